@@ -1,0 +1,210 @@
+"""What an adapter is: a declared mapping from one provider format to the lake's columns.
+
+An adapter is data (STYLE.md §3.7, after focus_converters' conversion plans): for every mapped lake
+column, one SQL expression over the source columns. `compile_select` turns the declaration into a
+single SELECT so that all the work happens inside DuckDB, streaming, with no Python per row.
+
+Expressions are SQL templates in which `{source column}` stands for a source column. A referenced
+column that the file does not have becomes `NULL` — unless the adapter lists it in `required`, in
+which case reading stops with a MissingColumnError naming it. `{@row}` is the 1-based data row,
+so SQL-side checks can name the line (`error('…line ' || ({@row} + 1) …)`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from gcfinops import schema
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+ROW = "__gcf_row"
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A SQL template for one lake column; `note` is the mapping rule shown in the docs."""
+
+    template: str
+    note: str = ""
+    build: Callable[[list[str]], str] | None = None  # template computed from the header
+
+    def template_for(self, header: list[str]) -> str:
+        """The template, built from the (canonical) header when it depends on it."""
+        return self.build(header) if self.build is not None else self.template
+
+    def refs(self) -> set[str]:
+        """Source columns the template reads."""
+        return {m for m in _PLACEHOLDER.findall(self.template) if not m.startswith("@")}
+
+
+def col(name: str, note: str = "") -> Expr:
+    """The source column as is (cast to the lake type)."""
+    return Expr("{" + name + "}", note or f"`{name}`")
+
+
+def expr(template: str, note: str = "") -> Expr:
+    """Any SQL expression over source columns."""
+    return Expr(template, note)
+
+
+def const(value: str, note: str = "") -> Expr:
+    """A constant string."""
+    return Expr(sql_literal(value), note or f"constant `{value}`")
+
+
+def null(note: str = "not available in this format") -> Expr:
+    """Explicitly unmapped (NULL): declared, never forgotten."""
+    return Expr("NULL", note)
+
+
+def sql_literal(value: str) -> str:
+    """Quote a Python string as a SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def case_lookup(
+    source: str,
+    table: Mapping[str, str | None],
+    *,
+    default: str | None = None,
+    strict: bool = False,
+    key: str | None = None,
+) -> str:
+    """A CASE over a value table; `strict` makes an unknown value an input error naming the line.
+
+    Lookups follow the provider's documented value lists; a value we do not know is reported, never
+    silently mapped (STYLE.md §3.7). `key` is the SQL compared with the table's keys (default: the
+    column itself; e.g. `lower(trim({col}))` for case-insensitive matching).
+    """
+    key_sql = key or "{" + source + "}"
+    whens = " ".join(
+        f"WHEN {sql_literal(k)} THEN {'NULL' if v is None else sql_literal(v)}"
+        for k, v in table.items()
+    )
+    if strict:
+        other = (
+            f"error('line ' || CAST({{@row}} + 1 AS VARCHAR) || ': column {source}: unknown value '"
+            f" || {{{source}}} || ' (expected one of: {', '.join(sorted(set(table)))})')"
+        )
+        return f"CASE WHEN {{{source}}} IS NULL THEN NULL ELSE CASE {key_sql} {whens} ELSE {other} END END"
+    return f"CASE {key_sql} {whens} ELSE {'NULL' if default is None else default} END"
+
+
+def lookup(
+    source: str,
+    table: Mapping[str, str | None],
+    *,
+    default: str | None = None,
+    strict: bool = False,
+    note: str = "",
+) -> Expr:
+    """Map source values through a table (see `case_lookup`)."""
+    text = note or f"lookup on `{source}`"
+    return Expr(case_lookup(source, table, default=default, strict=strict), text)
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """A provider export format and its mapping to the lake.
+
+    detect_all: columns that must all be in the header for the file to be this format.
+    detect_none: columns whose presence rules this format out (to tell close formats apart).
+    detect_any: at least one of these must be present.
+    required: columns without which the mapping cannot work (MissingColumnError).
+    csv_types: DuckDB types for source columns when reading CSV (others are VARCHAR); a value that
+      does not parse is an input error with file, line and column.
+    columns: every lake column in `schema.MAPPED_COLUMNS` → Expr.
+    fold_when: SQL condition for source rows that FOCUS folds into other rows (e.g. AWS
+      SavingsPlanNegation); they are kept out of the lake but in `folded/` for lineage.
+    The `x_SourceBilledCost` mapping is the provider's own amount for the row: reconciliation
+      compares its sum (folded rows included) with the sum of BilledCost written.
+    provider_key: partition value (`aws`); None means derive it from ProviderName.
+    rename: optional function from the header to canonical source names (legacy CUR's
+      `lineItem/UnblendedCost` → `line_item_unblended_cost`), so one mapping serves several flavours.
+    null_strings: strings that mean NULL in this format's CSV files.
+    """
+
+    name: str
+    title: str
+    provider_key: str | None
+    doc_url: str
+    detect_all: frozenset[str]
+    columns: Mapping[str, Expr]
+    detect_none: frozenset[str] = frozenset()
+    detect_any: frozenset[str] = frozenset()
+    required: frozenset[str] = frozenset()
+    csv_types: Mapping[str, str] = field(default_factory=dict)
+    fold_when: str = "FALSE"
+    rename: Callable[[list[str]], dict[str, str]] | None = None
+    null_strings: tuple[str, ...] = ("",)
+    timestamp_format: str | None = None
+    json_maps: tuple[str, ...] = ()  # MAP columns in Parquet that CSV carries as JSON text
+
+    def __post_init__(self) -> None:
+        missing = [c for c in schema.MAPPED_COLUMNS if c not in self.columns]
+        extra = [c for c in self.columns if c not in schema.MAPPED_COLUMNS]
+        if missing or extra:
+            raise TypeError(f"adapter {self.name}: missing columns {missing}, unknown {extra}")
+
+    def canonical(self, header: list[str]) -> dict[str, str]:
+        """Map canonical source name → the header's own name."""
+        if self.rename is None:
+            return {h: h for h in header}
+        renamed = self.rename(header)
+        return {renamed.get(h, h): h for h in header}
+
+    def matches(self, header: list[str]) -> tuple[bool, set[str]]:
+        """Whether the header is this format, and the detection columns it lacks."""
+        names = set(self.canonical(header)) | set(header)
+        lacking = set(self.detect_all) - names
+        if self.detect_any and not names & self.detect_any:
+            lacking.add("one of " + ", ".join(sorted(self.detect_any)))
+        excluded = names & set(self.detect_none)
+        return (not lacking and not excluded), lacking | {f"(not {c})" for c in excluded}
+
+
+def render(
+    template: str,
+    present: Mapping[str, str],
+    defaults: Mapping[str, str] | None = None,
+    row_expr: str = ROW,
+) -> str:
+    """Fill a template: present columns become quoted identifiers; absent ones take the user's
+    `--default` value when given, else NULL."""
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name == "@row":
+            return row_expr
+        actual = present.get(name)
+        if actual is not None:
+            return quote_ident(actual)
+        if defaults and name in defaults:
+            return sql_literal(defaults[name])
+        return "NULL"
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def quote_ident(name: str) -> str:
+    """Quote a column name for DuckDB."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def compile_select(
+    adapter: Adapter, header: list[str], source_sql: str, defaults: Mapping[str, str] | None = None
+) -> str:
+    """One SELECT producing the mapped lake columns (+ `__gcf_fold`) from `source_sql`.
+
+    `source_sql` must expose the header's columns and `__gcf_row`.
+    """
+    present = adapter.canonical(header)
+    parts = []
+    for name in schema.MAPPED_COLUMNS:
+        sql = render(adapter.columns[name].template_for(list(present)), present, defaults)
+        parts.append(f"CAST({sql} AS {schema.BY_NAME[name].type}) AS {quote_ident(name)}")
+    parts.append(f"COALESCE(({render(adapter.fold_when, present, defaults)}), FALSE) AS __gcf_fold")
+    parts.append(f"{ROW} AS x_SourceRow")
+    return "SELECT\n  " + ",\n  ".join(parts) + f"\nFROM ({source_sql}) AS src"

@@ -1,0 +1,151 @@
+"""The lake's layout and its atomic replacement of units.
+
+Layout (Hive partitions): `lake/provider=aws/billing_period=2025-04/billing_account=123/*.parquet`;
+`folded/` mirrors it for source rows that FOCUS folds away. A unit is replaced by renaming
+directories under a journal: the journal is written first, then each old unit is moved aside and
+the new one moved in, then the ledger is written, then the journal removed. On the next start
+(`recover`), a journal whose ingest is not in the ledger is rolled back, one whose ingest is there
+is finished — so a crash at any point leaves either the previous state or the complete new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gcfinops.ledger import Ledger
+from gcfinops.workspace import Workspace
+
+TREES = ("lake", "folded")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One partition directory below `lake/` or `folded/`."""
+
+    provider: str
+    billing_period: str
+    billing_account: str
+
+    @property
+    def rel(self) -> Path:
+        return (
+            Path(f"provider={self.provider}")
+            / f"billing_period={self.billing_period}"
+            / f"billing_account={self.billing_account}"
+        )
+
+
+def swap_in(
+    ws: Workspace,
+    ingest_id: str,
+    staged: Path,
+    units: list[Unit],
+    commit: Callable[[], None],
+    *,
+    _fail_after: int | None = None,
+) -> None:
+    """Move staged units into the lake atomically; `commit` writes the ledger.
+
+    `staged/<tree>/<unit.rel>` holds the new files. `_fail_after` injects a crash after that many
+    renames (tests only).
+    """
+    backup = ws.tmp / ingest_id / "old"
+    moves = []
+    for tree in TREES:
+        for unit in units:
+            moves.append(
+                {
+                    "target": str(ws.root / tree / unit.rel),
+                    "new": str(staged / tree / unit.rel),
+                    "old": str(backup / tree / unit.rel),
+                }
+            )
+    journal = {"ingest_id": ingest_id, "moves": moves}
+    _write_json(ws.journal, journal)
+    renames = 0
+    for m in moves:
+        target, new, old = Path(m["target"]), Path(m["new"]), Path(m["old"])
+        if target.exists():
+            old.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(target, old)
+            renames += 1
+            _maybe_fail(_fail_after, renames)
+        if new.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(new, target)
+            renames += 1
+            _maybe_fail(_fail_after, renames)
+    commit()
+    ws.journal.unlink()
+    shutil.rmtree(ws.tmp / ingest_id, ignore_errors=True)
+    _prune_empty(ws)
+
+
+def _maybe_fail(limit: int | None, done: int) -> None:
+    if limit is not None and done >= limit:
+        raise OSError(f"injected failure after {done} renames")
+
+
+def recover(ws: Workspace) -> str | None:
+    """Finish or roll back an interrupted swap; returns what was done, if anything."""
+    if not ws.journal.exists():
+        return None
+    journal = json.loads(ws.journal.read_text(encoding="utf-8"))
+    ingest_id = journal["ingest_id"]
+    committed = Ledger(ws.ledger_path).has(ingest_id)
+    if not committed:
+        for m in reversed(journal["moves"]):
+            target, new, old = Path(m["target"]), Path(m["new"]), Path(m["old"])
+            if old.exists():
+                if target.exists():
+                    new.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(target, new)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(old, target)
+            elif target.exists() and not new.exists():
+                # The unit did not exist before this ingest: take the new one out again.
+                new.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, new)
+    ws.journal.unlink()
+    shutil.rmtree(ws.tmp / ingest_id, ignore_errors=True)
+    _prune_empty(ws)
+    return "finished" if committed else "rolled back"
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _prune_empty(ws: Workspace) -> None:
+    for tree in TREES:
+        root = ws.root / tree
+        if not root.exists():
+            continue
+        for d in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+
+
+def lake_view_sql(ws: Workspace) -> str:
+    """SELECT over the whole lake with exactly the schema's columns (empty when there is none)."""
+    from gcfinops import schema
+
+    cols = ", ".join(f'"{c}"' for c in schema.COLUMN_NAMES)
+    if not ws.has_data():
+        return f"SELECT {cols} FROM ({_empty_select()}) WHERE FALSE"
+    path = ws.lake_glob().replace("'", "''")
+    return f"SELECT {cols} FROM read_parquet('{path}', hive_partitioning = false, union_by_name = true)"
+
+
+def _empty_select() -> str:
+    from gcfinops import schema
+
+    return "SELECT " + ", ".join(f'CAST(NULL AS {c.type}) AS "{c.name}"' for c in schema.COLUMNS)

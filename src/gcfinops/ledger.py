@@ -1,0 +1,125 @@
+"""The ingest ledger: what was read from where, and what each lake unit currently holds.
+
+A JSON file written atomically (temp file + rename). A *unit* is one (provider, billing account,
+billing period): the granularity at which AWS and others restate bills, and at which the lake is
+replaced. Re-ingesting files whose content (sha256) already backs live units is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class FileRecord:
+    """One source file of an ingest."""
+
+    path: str
+    sha256: str
+    bytes: int
+    format: str = ""
+    rows: int = 0
+
+
+@dataclass
+class UnitRecord:
+    """One (provider, billing account, billing period, currency) as read and as written."""
+
+    provider: str
+    billing_account_id: str
+    billing_period: str
+    currency: str
+    rows_read: int
+    rows_written: int
+    rows_folded: int
+    billed_read: float
+    billed_written: float
+
+    @property
+    def key(self) -> str:
+        return unit_key(self.provider, self.billing_account_id, self.billing_period)
+
+
+@dataclass
+class IngestRecord:
+    """Everything one ingest did."""
+
+    ingest_id: str
+    time: str
+    files: list[FileRecord] = field(default_factory=list)
+    units: list[UnitRecord] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+
+
+def unit_key(provider: str, account: str, period: str) -> str:
+    return f"{provider}|{account}|{period}"
+
+
+def sha256_of(path: Path) -> str:
+    """Content hash of a file (streamed)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Ledger:
+    """The ledger file and queries over it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ingests: list[IngestRecord] = []
+        self.live: dict[str, str] = {}  # unit key → ingest id
+        if path.exists():
+            self._load(json.loads(path.read_text(encoding="utf-8")))
+
+    def _load(self, data: dict[str, Any]) -> None:
+        for raw in data.get("ingests", []):
+            self.ingests.append(
+                IngestRecord(
+                    ingest_id=raw["ingest_id"],
+                    time=raw["time"],
+                    files=[FileRecord(**f) for f in raw.get("files", [])],
+                    units=[UnitRecord(**u) for u in raw.get("units", [])],
+                    replaced=list(raw.get("replaced", [])),
+                )
+            )
+        self.live = dict(data.get("live", {}))
+
+    def has(self, ingest_id: str) -> bool:
+        return any(r.ingest_id == ingest_id for r in self.ingests)
+
+    def live_hashes(self) -> set[str]:
+        """sha256 of every file behind a unit that is still in the lake."""
+        owners = set(self.live.values())
+        return {f.sha256 for r in self.ingests if r.ingest_id in owners for f in r.files}
+
+    def record(self, rec: IngestRecord) -> None:
+        """Add an ingest; its units become the live ones."""
+        self.ingests.append(rec)
+        for u in rec.units:
+            self.live[u.key] = rec.ingest_id
+
+    def sources_of(self, key: str) -> list[FileRecord]:
+        owner = self.live.get(key)
+        for r in self.ingests:
+            if r.ingest_id == owner:
+                return r.files
+        return []
+
+    def save(self) -> None:
+        """Write atomically."""
+        data = {
+            "version": 1,
+            "ingests": [asdict(r) for r in self.ingests],
+            "live": self.live,
+        }
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path)

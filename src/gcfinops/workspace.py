@@ -1,0 +1,97 @@
+"""Where a workspace keeps things, and the lock that serializes writers.
+
+    <workspace>/gcfinops.toml     configuration (optional)
+    <workspace>/lake/             FOCUS 1.2 Parquet, provider=/billing_period=/billing_account=
+    <workspace>/folded/           source rows FOCUS folds away (e.g. SavingsPlanNegation), same layout
+    <workspace>/ledger.json       every ingest: sources, sha256, rows, totals
+    <workspace>/fx_rates.csv      FX rates to JPY
+    <workspace>/.gcfinops/        lock, journal, temporary files
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from gcfinops.errors import LockedError
+
+ENV_VAR = "GCFINOPS_WORKSPACE"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths of one workspace."""
+
+    root: Path
+
+    @classmethod
+    def resolve(cls, path: str | Path | None = None) -> Workspace:
+        """The workspace from the option, else $GCFINOPS_WORKSPACE, else the current directory."""
+        chosen = path or os.environ.get(ENV_VAR) or "."
+        return cls(Path(chosen).expanduser().resolve())
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "gcfinops.toml"
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def folded(self) -> Path:
+        return self.root / "folded"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.root / "ledger.json"
+
+    @property
+    def fx_path(self) -> Path:
+        return self.root / "fx_rates.csv"
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".gcfinops"
+
+    @property
+    def tmp(self) -> Path:
+        return self.state / "tmp"
+
+    @property
+    def journal(self) -> Path:
+        return self.state / "journal.json"
+
+    def lake_glob(self) -> str:
+        return (self.lake / "**" / "*.parquet").as_posix()
+
+    def has_data(self) -> bool:
+        return self.lake.exists() and any(self.lake.rglob("*.parquet"))
+
+    @contextmanager
+    def lock(self, timeout: float = 600.0) -> Iterator[None]:
+        """Hold the workspace's write lock; wait up to `timeout` seconds for it."""
+        self.state.mkdir(parents=True, exist_ok=True)
+        path = self.state / "lock"
+        with path.open("a+") as fh:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockedError(
+                            f"another gcfinops process is writing to {self.root}",
+                            hint="wait for it to finish, or raise --lock-timeout",
+                        ) from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
