@@ -1,0 +1,5 @@
+"""`python -m gcfinops`."""
+
+from gcfinops.cli import main
+
+main()

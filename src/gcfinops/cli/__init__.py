@@ -1,0 +1,60 @@
+"""The `gcfinops` command: a thin typer layer over the library (`gcfinops.api`).
+
+Each command module registers its commands on `app`; every command resolves the workspace, calls
+one library function, renders the result, and lets `output.guarded` turn errors into exit codes:
+0 ok, 1 the answer is "no" (a threshold breached, totals that do not reconcile), 2 the tool could
+not work (bad input, configuration or rule), 3 an internal error (a bug).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gcfinops import __version__
+from gcfinops.cli import ingest as ingest_cmd
+from gcfinops.cli import setup as setup_cmd
+from gcfinops.cli.output import STATE
+
+app = typer.Typer(
+    name="gcfinops",
+    help="FinOps for Japanese local governments on the Government Cloud (ガバメントクラウド).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gcfinops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    workspace: Annotated[
+        str | None,
+        typer.Option("--workspace", "-w", envvar="GCFINOPS_WORKSPACE",
+                     help="Workspace folder (default: the current directory)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or messages.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """FinOps for Japanese local governments on the Government Cloud."""
+    STATE.workspace = workspace
+    STATE.quiet = quiet
+    STATE.debug = debug
+
+
+for module in (setup_cmd, ingest_cmd):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

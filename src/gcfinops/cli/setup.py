@@ -1,0 +1,125 @@
+"""`gcfinops init` and `gcfinops demo`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from gcfinops import api
+from gcfinops.cli.ingest import print_ingest
+from gcfinops.cli.output import STATE, file_progress, guarded, info, out
+from gcfinops.errors import ConfigError
+from gcfinops.resources import builtin
+from gcfinops.summary import WardMonth
+from gcfinops.workspace import Workspace
+
+DEMO_MARKER = ".gcfinops-demo"
+DEFAULT_DEMO_DIR = "gcfinops-demo"
+
+CONFIG_TEMPLATE = """\
+# gcfinops configuration. Every setting is optional: gcfinops works with no file at all.
+# Documentation: docs/allocation.md (allocation), docs/rules/ (rules), docs/ci.md (check).
+
+[allocation]
+# Tag keys that carry the ward, the business system (業務) and the environment. Keys match
+# case-insensitively after removing provider prefixes such as `user:` / `user_`.
+# ward_tag_keys = ["ward", "municipality", "lg-code"]
+# system_tag_keys = ["system", "business-system", "gyomu"]
+# environment_tag_keys = ["env", "environment", "stage"]
+
+# Accounts (AWS account, Azure subscription, Google Cloud project, OCI compartment) whose cost
+# belongs to a ward, 業務 or environment even when resources are untagged. Tags win over this.
+# [allocation.accounts."123456789012"]
+# ward = "世田谷区"          # 6-digit code, kanji, kana or romaji
+# system = "resident_registry"
+# environment = "dev"
+
+# Municipalities other than the 23 special wards (code with its check digit):
+# [[allocation.municipalities]]
+# code = "132098"
+# kanji = "町田市"
+# kana = "まちだし"
+# romaji = "machida"
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("demo")(demo)
+
+
+@guarded
+def init(
+    force: Annotated[bool, typer.Option(help="Overwrite an existing gcfinops.toml.")] = False,
+) -> None:
+    """Write a commented gcfinops.toml into the workspace.
+
+    Example: gcfinops -w ./ws init
+    """
+    ws = Workspace.resolve(STATE.workspace)
+    ws.root.mkdir(parents=True, exist_ok=True)
+    if ws.config_path.exists() and not force:
+        raise ConfigError(f"{ws.config_path} exists", hint="use --force to overwrite it")
+    ws.config_path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    info(f"Wrote {ws.config_path}")
+
+
+@guarded
+def demo() -> None:
+    """Ingest the shipped sample data into a fresh workspace and print what landed.
+
+    Example: gcfinops demo   (workspace: ./gcfinops-demo unless --workspace is given)
+    """
+    root = Path(STATE.workspace or DEFAULT_DEMO_DIR).resolve()
+    _fresh(root)
+    samples = builtin("sample_billing")
+    for name in ("gcfinops.toml", "fx_rates.csv"):
+        if (samples / name).exists():
+            shutil.copy(samples / name, root / name)
+    info(f"Demo workspace: {root}")
+    with file_progress(True) as progress:
+        result = api.ingest([samples / "aws"], workspace=root, progress=progress)
+    print_ingest(result)
+    print_ward_months(api.ward_months(workspace=root))
+
+
+def _fresh(root: Path) -> None:
+    if root.exists() and any(root.iterdir()):
+        if not (root / DEMO_MARKER).exists():
+            raise ConfigError(
+                f"{root} exists and is not a gcfinops demo workspace",
+                hint="choose another folder with --workspace",
+            )
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / DEMO_MARKER).write_text("created by `gcfinops demo`; safe to delete\n")
+
+
+def print_ward_months(rows: list[WardMonth]) -> None:
+    """A month × ward table of billed cost (JPY when every rate is known)."""
+    if not rows:
+        return
+    jpy = all(r.billed_cost_jpy is not None for r in rows)
+    wards = sorted({(r.ward or "", r.ward_name or "未割当") for r in rows})
+    currencies = sorted({r.currency for r in rows})
+    unit = "円" if jpy else "/".join(currencies)
+    table = Table(title=f"区別・月別の請求額 (BilledCost, {unit})", title_justify="left")
+    table.add_column("月")
+    for _code, name in wards:
+        table.add_column(name, justify="right")
+    table.add_column("合計", justify="right")
+    months = sorted({r.month for r in rows})
+    for m in months:
+        cells = []
+        total = 0.0
+        for code, _name in wards:
+            vals = [r for r in rows if r.month == m and (r.ward or "") == code]
+            v = sum((r.billed_cost_jpy or 0.0) if jpy else r.billed_cost for r in vals)
+            total += v
+            cells.append(f"{v:,.0f}" if jpy else f"{v:,.2f}")
+        table.add_row(m, *cells, f"{total:,.0f}" if jpy else f"{total:,.2f}")
+    out().print(table)

@@ -1,0 +1,50 @@
+"""What the lake holds: per provider, billing account, billing period and currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gcfinops.db import connect
+from gcfinops.lake import lake_view_sql
+from gcfinops.ledger import Ledger, unit_key
+from gcfinops.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class LoadedUnit:
+    """One row of `gcfinops status`."""
+
+    provider: str
+    billing_account_id: str
+    billing_account_name: str | None
+    billing_period: str
+    currency: str
+    rows: int
+    billed_cost: float
+    effective_cost: float
+    source_files: list[str] = field(default_factory=list)
+
+
+def loaded_units(ws: Workspace) -> list[LoadedUnit]:
+    """Everything in the lake, with the source files the ledger says it came from."""
+    con = connect()
+    rows = con.execute(
+        f"""SELECT x_SourceFormat, ProviderName, BillingAccountId, any_value(BillingAccountName),
+                   strftime(BillingPeriodStart, '%Y-%m') AS period, BillingCurrency,
+                   count(*), sum(BilledCost), sum(EffectiveCost)
+            FROM ({lake_view_sql(ws)})
+            GROUP BY ALL ORDER BY period, ProviderName, BillingAccountId, BillingCurrency"""
+    ).fetchall()
+    con.close()
+    ledger = Ledger(ws.ledger_path)
+    by_account = {}
+    for key in ledger.live:
+        _prov, acct, period = key.split("|")
+        by_account[(acct, period)] = key
+    out = []
+    for _fmt, prov, acct, name, period, cur, n, billed, effective in rows:
+        key = by_account.get((acct, period), unit_key(prov, acct, period))
+        files = [f.path for f in ledger.sources_of(key)]
+        out.append(LoadedUnit(prov, acct, name, period, cur, int(n), float(billed),
+                              float(effective), files))  # fmt: skip
+    return out
