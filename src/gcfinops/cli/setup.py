@@ -85,6 +85,9 @@ def demo() -> None:
         result = api.ingest([samples / "aws"], workspace=root, progress=progress)
     print_ingest(result)
     print_ward_months(api.ward_months(workspace=root))
+    # DEMO-STEP: rules (analyze, top findings with a yen total)
+    # DEMO-STEP: reports (baseline + non-cloud costs import, Japanese ward report)
+    # DEMO-STEP: check (CI gate summary on the latest month)
 
 
 def _fresh(root: Path) -> None:
