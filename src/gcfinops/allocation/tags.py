@@ -1,0 +1,324 @@
+"""Allocation of billing rows to ward, business system and environment, computed in SQL.
+
+Python builds four small lookup tables from the built-in data and the ``[allocation]`` config
+(:func:`register_lookups`); :func:`allocation_select_sql` returns one streaming SELECT that
+LEFT JOINs them. Precedence per column: a recognised tag value, else the account map for
+``SubAccountId``, else the account map for ``BillingAccountId``, else NULL.
+
+The SQL sticks to ``translate``, ``lower``, ``trim``, ``regexp_replace``, ``coalesce`` and joins;
+the one DuckDB-only construct (reading a MAP with list lambdas) lives in
+:func:`_tag_key_sql_picked`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gcfinops.allocation.environments import environment_alias_rows, normalize_environment
+from gcfinops.allocation.systems import normalize_system, system_alias_rows
+from gcfinops.allocation.wards import (
+    Ward,
+    WardDirectory,
+    alias_key,
+    alias_key_sql,
+    check_digit,
+    foreign_char_re,
+    valid_codes,
+)
+from gcfinops.errors import ConfigError
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = [
+    "LOOKUP_TABLES",
+    "AllocationConfig",
+    "allocation_select_sql",
+    "normalize_tag_key",
+    "register_lookups",
+    "tag_key_sql",
+    "unallocated_summary_sql",
+]
+
+LOOKUP_TABLES = ("gcf_ward_alias", "gcf_system_alias", "gcf_env_alias", "gcf_account_alloc")
+
+
+# --- tag keys -----------------------------------------------------------------------------
+# Provider prefixes: legacy CUR "resourceTags/user:Ward", CUR 2.0 "user_ward", flattened
+# "resource_tags_user_ward", and "tag:Ward" (AWS filter syntax). Letters are spelled as
+# [xX] classes rather than a case-insensitive flag: engines fold non-ASCII letters
+# differently (Python and RE2 both match 'ſ' for (?i)s), and the Python twin must agree.
+def _ascii_ci(word: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+_PREFIX_PATTERN = (
+    f"^({_ascii_ci('resourcetags/')}|{_ascii_ci('resource_tags_')})?"
+    f"({_ascii_ci('user:')}|{_ascii_ci('user_')}|{_ascii_ci('tag:')})"
+)
+_PREFIX_RE = re.compile(_PREFIX_PATTERN)
+
+
+def normalize_tag_key(key: str) -> str:
+    """Strip a provider prefix, then :func:`alias_key`: ``user:LG_Code`` -> ``lgcode``."""
+    return alias_key(_PREFIX_RE.sub("", key, count=1))
+
+
+def tag_key_sql(expr: str) -> str:
+    """SQL twin of :func:`normalize_tag_key` over ``expr`` (a column or lambda variable)."""
+    return alias_key_sql(f"regexp_replace({expr}, '{_PREFIX_PATTERN}', '')")
+
+
+def _tag_key_sql_picked(tags: str, keys: tuple[str, ...]) -> str:
+    """The :func:`alias_key` of the value of the first configured key in MAP ``tags``, or NULL.
+
+    NOTE: the only DuckDB-specific SQL in the package. ``map_entries`` + list lambdas read
+    the MAP without multiplying rows (unlike ``unnest``). Each entry gets the rank of its
+    normalized key in ``keys``; entries with another key or a blank value are dropped; the
+    lowest rank wins, ties (``Ward`` and ``user:ward`` both set) go to the smaller key.
+    sqlglot turns it into Spark's ``filter``/``transform``/``array_sort`` with a 0-based index;
+    ``list_position`` must become ``array_position`` by hand (Spark returns 0, not NULL).
+    """
+    normalized = list(dict.fromkeys(normalize_tag_key(k) for k in keys))
+    if not normalized:
+        return "CAST(NULL AS VARCHAR)"
+    key_list = "[" + ", ".join("'" + k.replace("'", "''") + "'" for k in normalized) + "]"
+    rank = (
+        f"CASE WHEN regexp_matches(gcf_e.key, '{foreign_char_re(normalized)}') THEN NULL "
+        f"ELSE list_position({key_list}, {tag_key_sql('gcf_e.key')}) END"
+    )
+    ranked = f"list_transform(map_entries({tags}), lambda gcf_e: {{'r': {rank}, 'v': gcf_e.value}})"
+    wanted = f"list_filter({ranked}, lambda gcf_x: gcf_x.r IS NOT NULL)"
+    keyed = (
+        f"list_transform({wanted}, lambda gcf_y: {{'r': gcf_y.r, 'v': {alias_key_sql('gcf_y.v')}}})"
+    )
+    return f"list_sort(list_filter({keyed}, lambda gcf_z: gcf_z.v <> ''))[1].v"
+
+
+# --- config -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AllocationConfig:
+    """Tag keys in order of preference, account maps and extra municipalities."""
+
+    ward_tag_keys: tuple[str, ...] = ("ward", "municipality", "lg-code")
+    system_tag_keys: tuple[str, ...] = ("system", "business-system", "gyomu")
+    environment_tag_keys: tuple[str, ...] = ("env", "environment", "stage")
+    account_ward: Mapping[str, str] = field(default_factory=dict)
+    account_system: Mapping[str, str] = field(default_factory=dict)
+    account_environment: Mapping[str, str] = field(default_factory=dict)
+    extra_wards: tuple[Ward, ...] = ()
+
+    @classmethod
+    def from_mapping(
+        cls, section: Mapping[str, Any], *, source: str = "gcfinops.toml"
+    ) -> AllocationConfig:
+        """Build from the ``[allocation]`` table of gcfinops.toml; all problems in one error."""
+        return _parse(section, source)
+
+
+def _account_key(account_id: str) -> str:
+    return account_id.strip(" ").lower()  # twin of SQL lower(trim(x)); ids are ASCII
+
+
+def _account_rows(
+    cfg: AllocationConfig, wards: WardDirectory
+) -> tuple[list[tuple[str, str | None, str | None, str | None]], list[str]]:
+    """Normalized account rows and the problems found (values no spelling rule recognises)."""
+    rows: dict[str, list[str | None]] = {}
+    problems: list[str] = []
+    columns = (
+        ("ward", cfg.account_ward, wards.normalize),
+        ("system", cfg.account_system, normalize_system),
+        ("environment", cfg.account_environment, normalize_environment),
+    )
+    for index, (name, mapping, normalize) in enumerate(columns):
+        for account_id, value in mapping.items():
+            normalized = normalize(value)
+            if normalized is None:
+                problems.append(f'allocation.accounts."{account_id}".{name}: unknown {value!r}')
+            row = rows.setdefault(_account_key(account_id), [None, None, None])
+            if row[index] is not None and row[index] != normalized:
+                problems.append(f'allocation.accounts."{account_id}".{name}: conflicting ids')
+            row[index] = row[index] or normalized
+    return [(k, v[0], v[1], v[2]) for k, v in sorted(rows.items())], problems
+
+
+def register_lookups(con: duckdb.DuckDBPyConnection, cfg: AllocationConfig) -> None:
+    """Create or replace the TEMP lookup tables (``LOOKUP_TABLES``) on ``con``."""
+    import pyarrow as pa  # NOTE: only needed here; keeps `import gcfinops.allocation` light
+
+    wards = WardDirectory(cfg.extra_wards)
+    accounts, problems = _account_rows(cfg, wards)
+    if problems:
+        raise ConfigError(
+            "; ".join(problems),
+            hint="docs/allocation.md lists the accepted spellings",
+        )
+    named = wards.alias_rows()
+    known = {key for key, _ in named}
+    ward_rows = named + [(c, c) for c in valid_codes() if c not in known]
+    tables: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
+        "gcf_ward_alias": ("alias_key VARCHAR PRIMARY KEY, code VARCHAR NOT NULL", ward_rows),
+        "gcf_system_alias": (
+            "alias_key VARCHAR PRIMARY KEY, system_id VARCHAR NOT NULL",
+            system_alias_rows(),
+        ),
+        "gcf_env_alias": (
+            "alias_key VARCHAR PRIMARY KEY, environment VARCHAR NOT NULL",
+            environment_alias_rows(),
+        ),
+        "gcf_account_alloc": (
+            "account_id VARCHAR PRIMARY KEY, ward VARCHAR, system VARCHAR, environment VARCHAR",
+            list(accounts),
+        ),
+    }
+    for name, (columns, rows) in tables.items():
+        names = [c.strip().split()[0] for c in columns.split(",")]
+        data = pa.table(
+            {n: pa.array([r[i] for r in rows], pa.string()) for i, n in enumerate(names)}
+        )
+        staging = f"{name}_staging"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
+        con.register(staging, data)
+        try:
+            con.execute(f"INSERT INTO {name} SELECT * FROM {staging}")
+        finally:
+            con.unregister(staging)
+
+
+# --- the SQL ------------------------------------------------------------------------------
+def allocation_select_sql(relation: str, cfg: AllocationConfig) -> str:
+    """SELECT ``relation``.* plus x_Ward, x_BusinessSystem, x_Environment (one row per row).
+
+    ``relation`` is a trusted table or view name with ``Tags MAP(VARCHAR, VARCHAR)``,
+    ``SubAccountId`` and ``BillingAccountId``, and no x_ allocation columns yet.
+    :func:`register_lookups` must have run on the same connection. Every join is on a unique
+    key, so the row count is exact; no ORDER BY or window, so it streams.
+    """
+    ward = _tag_key_sql_picked("gcf_r.Tags", cfg.ward_tag_keys)
+    system = _tag_key_sql_picked("gcf_r.Tags", cfg.system_tag_keys)
+    env = _tag_key_sql_picked("gcf_r.Tags", cfg.environment_tag_keys)
+    return f"""SELECT
+    gcf_r.*,
+    coalesce(gcf_wt.code, gcf_sa.ward, gcf_ba.ward) AS x_Ward,
+    coalesce(gcf_st.system_id, gcf_sa.system, gcf_ba.system) AS x_BusinessSystem,
+    coalesce(gcf_et.environment, gcf_sa.environment, gcf_ba.environment) AS x_Environment
+FROM {relation} AS gcf_r
+LEFT JOIN gcf_ward_alias AS gcf_wt ON gcf_wt.alias_key = {ward}
+LEFT JOIN gcf_system_alias AS gcf_st ON gcf_st.alias_key = {system}
+LEFT JOIN gcf_env_alias AS gcf_et ON gcf_et.alias_key = {env}
+LEFT JOIN gcf_account_alloc AS gcf_sa ON gcf_sa.account_id = lower(trim(gcf_r.SubAccountId))
+LEFT JOIN gcf_account_alloc AS gcf_ba ON gcf_ba.account_id = lower(trim(gcf_r.BillingAccountId))
+"""
+
+
+def unallocated_summary_sql(relation: str) -> str:
+    """Per BillingCurrency: all rows and cost, and rows and cost with each x_ column NULL."""
+    any_null = "x_Ward IS NULL OR x_BusinessSystem IS NULL OR x_Environment IS NULL"
+    parts = []
+    for condition, label in (
+        ("x_Ward IS NULL", "ward"),
+        ("x_BusinessSystem IS NULL", "business_system"),
+        ("x_Environment IS NULL", "environment"),
+        (any_null, "any"),
+    ):
+        rows = f"sum(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+        cost = f"sum(CASE WHEN {condition} THEN BilledCost ELSE 0 END)"
+        parts += [f"{rows} AS unallocated_{label}_rows", f"{cost} AS unallocated_{label}_cost"]
+    body = ",\n    ".join(parts)
+    return f"""SELECT
+    BillingCurrency AS billing_currency,
+    count(*) AS total_rows,
+    sum(BilledCost) AS total_cost,
+    {body}
+FROM {relation}
+GROUP BY BillingCurrency
+ORDER BY billing_currency
+"""
+
+
+# --- [allocation] in gcfinops.toml --------------------------------------------------------
+_TOP_KEYS = (
+    "ward_tag_keys",
+    "system_tag_keys",
+    "environment_tag_keys",
+    "accounts",
+    "municipalities",
+)
+_ACCOUNT_KEYS = ("ward", "system", "environment")
+_MUNICIPALITY_KEYS = ("code", "kanji", "kana", "romaji", "name_en")
+
+
+def _unknown(key: str, valid: Iterable[str], where: str) -> str:
+    close = difflib.get_close_matches(key, list(valid), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{where}: unknown key {key!r}{hint}; valid: {', '.join(valid)}"
+
+
+def _parse(section: Mapping[str, Any], source: str) -> AllocationConfig:
+    problems: list[str] = []
+    kwargs: dict[str, Any] = {}
+    for key, value in section.items():
+        if key not in _TOP_KEYS:
+            problems.append(_unknown(key, _TOP_KEYS, "allocation"))
+        elif key.endswith("_tag_keys"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(f"allocation.{key}: expected a list of strings")
+            else:
+                kwargs[key] = tuple(value)
+    maps: dict[str, dict[str, str]] = {k: {} for k in _ACCOUNT_KEYS}
+    accounts = section.get("accounts", {})
+    if not isinstance(accounts, Mapping):
+        problems.append("allocation.accounts: expected a table")
+        accounts = {}
+    for account_id, entry in accounts.items():
+        where = f'allocation.accounts."{account_id}"'
+        if not isinstance(entry, Mapping):
+            problems.append(f"{where}: expected a table")
+            continue
+        for key, value in entry.items():
+            if key not in _ACCOUNT_KEYS:
+                problems.append(_unknown(key, _ACCOUNT_KEYS, where))
+            elif not isinstance(value, str):
+                problems.append(f"{where}.{key}: expected a string")
+            else:
+                maps[key][str(account_id)] = value
+    extra: list[Ward] = []
+    municipalities = section.get("municipalities", [])
+    if not isinstance(municipalities, list):
+        problems.append("allocation.municipalities: expected an array of tables")
+        municipalities = []
+    for i, entry in enumerate(municipalities):
+        where = f"allocation.municipalities[{i}]"
+        if not isinstance(entry, Mapping):
+            problems.append(f"{where}: expected a table")
+            continue
+        problems += [
+            _unknown(k, _MUNICIPALITY_KEYS, where) for k in entry if k not in _MUNICIPALITY_KEYS
+        ]
+        fields = {k: str(entry.get(k, "")) for k in _MUNICIPALITY_KEYS}
+        code = fields["code"]
+        if re.fullmatch(r"[0-9]{5}", code):
+            fields["code"] = code + str(check_digit(code))
+        extra.append(Ward(**fields))
+    kwargs["extra_wards"] = tuple(extra)
+    cfg = AllocationConfig(
+        account_ward=maps["ward"],
+        account_system=maps["system"],
+        account_environment=maps["environment"],
+        **kwargs,
+    )
+    if not problems:  # values are checked once the shape is right
+        try:
+            wards = WardDirectory(cfg.extra_wards)
+        except ConfigError as err:
+            problems.append(f"allocation.municipalities: {err.message}")
+        else:
+            problems += _account_rows(cfg, wards)[1]
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
+    return cfg
