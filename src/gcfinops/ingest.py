@@ -3,14 +3,22 @@
 Each source file goes through one streaming DuckDB `COPY … TO … (PARTITION_BY …)` into a staging
 folder; nothing in the lake changes until every file has been read, every value parsed, and the
 totals reconciled. Then the affected units are swapped in atomically (see `lake`).
+
+Reconciliation (per provider, billing account, billing period and currency): the provider's own
+amount of every source row (`x_SourceBilledCost`, folded rows included) must equal the lake's
+Σ BilledCost, except for rows the adapter declares as netted in pairs (`netted_when`: AWS
+SavingsPlanCoveredUsage and SavingsPlanNegation, which cancel each other in a full export). A
+non-zero netted sum means a partial export and is reported as a warning.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
 import shutil
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +37,7 @@ from gcfinops.errors import (
     TruncatedFileError,
 )
 from gcfinops.ledger import FileRecord, IngestRecord, Ledger, UnitRecord, sha256_of
-from gcfinops.readers import SourceFile, open_source, relation_sql
+from gcfinops.readers import SourceFile, open_source, raise_rejects, relation_sql
 from gcfinops.sources.local import expand
 from gcfinops.workspace import Workspace
 
@@ -42,6 +50,9 @@ PROVIDER_KEYS = {
 # Columns the lake cannot hold NULL in (FOCUS "Nulls: False" that every format must provide).
 NOT_NULL = ("BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodStart",
             "ChargeCategory", "ChargePeriodStart", "ProviderName")  # fmt: skip
+# Beyond rounding: a hundredth of a currency unit, plus float accumulation error.
+TOLERANCE_ABS = 0.01
+TOLERANCE_REL = 1e-9
 
 Progress = Callable[[str, int, int], None]  # (file name, bytes done, bytes total)
 
@@ -56,6 +67,8 @@ class IngestResult:
     replaced: list[str] = field(default_factory=list)
     skipped: bool = False
     recovered: str | None = None
+    previous: list[UnitRecord] = field(default_factory=list)  # what replaced units held before
+    warnings: list[str] = field(default_factory=list)
 
 
 def ingest(
@@ -70,24 +83,32 @@ def ingest(
 ) -> IngestResult:
     """Ingest billing files into the workspace's lake (see module docstring)."""
     cfg = config.load(ws.config_path)
+    adapter = adapters.get(format_name) if format_name else None
     files = expand(paths)
     records = [FileRecord(str(f), sha256_of(f), f.stat().st_size) for f in files]
     ws.root.mkdir(parents=True, exist_ok=True)
     with ws.lock(lock_timeout):
         recovered = lake.recover(ws)
         ledger = Ledger(ws.ledger_path)
-        if {r.sha256 for r in records} <= ledger.live_hashes():
+        live = ledger.live_hashes()
+        if {r.sha256 for r in records} <= live:
             return IngestResult(None, files=records, skipped=True, recovered=recovered)
+        reread = _reread_warnings(records, ledger, live)
         ingest_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
         work = ws.tmp / ingest_id
         try:
-            result = _run(ws, cfg, files, records, ingest_id, work, ledger,
-                          format_name, defaults or {}, progress, _fail_after_renames)  # fmt: skip
+            result = _run(ws, cfg, files, records, ingest_id, work, ledger, adapter,
+                          defaults or {}, progress, _fail_after_renames)  # fmt: skip
         except BaseException:
-            if not ws.journal.exists():
+            if ws.journal.exists():
+                # The swap started: put the lake back now (best effort; the next start retries).
+                with contextlib.suppress(Exception):
+                    lake.recover(ws)
+            else:
                 shutil.rmtree(work, ignore_errors=True)
             raise
         result.recovered = recovered
+        result.warnings[:0] = reread
         return result
 
 
@@ -99,12 +120,14 @@ def _run(
     ingest_id: str,
     work: Path,
     ledger: Ledger,
-    format_name: str | None,
+    forced: Adapter | None,
     defaults: dict[str, str],
     progress: Progress | None,
     fail_after: int | None,
 ) -> IngestResult:
     stage = work / "stage"
+    warnings: list[str] = []
+    used: dict[str, Adapter] = {}
     con = connect(temp_dir=work / "duckdb")
     try:
         register_lookups(con, cfg.allocation)
@@ -114,19 +137,22 @@ def _run(
             if progress:
                 progress(path.name, done, total)
             src = open_source(path, work / "transcoded")
-            adapter = adapters.get(format_name) if format_name else adapters.detect(src.header, str(path))
+            adapter = forced or adapters.detect(src.header, str(path))
+            used[adapter.name] = adapter
             rec.format = adapter.name
+            warnings.extend(src.warnings)
             rec.rows = _stage_file(
                 con, src, adapter, defaults, stage / f"f{i:05d}", ingest_id, cfg.allocation
             )
             done += rec.bytes
         if progress:
             progress("", total, total)
-        units = _reconcile(con, stage)
-        new_units = _assemble(stage, work / "new")
+        units, unit_of = _reconcile(con, stage, used, warnings)
+        new_units = _assemble(stage, work / "new", records, unit_of)
     finally:
         con.close()
-    replaced = [u.key for u in units if u.key in ledger.live]
+    replaced = sorted({u.key for u in units if u.key in ledger.live})
+    previous = [old for key in replaced for old in ledger.units_of(ledger.live[key], key)]
     record = IngestRecord(
         ingest_id=ingest_id,
         time=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -140,7 +166,21 @@ def _run(
         ledger.save()
 
     lake.swap_in(ws, ingest_id, work / "new", new_units, commit, _fail_after=fail_after)
-    return IngestResult(ingest_id, units=units, files=records, replaced=replaced)
+    return IngestResult(ingest_id, units=units, files=records, replaced=replaced,
+                        previous=previous, warnings=warnings)  # fmt: skip
+
+
+def _reread_warnings(records: list[FileRecord], ledger: Ledger, live: set[str]) -> list[str]:
+    """Name files whose content was ingested before and later replaced by a restatement."""
+    out = []
+    for rec in records:
+        before = ledger.seen(rec.sha256)
+        if before is not None and rec.sha256 not in live:
+            out.append(
+                f"{rec.path}: this content was ingested before ({before.ingest_id}) and later "
+                "replaced by a newer file; its data replaces the newer data again"
+            )
+    return out
 
 
 def _stage_file(
@@ -157,11 +197,13 @@ def _stage_file(
     missing = sorted(c for c in adapter.required if c not in present and c not in defaults)
     if missing:
         raise MissingColumnError(
-            f"required column(s) missing for format {adapter.name}: {', '.join(missing)}",
+            f"required column(s) missing for format {adapter.name}: {', '.join(missing)} "
+            f"(found {len(src.header)} columns)",
             path=str(src.path),
+            line=1 if src.kind == "csv" else None,
             hint="pass --default COLUMN=VALUE for columns the file lacks"
             if adapter.name == "focus"
-            else None,
+            else f"is this really {adapter.title}? `gcfinops formats` lists the others",
         )
     mapped = compile_select(adapter, src.header, relation_sql(src, adapter), defaults)
     view = "gcf_mapped"
@@ -201,9 +243,11 @@ def _stage_file(
             "OVERWRITE_OR_IGNORE true)"
         ).fetchone()
     except duckdb.Error as exc:
+        if src.kind == "csv":
+            raise_rejects(con, src, adapter)  # a bad value may be the cause: name it first
         raise _translate(exc, src) from None
     if src.kind == "csv":
-        _raise_rejects(con, src)
+        raise_rejects(con, src, adapter)
     return int(rows[0]) if rows else 0
 
 
@@ -217,100 +261,132 @@ def _provider_case(column: str) -> str:
     )
 
 
-def _raise_rejects(con: duckdb.DuckDBPyConnection, src: SourceFile) -> None:
-    try:
-        row = con.execute(
-            "SELECT line, column_name, error_type, error_message FROM reject_errors "
-            "ORDER BY line LIMIT 1"
-        ).fetchone()
-        count = con.execute("SELECT count(*) FROM reject_errors").fetchone()
-    except duckdb.CatalogException:
-        return
-    if row is None:
-        return
-    line, column, _kind, message = row
-    more = f" ({count[0] - 1} more)" if count and count[0] > 1 else ""
-    raise InputError(
-        f"{_short(message)}{more}", path=str(src.path), line=int(line), column=column
-    )
-
-
 def _short(message: str) -> str:
     return message.split("\n")[0].strip()
 
 
 def _translate(exc: duckdb.Error, src: SourceFile) -> GcfinopsError:
+    """A DuckDB error during the COPY as an InputError naming file, line and column."""
     text = str(exc)
-    if "GZIP" in text.upper() or "gzip" in text:
-        return TruncatedFileError(f"compressed file is damaged or truncated ({_short(text)})",
-                                  path=str(src.path))  # fmt: skip
-    msg = _short(text.split("Error:", 1)[-1]) if "Error:" in text else _short(text)
+    if "gzip" in text.lower() or "zlib" in text.lower():
+        return TruncatedFileError(
+            f"compressed file is damaged or truncated ({_short(text)})", path=str(src.path)
+        )
+    msg = _short(text.split("Error: ", 1)[1]) if "Error: " in text else _short(text)
     if msg.startswith("line "):
         head, _, rest = msg.partition(": ")
-        line = int(head.removeprefix("line ").strip() or 0)
+        digits = head.removeprefix("line ").strip()
+        line = int(digits) if digits.isdigit() else None
         if rest.startswith("column "):
             column, _, detail = rest.removeprefix("column ").partition(": ")
             return InputError(detail, path=str(src.path), line=line, column=column)
         return InputError(rest, path=str(src.path), line=line)
+    if "Could not convert" in msg or "Conversion Error" in text:
+        return InputError(f"a value has the wrong type ({msg})", path=str(src.path))
     return InputError(msg, path=str(src.path))
 
 
-def _reconcile(con: duckdb.DuckDBPyConnection, stage: Path) -> list[UnitRecord]:
-    """Check required values, then compare source and lake totals per unit and currency."""
+def _netted_sql(used: dict[str, Adapter]) -> str:
+    """Per-row flag: the row's adapter declares it netted (over lake columns)."""
+    whens = " ".join(
+        f"WHEN {sql_literal(name)} THEN ({a.netted_when})"
+        for name, a in used.items()
+        if a.netted_when.strip().upper() != "FALSE"
+    )
+    return f"COALESCE(CASE x_SourceFormat {whens} END, FALSE)" if whens else "FALSE"
+
+
+def _reconcile(
+    con: duckdb.DuckDBPyConnection, stage: Path, used: dict[str, Adapter], warnings: list[str]
+) -> tuple[list[UnitRecord], dict[tuple[str, str, str], str]]:
+    """Check required values, then compare source and lake totals per unit and currency.
+
+    Returns the unit records and, for each staged partition (provider, period, account folder
+    name), its unit key.
+    """
     staged = sql_literal((stage / "**" / "*.parquet").as_posix())
     rel = f"read_parquet({staged}, hive_partitioning = true)"
     nulls = " OR ".join(f"{quote_ident(c)} IS NULL" for c in NOT_NULL)
     which = " ".join(f"WHEN {quote_ident(c)} IS NULL THEN {sql_literal(c)}" for c in NOT_NULL)
     bad = con.execute(
-        f"SELECT x_SourceFile, x_SourceRow, CASE {which} END FROM {rel} WHERE {nulls} "
-        "ORDER BY x_SourceFile, x_SourceRow LIMIT 1"
+        f"SELECT x_SourceFile, x_SourceRow, CASE {which} END, x_SourceFormat FROM {rel} "
+        f"WHERE {nulls} ORDER BY x_SourceFile, x_SourceRow LIMIT 1"
     ).fetchone()
     if bad:
         raise InputError(
-            "no value for a column FOCUS requires (empty or missing in the source)",
-            path=bad[0], line=int(bad[1]) + 1, column=bad[2],
+            "no value for a column FOCUS requires (empty or missing in the source; "
+            f"lake column {bad[2]}, format {bad[3]})",
+            path=bad[0], line=int(bad[1]) + 1,
             hint="pass --default COLUMN=VALUE if the whole file lacks it",
         )  # fmt: skip
+    netted = _netted_sql(used)
     rows = con.execute(
-        f"""SELECT provider, any_value(BillingAccountId), billing_period, BillingCurrency,
-               count(*), count(*) FILTER (WHERE tree = 'lake'), count(*) FILTER (WHERE tree = 'folded'),
+        f"""SELECT provider, billing_account, billing_period, BillingCurrency,
+               min(BillingAccountId), max(BillingAccountId),
+               count(*), count(*) FILTER (WHERE tree = 'lake'),
+               count(*) FILTER (WHERE tree = 'folded'),
                coalesce(sum(x_SourceBilledCost), 0),
+               coalesce(sum(x_SourceBilledCost) FILTER (WHERE {netted}), 0),
                coalesce(sum(BilledCost) FILTER (WHERE tree = 'lake'), 0),
                coalesce(sum(abs(x_SourceBilledCost)), 0)
             FROM {rel}
-            GROUP BY provider, billing_account, billing_period, BillingCurrency
-            ORDER BY provider, billing_period, 2, BillingCurrency"""
+            GROUP BY ALL
+            ORDER BY provider, billing_period, billing_account, BillingCurrency"""
     ).fetchall()
-    units, problems = [], []
-    for prov, acct, period, cur, n, n_lake, n_fold, read, written, magnitude in rows:
-        unit = UnitRecord(prov, acct, period, cur, n, n_lake, n_fold, float(read), float(written))
+    units: list[UnitRecord] = []
+    unit_of: dict[tuple[str, str, str], str] = {}
+    problems = []
+    for (prov, folder, period, cur, acct, acct_max, n, n_lake, n_fold,
+         read, net, written, magnitude) in rows:  # fmt: skip
+        if acct != acct_max:
+            raise InputError(
+                f"billing accounts {acct!r} and {acct_max!r} map to the same lake folder "
+                f"{folder!r}; gcfinops cannot keep them apart"
+            )
+        unit = UnitRecord(prov, acct, period, cur, n, n_lake, n_fold, float(read),
+                          float(written), float(net))  # fmt: skip
         units.append(unit)
-        if abs(read - written) > TOLERANCE_ABS + TOLERANCE_REL * magnitude:
+        unit_of[(prov, period, folder)] = unit.key
+        if abs(read - net - written) > TOLERANCE_ABS + TOLERANCE_REL * magnitude:
             problems.append(
-                f"{prov} {acct} {period} {cur}: source {read:,.6f} vs lake {written:,.6f} "
-                f"(difference {written - read:,.6f})"
+                f"{prov} {acct} {period} {cur}: source {read - net:,.6f} vs lake {written:,.6f} "
+                f"(difference {written - read + net:,.6f})"
+            )
+        elif abs(net) > TOLERANCE_ABS + TOLERANCE_REL * magnitude:
+            warnings.append(
+                f"{prov} {acct} {period} {cur}: Savings Plan covered usage and its negation do "
+                f"not cancel out ({net:,.2f} {cur} left); the export looks partial — the lake "
+                "keeps BilledCost 0 on covered usage, as FOCUS requires"
             )
     if problems:
         raise ReconciliationError(
             "totals written differ from totals read; the lake was not changed:\n  "
-            + "\n  ".join(problems)
+            + "\n  ".join(problems),
+            hint="this is a mapping bug or a damaged export; please report it with the file",
         )
-    return units
+    return units, unit_of
 
 
-# Beyond rounding: a hundredth of a currency unit, plus float accumulation error.
-TOLERANCE_ABS = 0.01
-TOLERANCE_REL = 1e-9
-
-
-def _assemble(stage: Path, new: Path) -> list[lake.Unit]:
-    """Gather every staged file into one folder per unit and tree."""
+def _assemble(
+    stage: Path,
+    new: Path,
+    records: list[FileRecord],
+    unit_of: dict[tuple[str, str, str], str],
+) -> list[lake.Unit]:
+    """Gather every staged file into one folder per unit and tree; note each file's units."""
     units: set[lake.Unit] = set()
+    per_file: dict[int, set[str]] = defaultdict(set)
     for f in sorted(stage.rglob("*.parquet")):
-        parts = dict(p.split("=", 1) for p in f.relative_to(stage).parts[1:-1])
+        rel = f.relative_to(stage).parts
+        parts = dict(p.split("=", 1) for p in rel[1:-1])
         unit = lake.Unit(parts["provider"], parts["billing_period"], parts["billing_account"])
         units.add(unit)
+        key = unit_of.get((unit.provider, unit.billing_period, unit.billing_account))
+        if key is not None:
+            per_file[int(rel[0].removeprefix("f"))].add(key)
         target = new / parts["tree"] / unit.rel
         target.mkdir(parents=True, exist_ok=True)
-        os.replace(f, target / f"part-{f.relative_to(stage).parts[0]}-{f.name}")
+        os.replace(f, target / f"part-{rel[0]}-{f.name}")
+    for i, rec in enumerate(records):
+        rec.units = sorted(per_file.get(i, set()))
     return sorted(units, key=lambda u: (u.provider, u.billing_period, u.billing_account))

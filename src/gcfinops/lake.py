@@ -2,10 +2,12 @@
 
 Layout (Hive partitions): `lake/provider=aws/billing_period=2025-04/billing_account=123/*.parquet`;
 `folded/` mirrors it for source rows that FOCUS folds away. A unit is replaced by renaming
-directories under a journal: the journal is written first, then each old unit is moved aside and
-the new one moved in, then the ledger is written, then the journal removed. On the next start
-(`recover`), a journal whose ingest is not in the ledger is rolled back, one whose ingest is there
-is finished — so a crash at any point leaves either the previous state or the complete new one.
+directories under a journal: the journal is written first (recording which targets existed), then
+each old unit is moved aside and the new one moved in, then the ledger is written, then the
+journal removed. On the next start (`recover`), a journal whose ingest is not in the ledger is
+rolled back, one whose ingest is there is finished — so a crash at any point leaves either the
+previous state or the complete new one. Rolling back looks only at the journal and at what is on
+disk, so it can itself be interrupted and run again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gcfinops.ledger import Ledger
 from gcfinops.workspace import Workspace
@@ -55,14 +58,16 @@ def swap_in(
     renames (tests only).
     """
     backup = ws.tmp / ingest_id / "old"
-    moves = []
+    moves: list[dict[str, Any]] = []
     for tree in TREES:
         for unit in units:
+            target = ws.root / tree / unit.rel
             moves.append(
                 {
-                    "target": str(ws.root / tree / unit.rel),
+                    "target": str(target),
                     "new": str(staged / tree / unit.rel),
                     "old": str(backup / tree / unit.rel),
+                    "existed": target.exists(),
                 }
             )
     journal = {"ingest_id": ingest_id, "moves": moves}
@@ -100,21 +105,31 @@ def recover(ws: Workspace) -> str | None:
     committed = Ledger(ws.ledger_path).has(ingest_id)
     if not committed:
         for m in reversed(journal["moves"]):
-            target, new, old = Path(m["target"]), Path(m["new"]), Path(m["old"])
-            if old.exists():
-                if target.exists():
-                    new.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(target, new)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(old, target)
-            elif target.exists() and not new.exists():
-                # The unit did not exist before this ingest: take the new one out again.
-                new.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, new)
+            # A journal without "existed" (older gcfinops) is treated as "existed": that never
+            # deletes a unit, at worst it leaves a new one in place.
+            existed = bool(m.get("existed", True))
+            _roll_back(Path(m["target"]), Path(m["new"]), Path(m["old"]), existed)
     ws.journal.unlink()
     shutil.rmtree(ws.tmp / ingest_id, ignore_errors=True)
     _prune_empty(ws)
     return "finished" if committed else "rolled back"
+
+
+def _roll_back(target: Path, new: Path, old: Path, existed: bool) -> None:
+    """Undo one move: put the previous unit back, or take out one that did not exist before."""
+    if existed:
+        if not old.exists():
+            return  # never moved aside: the target is still the previous unit
+        if target.exists():
+            new.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(new, ignore_errors=True)
+            os.replace(target, new)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(old, target)
+    elif target.exists():
+        new.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(new, ignore_errors=True)
+        os.replace(target, new)
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -142,7 +157,10 @@ def lake_view_sql(ws: Workspace) -> str:
     if not ws.has_data():
         return f"SELECT {cols} FROM ({_empty_select()}) WHERE FALSE"
     path = ws.lake_glob().replace("'", "''")
-    return f"SELECT {cols} FROM read_parquet('{path}', hive_partitioning = false, union_by_name = true)"
+    return (
+        f"SELECT {cols} FROM read_parquet('{path}', hive_partitioning = false, "
+        "union_by_name = true)"
+    )
 
 
 def _empty_select() -> str:

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gcfinops.errors import InputError
+
 
 @dataclass
 class FileRecord:
@@ -24,6 +26,7 @@ class FileRecord:
     bytes: int
     format: str = ""
     rows: int = 0
+    units: list[str] = field(default_factory=list)  # unit keys this file's rows went to
 
 
 @dataclass
@@ -39,6 +42,7 @@ class UnitRecord:
     rows_folded: int
     billed_read: float
     billed_written: float
+    netted: float = 0.0  # Σ provider amount of rows FOCUS nets in pairs (0 in a full export)
 
     @property
     def key(self) -> str:
@@ -77,7 +81,15 @@ class Ledger:
         self.ingests: list[IngestRecord] = []
         self.live: dict[str, str] = {}  # unit key → ingest id
         if path.exists():
-            self._load(json.loads(path.read_text(encoding="utf-8")))
+            try:
+                self._load(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise InputError(
+                    f"the ingest ledger is damaged ({type(exc).__name__}: {exc})",
+                    path=str(path),
+                    hint="restore it from a backup, or move the workspace's lake/, folded/ and "
+                    "ledger.json aside and ingest again",
+                ) from None
 
     def _load(self, data: dict[str, Any]) -> None:
         for raw in data.get("ingests", []):
@@ -96,9 +108,32 @@ class Ledger:
         return any(r.ingest_id == ingest_id for r in self.ingests)
 
     def live_hashes(self) -> set[str]:
-        """sha256 of every file behind a unit that is still in the lake."""
-        owners = set(self.live.values())
-        return {f.sha256 for r in self.ingests if r.ingest_id in owners for f in r.files}
+        """sha256 of every file whose rows are all still in the lake.
+
+        A file is live when every unit it fed is still owned by the ingest that read it; once a
+        restatement replaced one of its units, ingesting it again is not a no-op.
+        """
+        live = set()
+        for r in self.ingests:
+            owned = {k for k, owner in self.live.items() if owner == r.ingest_id}
+            for f in r.files:
+                if (set(f.units) <= owned) if f.units else bool(owned):
+                    live.add(f.sha256)
+        return live
+
+    def seen(self, sha256: str) -> IngestRecord | None:
+        """The latest ingest that read a file with this content, if any."""
+        for r in reversed(self.ingests):
+            if any(f.sha256 == sha256 for f in r.files):
+                return r
+        return None
+
+    def units_of(self, ingest_id: str, key: str) -> list[UnitRecord]:
+        """What an ingest wrote for one unit key (one record per currency)."""
+        for r in self.ingests:
+            if r.ingest_id == ingest_id:
+                return [u for u in r.units if u.key == key]
+        return []
 
     def record(self, rec: IngestRecord) -> None:
         """Add an ingest; its units become the live ones."""

@@ -2,9 +2,16 @@
 
 DuckDB reads CSV and Parquet natively and streams them. What it cannot do here is decode CP932
 (its `encodings` extension would need a download, impossible on LGWAN), so a CP932 file is
-transcoded once to a temporary UTF-8 copy in chunks. The header is read in Python (one line) to
-detect the format; every data row is read by DuckDB with declared types, and values that do not
-parse are collected with `store_rejects` so the error can name file, line and column.
+transcoded once to a temporary UTF-8 copy in chunks. The header and the first megabyte are read
+in Python to detect the format, the encoding and the row shape; every data row is then read by
+DuckDB, once, with declared types, and values that do not parse are collected with
+`store_rejects` so that `raise_rejects` can name file, line, column, the value found and the
+value expected (DuckDB's `reject_errors` table: https://duckdb.org/docs/data/csv/reading_faulty_csv_files).
+
+Short rows: some exports (e.g. koku's `test_cur.csv`) have one name more in the header than
+fields in every row. When *every* sampled row is short by the same number of fields, those
+trailing columns are read as NULL (DuckDB `null_padding`) and a warning names them. Otherwise a
+short row is an error naming its line: a file cut in the middle of a row must not load.
 """
 
 from __future__ import annotations
@@ -14,9 +21,10 @@ import csv
 import gzip
 import io
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 
 from gcfinops.adapters.base import ROW, Adapter, quote_ident, sql_literal
@@ -24,6 +32,16 @@ from gcfinops.errors import EmptyFileError, EncodingError, InputError, Truncated
 
 SNIFF_BYTES = 1 << 20
 CHUNK = 1 << 22
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.gzip", ".txt")
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+
+# What a value of each declared type must look like, for messages.
+EXPECTED = {
+    "DOUBLE": "a number such as 12.34 (no thousands separators or currency symbols)",
+    "TIMESTAMPTZ": "a date-time such as 2025-04-01T00:00:00Z",
+    "BIGINT": "a whole number",
+}
+KIND = {"DOUBLE": "a number", "TIMESTAMPTZ": "a date-time", "BIGINT": "a whole number"}
 
 
 @dataclass(frozen=True)
@@ -36,21 +54,27 @@ class SourceFile:
     read_path: Path  # the file itself, or a UTF-8 transcoded copy
     encoding: str
     types: dict[str, str] | None = None  # Parquet column types
+    padded: tuple[str, ...] = ()  # trailing header columns that no row has (read as NULL)
+    warnings: list[str] = field(default_factory=list)
 
 
 def kind_of(path: Path) -> str:
     """'csv' or 'parquet' from the file name."""
     name = path.name.lower()
-    if name.endswith((".parquet", ".parq", ".pq")):
+    if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
-    if name.endswith((".csv", ".csv.gz", ".txt", ".tsv", ".csv.gzip")):
+    if name.endswith(CSV_SUFFIXES):
         return "csv"
-    raise InputError("not a CSV, CSV.gz or Parquet file", path=str(path))
+    raise InputError(
+        "not a CSV, CSV.gz or Parquet file (by its name)",
+        path=str(path),
+        hint="name the file *.csv, *.csv.gz or *.parquet",
+    )
 
 
 def _open_bytes(path: Path) -> io.BufferedIOBase:
     if path.name.lower().endswith((".gz", ".gzip")):
-        return gzip.open(path, "rb")  # type: ignore[return-value]  # GzipFile is a buffered reader
+        return gzip.open(path, "rb")
     return path.open("rb")
 
 
@@ -59,7 +83,9 @@ def _sniff(path: Path) -> bytes:
         with _open_bytes(path) as fh:
             return fh.read(SNIFF_BYTES)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise TruncatedFileError(f"compressed file is damaged or truncated ({exc})", path=str(path))
+        raise TruncatedFileError(
+            f"compressed file is damaged or truncated ({exc})", path=str(path)
+        ) from None
 
 
 def detect_encoding(sample: bytes, path: Path) -> str:
@@ -82,50 +108,107 @@ def _transcode(path: Path, encoding: str, tmp_dir: Path) -> Path:
     out = tmp_dir / (path.name.removesuffix(".gz") + ".utf8.csv")
     decoder = codecs.getincrementaldecoder(encoding)()
     line = 1
-    with _open_bytes(path) as src, out.open("w", encoding="utf-8", newline="") as dst:
-        while True:
-            chunk = src.read(CHUNK)
-            try:
-                text = decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                bad_line = line + chunk[: exc.start].count(b"\n")
-                raise EncodingError(
-                    f"invalid {encoding} byte sequence", path=str(path), line=bad_line
-                ) from None
-            line += chunk.count(b"\n")
-            dst.write(text)
-            if not chunk:
-                break
+    try:
+        with _open_bytes(path) as src, out.open("w", encoding="utf-8", newline="") as dst:
+            while True:
+                chunk = src.read(CHUNK)
+                try:
+                    text = decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    bad_line = line + chunk[: exc.start].count(b"\n")
+                    raise EncodingError(
+                        f"invalid {encoding} byte sequence", path=str(path), line=bad_line
+                    ) from None
+                line += chunk.count(b"\n")
+                dst.write(text)
+                if not chunk:
+                    break
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise TruncatedFileError(
+            f"compressed file is damaged or truncated ({exc})", path=str(path)
+        ) from None
     return out
 
 
+def _rows(text: str, complete: bool) -> list[list[str]]:
+    """CSV rows of the sampled text; the last one is dropped when the sample cut it."""
+    if not complete:
+        cut = text.rfind("\n")
+        text = text[: cut + 1] if cut >= 0 else ""
+    try:
+        return [r for r in csv.reader(io.StringIO(text, newline="")) if r]
+    except csv.Error:
+        return []  # DuckDB will name the line
+
+
 def open_source(path: Path, tmp_dir: Path) -> SourceFile:
-    """Inspect a file: kind, encoding, header; transcode if needed."""
+    """Inspect a file: kind, encoding, header, row shape; transcode if needed."""
     if not path.exists():
         raise InputError("no such file", path=str(path))
     if path.stat().st_size == 0:
         raise EmptyFileError("file is empty", path=str(path))
     kind = kind_of(path)
     if kind == "parquet":
-        try:
-            schema = pq.read_schema(path)
-        except Exception as exc:  # pyarrow raises several types for damaged files
-            raise TruncatedFileError(f"not a readable Parquet file ({exc})", path=str(path)) from None
-        types = {f.name: str(f.type) for f in schema}
-        return SourceFile(path, kind, list(schema.names), path, "binary", types)
+        return _open_parquet(path)
     sample = _sniff(path)
+    if not sample.strip():
+        raise EmptyFileError("file is empty", path=str(path))
     encoding = detect_encoding(sample, path)
-    text = sample.decode(encoding, errors="ignore")
-    first = text.splitlines()[0] if text.strip() else ""
-    if not first.strip():
-        raise EmptyFileError("file has no header line", path=str(path))
-    header = next(csv.reader([first]))
-    if len(text.splitlines()) < 2 or not any(s.strip() for s in text.splitlines()[1:]):
+    text = sample.decode(encoding, errors="ignore").removeprefix("\ufeff")
+    rows = _rows(text, complete=len(sample) < SNIFF_BYTES)
+    if not rows or not any(h.strip() for h in rows[0]):
+        raise EmptyFileError("file has no header line", path=str(path), line=1)
+    header = rows[0]
+    _check_header(header, path)
+    data = [r for r in rows[1:] if any(v.strip() for v in r)]
+    if not data and len(sample) < SNIFF_BYTES:
         raise EmptyFileError("file has a header but no data rows", path=str(path))
-    read_path = path
-    if encoding == "cp932":
-        read_path = _transcode(path, encoding, tmp_dir)
-    return SourceFile(path, kind, header, read_path, encoding)
+    widths = {len(r) for r in data}
+    padded: tuple[str, ...] = ()
+    warnings = []
+    if len(widths) == 1 and (w := widths.pop()) < len(header):
+        padded = tuple(header[w:])
+        warnings.append(
+            f"{path}: every row has {w} fields but the header has {len(header)}; "
+            f"read the trailing column(s) {', '.join(repr(c) for c in padded)} as empty"
+        )
+    read_path = _transcode(path, encoding, tmp_dir) if encoding == "cp932" else path
+    return SourceFile(path, kind, header, read_path, encoding, padded=padded, warnings=warnings)
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    blank = [i + 1 for i, h in enumerate(header) if not h.strip()]
+    if blank:
+        raise InputError(
+            f"header field(s) {', '.join(map(str, blank))} have no name "
+            f"(found {len(header)} fields, {len(blank)} empty)",
+            path=str(path),
+            line=1,
+        )
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputError(
+            f"duplicate column names in header: {', '.join(map(repr, dupes))}",
+            path=str(path),
+            line=1,
+        )
+
+
+def _open_parquet(path: Path) -> SourceFile:
+    try:
+        schema = pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise TruncatedFileError(f"not a readable Parquet file ({exc})", path=str(path)) from None
+    types = {f.name: str(f.type) for f in schema}
+    header = list(schema.names)
+    _check_header(header, path)
+    return SourceFile(path, "parquet", header, path, "binary", types)
+
+
+def csv_types(src: SourceFile, adapter: Adapter) -> dict[str, str]:
+    """DuckDB type of every CSV column: the adapter's declaration, else VARCHAR."""
+    canonical = {v: k for k, v in adapter.canonical(src.header).items()}
+    return {h: adapter.csv_types.get(canonical.get(h, h), "VARCHAR") for h in src.header}
 
 
 def relation_sql(src: SourceFile, adapter: Adapter) -> str:
@@ -136,18 +219,13 @@ def relation_sql(src: SourceFile, adapter: Adapter) -> str:
             f"{sql_literal(src.read_path.as_posix())}, file_row_number = true)"
         )
         return _json_maps(base, src, adapter, is_csv=False)
-    canonical = {v: k for k, v in adapter.canonical(src.header).items()}
-    types = {h: adapter.csv_types.get(canonical.get(h, h), "VARCHAR") for h in src.header}
-    if len(set(src.header)) != len(src.header):
-        dupes = sorted({h for h in src.header if src.header.count(h) > 1})
-        raise InputError(f"duplicate column names in header: {', '.join(dupes)}", path=str(src.path), line=1)
+    types = csv_types(src, adapter)
     columns = "{" + ", ".join(f"{sql_literal(h)}: {sql_literal(t)}" for h, t in types.items()) + "}"
     nulls = "[" + ", ".join(sql_literal(s) for s in adapter.null_strings) + "]"
-    encoding = "utf-8"
     options = (
         f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-        f"columns = {columns}, nullstr = {nulls}, store_rejects = true, encoding = '{encoding}', "
-        "strict_mode = true, null_padding = false"
+        f"columns = {columns}, nullstr = {nulls}, store_rejects = true, encoding = 'utf-8', "
+        f"strict_mode = true, null_padding = {'true' if src.padded else 'false'}"
     )
     if adapter.timestamp_format:
         options += f", timestampformat = {sql_literal(adapter.timestamp_format)}"
@@ -168,13 +246,84 @@ def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) ->
         if not is_csv and src.types and src.types.get(h, "").startswith("map"):
             continue
         q = quote_ident(h)
+        found = f"left(CAST({q} AS VARCHAR), 60)"
         replace.append(
-            f"CASE WHEN {q} IS NULL OR trim({q}) = '' THEN NULL "
+            f"CASE WHEN {q} IS NULL OR trim(CAST({q} AS VARCHAR)) = '' THEN NULL "
             f"WHEN json_valid({q}) AND json_type({q}) = 'OBJECT' "
             f"THEN CAST(CAST({q} AS JSON) AS MAP(VARCHAR, VARCHAR)) "
-            f"ELSE error('line ' || CAST({ROW} + 1 AS VARCHAR) || ': column {h}: not a JSON object') "
-            f"END AS {q}"
+            f"ELSE error('line ' || CAST({ROW} + 1 AS VARCHAR) || ': column {_sql_text(h)}: "
+            f"not a JSON object (found ''' || {found} || ''', expected "
+            f'{{"key": "value", …}})\') END AS {q}'
         )
     if not replace:
         return base
     return f"SELECT * REPLACE ({', '.join(replace)}) FROM ({base})"
+
+
+def _sql_text(value: str) -> str:
+    """Text to embed inside a SQL string literal."""
+    return value.replace("'", "''")
+
+
+def raise_rejects(con: duckdb.DuckDBPyConnection, src: SourceFile, adapter: Adapter) -> None:
+    """Turn the first row of DuckDB's `reject_errors` into an InputError like a compiler's."""
+    try:
+        row = con.execute(
+            "SELECT line, column_idx, column_name, error_type, csv_line, error_message "
+            "FROM reject_errors ORDER BY line, column_idx LIMIT 1"
+        ).fetchone()
+        total = con.execute("SELECT count(*) FROM reject_errors").fetchone()
+    except duckdb.CatalogException:
+        return
+    if row is None:
+        return
+    line, idx, column, error_type, csv_line, message = row
+    more = int(total[0]) - 1 if total else 0
+    text = reject_message(str(error_type), str(message), csv_line, idx, column, src, adapter)
+    if more:
+        text += f" (and {more} more problem{'s' if more > 1 else ''})"
+    raise InputError(text, path=str(src.path), line=int(line), column=column)
+
+
+def reject_message(
+    error_type: str,
+    message: str,
+    csv_line: str | None,
+    idx: int | None,
+    column: str | None,
+    src: SourceFile,
+    adapter: Adapter,
+) -> str:
+    """`what is wrong (found …, expected …)` for one DuckDB reject."""
+    fields = _fields(csv_line)
+    if error_type == "CAST" and column is not None:
+        declared = csv_types(src, adapter).get(column, "VARCHAR")
+        value = fields[idx - 1] if idx is not None and 0 < idx <= len(fields) else "?"
+        return (
+            f"not {KIND.get(declared, declared)} (found {value!r}, "
+            f"expected {EXPECTED.get(declared, declared)})"
+        )
+    if error_type == "MISSING COLUMNS":
+        return (
+            f"row has fewer fields than the header (found {len(fields)}, "
+            f"expected {len(src.header)})"
+        )
+    if error_type == "TOO MANY COLUMNS":
+        return (
+            f"row has more fields than the header (found {len(fields)}, "
+            f"expected {len(src.header)}; an unquoted comma?)"
+        )
+    if error_type == "UNQUOTED VALUE":
+        return "a quote character inside an unquoted field (expected the field to be quoted)"
+    if error_type == "INVALID ENCODING" or error_type == "INVALID UNICODE":
+        return f"invalid byte sequence (expected {src.encoding} text)"
+    return message.split("\n")[0].strip()
+
+
+def _fields(csv_line: str | None) -> list[str]:
+    if not csv_line:
+        return []
+    try:
+        return next(csv.reader([csv_line.strip("\r\n")]), [])
+    except csv.Error:
+        return csv_line.strip("\r\n").split(",")

@@ -15,7 +15,12 @@ from collections.abc import Callable
 
 from gcfinops.adapters.base import Expr, case_lookup, col, const, expr, lookup, null
 
-# formats.md §2.5 (FOCUS ChargeCategory supporting content, AWS mapping).
+# formats.md §2.5, checked against the FOCUS working group's AWS mapping table
+# (FOCUS_Spec `supporting_content/columns/chargecategory.md`: Refund → Adjustment,
+# BundledDiscount and SavingsPlanNegation → Usage) and FOCUS 1.2 `columns/chargecategory.md`.
+# Refund: an AWS refund line does not say which category it refunds, so it cannot stay "in its
+# category" as FOCUS 1.2 prefers; Adjustment is the working group's mapping (also Microsoft's).
+# The other discount types are after-the-fact reductions → Credit (FOCUS DiscountHandling).
 CHARGE_CATEGORY: dict[str, str | None] = {
     "Usage": "Usage",
     "DiscountedUsage": "Usage",
@@ -28,7 +33,7 @@ CHARGE_CATEGORY: dict[str, str | None] = {
     "SavingsPlanUpfrontFee": "Purchase",
     "Credit": "Credit",
     "Refund": "Adjustment",
-    "BundledDiscount": "Credit",
+    "BundledDiscount": "Usage",
     "Discount": "Credit",
     "EdpDiscount": "Credit",
     "PrivateRateDiscount": "Credit",
@@ -66,7 +71,8 @@ SERVICE_CATEGORY: dict[str, str | None] = {
     "AmazonCloudWatch": "Management and Governance", "AWSConfig": "Management and Governance",
     "AWSCloudTrail": "Management and Governance",
     "AWSSystemsManager": "Management and Governance",
-    "AWSCostExplorer": "Management and Governance", "AWSSupportBusiness": "Management and Governance",
+    "AWSCostExplorer": "Management and Governance",
+    "AWSSupportBusiness": "Management and Governance",
     "AWSSupportEnterprise": "Management and Governance",
     "AWSKMS": "Security", "AWSSecretsManager": "Security", "awswaf": "Security",
     "AmazonGuardDuty": "Security", "AmazonInspector": "Security", "AWSSecurityHub": "Security",
@@ -111,148 +117,267 @@ S3_CLASS_BY_USAGE = (
 
 T = "{line_item_line_item_type}"
 NUM = "TRY_CAST({%s} AS DOUBLE)"
-SOURCE_BILLED = "COALESCE(TRY_CAST({line_item_net_unblended_cost} AS DOUBLE), " \
-    "TRY_CAST({line_item_unblended_cost} AS DOUBLE))"  # fmt: skip
+SOURCE_BILLED = (
+    "COALESCE(TRY_CAST({line_item_net_unblended_cost} AS DOUBLE), "
+    "TRY_CAST({line_item_unblended_cost} AS DOUBLE))"
+)
 FOLD_WHEN = f"{T} = 'SavingsPlanNegation'"
+# Over lake columns: the pair FOCUS nets to zero (covered usage at BilledCost 0 + its negation).
+NETTED_WHEN = "x_SourceChargeType IN ('SavingsPlanCoveredUsage', 'SavingsPlanNegation')"
 COVERED = f"{T} IN ('SavingsPlanCoveredUsage', 'DiscountedUsage')"
+USAGE_TYPES = f"{T} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
 NO_PRICE = f"{T} IN ('Tax', 'Credit', 'Refund') OR {T} LIKE '%Discount'"
+SP_ARN = "NULLIF({savings_plan_savings_plan_a_r_n}, '')"
+RI_ARN = "NULLIF({reservation_reservation_a_r_n}, '')"
 
 
 def num(name: str) -> str:
+    """A source column as DOUBLE (rates are text in CUR 2.0; empty means NULL)."""
     return NUM % name
 
 
 def s3_class() -> str:
-    whens = " ".join(f"WHEN {{line_item_usage_type}} LIKE '{p}' THEN '{c}'" for p, c in S3_CLASS_BY_USAGE)
+    """S3 API storage class from the TimedStorage usage type (formats.md §2.6)."""
+    whens = " ".join(
+        f"WHEN {{line_item_usage_type}} LIKE '{p}' THEN '{c}'" for p, c in S3_CLASS_BY_USAGE
+    )
     return f"CASE WHEN {{line_item_product_code}} = 'AmazonS3' THEN (CASE {whens} END) END"
+
+
+def _effective() -> str:
+    """EffectiveCost by line item type (formats.md §8.1)."""
+    sp_effective = (
+        f"COALESCE({num('savings_plan_net_savings_plan_effective_cost')}, "
+        f"{num('savings_plan_savings_plan_effective_cost')})"
+    )
+    ri_effective = (
+        f"COALESCE({num('reservation_net_effective_cost')}, {num('reservation_effective_cost')})"
+    )
+    sp_unused = (
+        f"COALESCE({num('savings_plan_total_commitment_to_date')}"
+        f" - {num('savings_plan_used_commitment')}, 0)"
+    )
+    ri_unused = (
+        f"COALESCE({num('reservation_unused_amortized_upfront_fee_for_billing_period')}, 0)"
+        f" + COALESCE({num('reservation_unused_recurring_fee')}, 0)"
+    )
+    return (
+        f"CASE {T}"
+        f" WHEN 'SavingsPlanCoveredUsage' THEN {sp_effective}"
+        f" WHEN 'DiscountedUsage' THEN {ri_effective}"
+        f" WHEN 'SavingsPlanRecurringFee' THEN {sp_unused}"
+        " WHEN 'SavingsPlanUpfrontFee' THEN 0"
+        f" WHEN 'RIFee' THEN {ri_unused}"
+        f" ELSE CASE WHEN {T} = 'Fee' AND {RI_ARN} IS NOT NULL THEN 0 ELSE {SOURCE_BILLED} END END"
+    )
+
+
+def _instance_type() -> str:
+    return (
+        "COALESCE(NULLIF({product_instance_type}, ''),"
+        " CASE WHEN {line_item_usage_type} LIKE '%Usage:%'"
+        " AND {line_item_product_code} IN ('AmazonEC2', 'AmazonRDS')"
+        " THEN split_part({line_item_usage_type}, ':', 2) END)"
+    )
 
 
 def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -> dict[str, Expr]:
     """The mapping; `product(attr)` renders a product attribute for the flavour at hand."""
-    billed = (
-        f"CASE WHEN {T} = 'SavingsPlanCoveredUsage' THEN 0 ELSE {SOURCE_BILLED} END"
-    )
-    effective = (
-        f"CASE {T}"
-        f" WHEN 'SavingsPlanCoveredUsage' THEN COALESCE({num('savings_plan_net_savings_plan_effective_cost')},"
-        f" {num('savings_plan_savings_plan_effective_cost')})"
-        f" WHEN 'DiscountedUsage' THEN COALESCE({num('reservation_net_effective_cost')},"
-        f" {num('reservation_effective_cost')})"
-        f" WHEN 'SavingsPlanRecurringFee' THEN COALESCE({num('savings_plan_total_commitment_to_date')}"
-        f" - {num('savings_plan_used_commitment')}, 0)"
-        " WHEN 'SavingsPlanUpfrontFee' THEN 0"
-        f" WHEN 'RIFee' THEN COALESCE({num('reservation_unused_amortized_upfront_fee_for_billing_period')}, 0)"
-        f" + COALESCE({num('reservation_unused_recurring_fee')}, 0)"
-        f" ELSE CASE WHEN {T} = 'Fee' AND NULLIF({{reservation_reservation_a_r_n}}, '') IS NOT NULL"
-        f" THEN 0 ELSE {SOURCE_BILLED} END END"
-    )
-    list_cost = (
-        f"CASE WHEN {NO_PRICE} THEN {SOURCE_BILLED} ELSE COALESCE({num('pricing_public_on_demand_cost')},"
-        f" {num('pricing_public_on_demand_rate')} * {num('line_item_usage_amount')}, {SOURCE_BILLED}) END"
-    )
-    contracted_cost = (
-        f"CASE WHEN {NO_PRICE} THEN {SOURCE_BILLED}"
-        f" WHEN {COVERED} THEN COALESCE({num('pricing_public_on_demand_cost')}, {SOURCE_BILLED})"
-        f" ELSE COALESCE({num('line_item_unblended_cost')}, {SOURCE_BILLED}) END"
-    )
-    commitment_id = (
-        "COALESCE(NULLIF({savings_plan_savings_plan_a_r_n}, ''), NULLIF({reservation_reservation_a_r_n}, ''))"
-    )
-    is_sp = "NULLIF({savings_plan_savings_plan_a_r_n}, '') IS NOT NULL"
-    is_ri = "NULLIF({reservation_reservation_a_r_n}, '') IS NOT NULL"
-    category = case_lookup("line_item_line_item_type", CHARGE_CATEGORY, strict=True)
-    instance_type = (
-        "COALESCE(NULLIF({product_instance_type}, ''), CASE WHEN {line_item_usage_type} LIKE '%Usage:%'"
-        " AND {line_item_product_code} IN ('AmazonEC2', 'AmazonRDS')"
-        " THEN split_part({line_item_usage_type}, ':', 2) END)"
-    )
+    unit = case_lookup("pricing_unit", PRICING_UNIT, default="{pricing_unit}")
+    instance_type = _instance_type()
+
+    def priced(sql: str) -> str:
+        return f"CASE WHEN NOT ({NO_PRICE}) THEN {sql} END"
+
     return {
         "AvailabilityZone": col("line_item_availability_zone"),
-        "BilledCost": expr(billed, "net unblended (else unblended); 0 on SavingsPlanCoveredUsage, "
-                           "whose SavingsPlanNegation is folded"),
+        "BilledCost": expr(
+            f"CASE WHEN {T} = 'SavingsPlanCoveredUsage' THEN 0 ELSE {SOURCE_BILLED} END",
+            "`line_item_net_unblended_cost`, else `line_item_unblended_cost`; 0 on "
+            "SavingsPlanCoveredUsage (its SavingsPlanNegation is folded out)",
+        ),
         "BillingAccountId": col("bill_payer_account_id"),
         "BillingAccountName": col("bill_payer_account_name"),
-        "BillingAccountType": const("Payer Account", "constant (gcfinops choice; AWS value unconfirmed)"),
+        "BillingAccountType": const(
+            "Payer Account", "constant `Payer Account` (gcfinops choice; AWS's value unconfirmed)"
+        ),
         "BillingCurrency": col("line_item_currency_code"),
         "BillingPeriodEnd": col("bill_billing_period_end_date"),
         "BillingPeriodStart": col("bill_billing_period_start_date"),
         "CapacityReservationId": null(),
         "CapacityReservationStatus": null(),
-        "ChargeCategory": expr(category, "`line_item_line_item_type` via CHARGE_CATEGORY; unknown → error"),
+        "ChargeCategory": expr(
+            case_lookup("line_item_line_item_type", CHARGE_CATEGORY, strict=True),
+            "`line_item_line_item_type` via CHARGE_CATEGORY (below); an unknown type is an error",
+        ),
         "ChargeClass": expr(
             f"CASE WHEN {T} IN ('Refund', 'Credit') AND {{line_item_usage_start_date}}"
             " < {bill_billing_period_start_date} THEN 'Correction' END",
-            "Correction for refunds/credits of usage before the billing period",
+            "`Correction` for a Refund/Credit of usage before the billing period, else NULL",
         ),
         "ChargeDescription": col("line_item_line_item_description"),
-        "ChargeFrequency": lookup("line_item_line_item_type", CHARGE_FREQUENCY,
-                                  default="'Usage-Based'", note="by line item type"),
+        "ChargeFrequency": lookup(
+            "line_item_line_item_type",
+            CHARGE_FREQUENCY,
+            default="'Usage-Based'",
+            note="`line_item_line_item_type` via CHARGE_FREQUENCY (below), else `Usage-Based`",
+        ),
         "ChargePeriodEnd": col("line_item_usage_end_date"),
         "ChargePeriodStart": col("line_item_usage_start_date"),
         "CommitmentDiscountCategory": expr(
-            f"CASE WHEN {is_sp} THEN 'Spend' WHEN {is_ri} THEN 'Usage' END", "SP → Spend, RI → Usage"),
-        "CommitmentDiscountId": expr(commitment_id, "Savings Plan ARN, else reservation ARN"),
+            f"CASE WHEN {SP_ARN} IS NOT NULL THEN 'Spend'"
+            f" WHEN {RI_ARN} IS NOT NULL THEN 'Usage' END",
+            "Savings Plan ARN → `Spend`, reservation ARN → `Usage`",
+        ),
+        "CommitmentDiscountId": expr(
+            f"COALESCE({SP_ARN}, {RI_ARN})",
+            "`savings_plan_savings_plan_a_r_n`, else `reservation_reservation_a_r_n`",
+        ),
         "CommitmentDiscountName": null(),
         "CommitmentDiscountQuantity": null("not derived yet"),
-        "CommitmentDiscountStatus": expr(f"CASE WHEN {COVERED} THEN 'Used' END", "covered usage → Used"),
+        "CommitmentDiscountStatus": expr(
+            f"CASE WHEN {COVERED} THEN 'Used' END",
+            "`Used` on SavingsPlanCoveredUsage / DiscountedUsage",
+        ),
         "CommitmentDiscountType": expr(
-            f"CASE WHEN {is_sp} THEN 'Savings Plan' WHEN {is_ri} THEN 'Reserved Instance' END"),
+            f"CASE WHEN {SP_ARN} IS NOT NULL THEN 'Savings Plan'"
+            f" WHEN {RI_ARN} IS NOT NULL THEN 'Reserved Instance' END",
+            "`Savings Plan` / `Reserved Instance` from which ARN is set",
+        ),
         "CommitmentDiscountUnit": null("not derived yet"),
         "ConsumedQuantity": expr(
-            f"CASE WHEN {T} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
-            f" THEN {num('line_item_usage_amount')} END", "usage rows only"),
+            f"CASE WHEN {USAGE_TYPES} THEN {num('line_item_usage_amount')} END",
+            "`line_item_usage_amount` on usage lines only",
+        ),
         "ConsumedUnit": expr(
-            f"CASE WHEN {T} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
-            f" THEN {case_lookup('pricing_unit', PRICING_UNIT, default='{pricing_unit}')} END"),
-        "ContractedCost": expr(contracted_cost, "unblended; on-demand cost on covered usage"),
-        "ContractedUnitPrice": expr(f"CASE WHEN NOT ({NO_PRICE}) THEN {num('line_item_unblended_rate')} END"),
-        "EffectiveCost": expr(effective, "SP/RI effective cost on covered usage; unused commitment on fees"),
-        "InvoiceId": expr("NULLIF({bill_invoice_id}, '')"),
-        "InvoiceIssuerName": expr("COALESCE({bill_invoicing_entity}, 'Amazon Web Services, Inc.')"),
-        "ListCost": expr(list_cost, "public on-demand cost"),
-        "ListUnitPrice": expr(f"CASE WHEN NOT ({NO_PRICE}) THEN {num('pricing_public_on_demand_rate')} END"),
+            f"CASE WHEN {USAGE_TYPES} THEN {unit} END",
+            "`pricing_unit` via PRICING_UNIT (`Hrs` → `Hours`), usage lines only",
+        ),
+        "ContractedCost": expr(
+            f"CASE WHEN {NO_PRICE} THEN {SOURCE_BILLED}"
+            f" WHEN {COVERED}"
+            f" THEN COALESCE({num('pricing_public_on_demand_cost')}, {SOURCE_BILLED})"
+            f" ELSE COALESCE({num('line_item_unblended_cost')}, {SOURCE_BILLED}) END",
+            "`line_item_unblended_cost`; on covered usage `pricing_public_on_demand_cost`; "
+            "= BilledCost on Tax/Credit/Refund/discounts",
+        ),
+        "ContractedUnitPrice": expr(
+            priced(num("line_item_unblended_rate")),
+            "`line_item_unblended_rate`; NULL on Tax/Credit/Refund/discounts",
+        ),
+        "EffectiveCost": expr(
+            _effective(),
+            "SavingsPlanCoveredUsage → SP (net) effective cost; DiscountedUsage → RI (net) "
+            "effective cost; SavingsPlanRecurringFee → commitment − used; SavingsPlanUpfrontFee "
+            "→ 0; RIFee → unused amortized upfront + unused recurring; RI upfront Fee → 0; "
+            "else = BilledCost",
+        ),
+        "InvoiceId": expr(
+            "NULLIF({bill_invoice_id}, '')", "`bill_invoice_id` (empty until invoiced)"
+        ),
+        "InvoiceIssuerName": expr(
+            "COALESCE({bill_invoicing_entity}, 'Amazon Web Services, Inc.')",
+            "`bill_invoicing_entity`, else `Amazon Web Services, Inc.`",
+        ),
+        "ListCost": expr(
+            f"CASE WHEN {NO_PRICE} THEN {SOURCE_BILLED} ELSE"
+            f" COALESCE({num('pricing_public_on_demand_cost')},"
+            f" {num('pricing_public_on_demand_rate')} * {num('line_item_usage_amount')},"
+            f" {SOURCE_BILLED}) END",
+            "`pricing_public_on_demand_cost`, else rate × usage amount; = BilledCost on "
+            "Tax/Credit/Refund/discounts",
+        ),
+        "ListUnitPrice": expr(
+            priced(num("pricing_public_on_demand_rate")),
+            "`pricing_public_on_demand_rate`; NULL on Tax/Credit/Refund/discounts",
+        ),
         "PricingCategory": expr(
-            f"CASE WHEN {T} = 'Tax' OR {T} = 'Credit' OR {T} = 'Refund' OR {T} LIKE '%Discount' THEN NULL"
+            f"CASE WHEN {T} = 'BundledDiscount' THEN 'Standard'"
+            f" WHEN {NO_PRICE} THEN NULL"
             f" WHEN {COVERED} THEN 'Committed'"
-            " WHEN {line_item_usage_type} LIKE '%SpotUsage%' THEN 'Dynamic' ELSE 'Standard' END"),
+            " WHEN {line_item_usage_type} LIKE '%SpotUsage%' THEN 'Dynamic' ELSE 'Standard' END",
+            "covered usage → `Committed`; Spot → `Dynamic`; Tax/Credit/Refund/discounts → NULL "
+            "(BundledDiscount → `Standard`); else `Standard`",
+        ),
         "PricingCurrency": col("pricing_currency"),
         "PricingCurrencyContractedUnitPrice": null(),
         "PricingCurrencyEffectiveCost": null(),
         "PricingCurrencyListUnitPrice": null(),
-        "PricingQuantity": expr(f"CASE WHEN NOT ({NO_PRICE}) THEN {num('line_item_usage_amount')} END"),
+        "PricingQuantity": expr(
+            priced(num("line_item_usage_amount")),
+            "`line_item_usage_amount`; NULL on Tax/Credit/Refund/discounts",
+        ),
         "PricingUnit": expr(
-            f"CASE WHEN NOT ({NO_PRICE}) THEN"
-            f" {case_lookup('pricing_unit', PRICING_UNIT, default='{pricing_unit}')} END"),
+            priced(unit), "`pricing_unit` via PRICING_UNIT; NULL on Tax/Credit/Refund/discounts"
+        ),
         "ProviderName": const("AWS"),
-        "PublisherName": expr("COALESCE({line_item_legal_entity}, 'Amazon Web Services, Inc.')"),
-        "RegionId": expr(f"COALESCE(NULLIF({{product_region_code}}, ''), {product('region')})"),
-        "RegionName": expr(f"COALESCE(NULLIF({{product_location}}, ''), {product('location')})"),
-        "ResourceId": expr("NULLIF({line_item_resource_id}, '')"),
-        "ResourceName": expr(resource_name, "tag Name"),
-        "ResourceType": expr("NULLIF({product_product_family}, '')", "product family"),
-        "ServiceCategory": lookup("line_item_product_code", SERVICE_CATEGORY, default="'Other'"),
+        "PublisherName": expr(
+            "CASE WHEN {bill_billing_entity} = 'AWS Marketplace'"
+            " THEN COALESCE(NULLIF({line_item_legal_entity}, ''), 'AWS Marketplace')"
+            " ELSE 'Amazon Web Services, Inc.' END",
+            "Marketplace: the seller (`line_item_legal_entity`); else `Amazon Web Services, Inc.`",
+        ),
+        "RegionId": expr(
+            f"COALESCE(NULLIF({{product_region_code}}, ''), {product('region')})",
+            "`product_region_code`, else product `region`",
+        ),
+        "RegionName": expr(
+            f"COALESCE(NULLIF({{product_location}}, ''), {product('location')})",
+            "`product_location`, else product `location`",
+        ),
+        "ResourceId": expr("NULLIF({line_item_resource_id}, '')", "`line_item_resource_id`"),
+        "ResourceName": expr(resource_name, "the `Name` tag"),
+        "ResourceType": expr("NULLIF({product_product_family}, '')", "`product_product_family`"),
+        "ServiceCategory": lookup(
+            "line_item_product_code",
+            SERVICE_CATEGORY,
+            default="'Other'",
+            note="`line_item_product_code` via SERVICE_CATEGORY, else `Other`",
+        ),
         "ServiceName": expr(
             f"COALESCE({product('product_name')}, NULLIF({{product_servicecode}}, ''),"
-            " {line_item_product_code})"),
-        "ServiceSubcategory": lookup("line_item_product_code", SERVICE_SUBCATEGORY,
-                                     default="'Other (Other)'"),
-        "SkuId": expr(f"CASE WHEN {T} <> 'Tax' THEN NULLIF({{product_sku}}, '') END"),
+            " {line_item_product_code})",
+            "product `product_name`, else `product_servicecode`, else `line_item_product_code`",
+        ),
+        "ServiceSubcategory": lookup(
+            "line_item_product_code",
+            SERVICE_SUBCATEGORY,
+            default="'Other (Other)'",
+            note="`line_item_product_code` via SERVICE_SUBCATEGORY, else `Other (Other)`",
+        ),
+        "SkuId": expr(
+            f"CASE WHEN {T} <> 'Tax' THEN NULLIF({{product_sku}}, '') END",
+            "`product_sku`; NULL on Tax",
+        ),
         "SkuMeter": col("line_item_usage_type"),
         "SkuPriceDetails": expr(
-            f"CASE WHEN {instance_type} IS NOT NULL THEN json_object('InstanceType', {instance_type}) END"),
-        "SkuPriceId": expr(f"CASE WHEN {T} <> 'Tax' THEN NULLIF({{pricing_rate_code}}, '') END"),
+            f"CASE WHEN {instance_type} IS NOT NULL"
+            f" THEN json_object('InstanceType', {instance_type}) END",
+            '`{"InstanceType": …}` when an instance type is known',
+        ),
+        "SkuPriceId": expr(
+            f"CASE WHEN {T} <> 'Tax' THEN NULLIF({{pricing_rate_code}}, '') END",
+            "`pricing_rate_code`; NULL on Tax",
+        ),
         "SubAccountId": col("line_item_usage_account_id"),
         "SubAccountName": col("line_item_usage_account_name"),
-        "SubAccountType": expr("CASE WHEN {line_item_usage_account_id} IS NOT NULL THEN 'Account' END"),
+        "SubAccountType": expr(
+            "CASE WHEN {line_item_usage_account_id} IS NOT NULL THEN 'Account' END",
+            "`Account` when `line_item_usage_account_id` is set",
+        ),
         "Tags": tags,
-        "x_InstanceType": expr(instance_type, "product instance type, else from the usage type"),
-        "x_VolumeType": expr(product("volume_api_name"), "product volume_api_name (gp2, gp3, …)"),
-        "x_StorageClass": expr(s3_class(), "S3 class from the TimedStorage usage type"),
+        "x_InstanceType": expr(
+            instance_type, "`product_instance_type`, else after the `:` of an EC2/RDS usage type"
+        ),
+        "x_VolumeType": expr(product("volume_api_name"), "product `volume_api_name` (gp2, gp3, …)"),
+        "x_StorageClass": expr(s3_class(), "S3 class from the TimedStorage usage type (S3_CLASS)"),
         "x_UsageType": col("line_item_usage_type"),
         "x_Operation": col("line_item_operation"),
         "x_ServiceCode": col("line_item_product_code"),
         "x_SourceChargeType": col("line_item_line_item_type"),
-        "x_SourceBilledCost": expr(SOURCE_BILLED, "net unblended, else unblended, as billed"),
+        "x_SourceBilledCost": expr(
+            SOURCE_BILLED, "`line_item_net_unblended_cost`, else `line_item_unblended_cost`"
+        ),
     }
 
 

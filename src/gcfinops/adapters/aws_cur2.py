@@ -9,7 +9,13 @@ is removed in the lake's Tags, AWS-generated `aws_` keys are kept.
 
 from __future__ import annotations
 
-from gcfinops.adapters.aws_common import AWS_REQUIRED, aws_columns, csv_types
+from gcfinops.adapters.aws_common import (
+    AWS_REQUIRED,
+    FOLD_WHEN,
+    NETTED_WHEN,
+    aws_columns,
+    csv_types,
+)
 from gcfinops.adapters.base import Adapter, expr
 
 TAGS = (
@@ -26,9 +32,14 @@ ADAPTER = Adapter(
         {"bill_billing_period_start_date", "line_item_line_item_type", "line_item_unblended_cost"}
     ),
     detect_any=frozenset(
-        {"product", "resource_tags", "cost_category", "bill_payer_account_name",
-         "line_item_usage_account_name"}
-    ),  # fmt: skip
+        {
+            "product",
+            "resource_tags",
+            "cost_category",
+            "bill_payer_account_name",
+            "line_item_usage_account_name",
+        }
+    ),
     required=AWS_REQUIRED,
     csv_types=csv_types(),
     json_maps=("product", "resource_tags", "cost_category"),
@@ -37,5 +48,6 @@ ADAPTER = Adapter(
         tags=expr(TAGS, "`resource_tags` map; `user_` prefix removed"),
         resource_name="NULLIF({resource_tags}['user_name'], '')",
     ),
-    fold_when="{line_item_line_item_type} = 'SavingsPlanNegation'",
+    fold_when=FOLD_WHEN,
+    netted_when=NETTED_WHEN,
 )

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import re
 
-from gcfinops.adapters.aws_common import AWS_REQUIRED, aws_columns, csv_types
+from gcfinops.adapters.aws_common import (
+    AWS_REQUIRED,
+    FOLD_WHEN,
+    NETTED_WHEN,
+    aws_columns,
+    csv_types,
+)
 from gcfinops.adapters.base import Adapter, Expr, sql_literal
 
 CUR2_ONLY = frozenset(
@@ -78,7 +84,9 @@ CSV_ADAPTER = Adapter(
     title="AWS legacy CUR (CSV)",
     provider_key="aws",
     doc_url="https://github.com/awsdocs/aws-cur-user-guide (archived CUR user guide)",
-    detect_all=frozenset({"lineItem/UnblendedCost", "lineItem/LineItemType", "lineItem/UsageStartDate"}),
+    detect_all=frozenset(
+        {"lineItem/UnblendedCost", "lineItem/LineItemType", "lineItem/UsageStartDate"}
+    ),
     required=AWS_REQUIRED,
     csv_types=csv_types(),
     rename=rename_csv,
@@ -92,7 +100,8 @@ CSV_ADAPTER = Adapter(
             "NULL", "tag Name", build=lambda h: _name_tag(h, ("resourceTags/user:Name",))
         ),
     },
-    fold_when="{line_item_line_item_type} = 'SavingsPlanNegation'",
+    fold_when=FOLD_WHEN,
+    netted_when=NETTED_WHEN,
 )
 
 ATHENA_ADAPTER = Adapter(
@@ -109,5 +118,6 @@ ATHENA_ADAPTER = Adapter(
         tags=Expr("NULL", "`resource_tags_user_<key>` columns → key `<key>`", build=athena_tags),
         resource_name="NULLIF({resource_tags_user_name}, '')",
     ),
-    fold_when="{line_item_line_item_type} = 'SavingsPlanNegation'",
+    fold_when=FOLD_WHEN,
+    netted_when=NETTED_WHEN,
 )

@@ -7,7 +7,8 @@ single SELECT so that all the work happens inside DuckDB, streaming, with no Pyt
 Expressions are SQL templates in which `{source column}` stands for a source column. A referenced
 column that the file does not have becomes `NULL` — unless the adapter lists it in `required`, in
 which case reading stops with a MissingColumnError naming it. `{@row}` is the 1-based data row,
-so SQL-side checks can name the line (`error('…line ' || ({@row} + 1) …)`).
+so SQL-side checks can name the line (`error('…line ' || ({@row} + 1) …)`), and `{@name:col}` is
+the file's own spelling of a source column, as a string literal, for the same messages.
 """
 
 from __future__ import annotations
@@ -84,11 +85,16 @@ def case_lookup(
         for k, v in table.items()
     )
     if strict:
+        expected = sql_literal(", ".join(sorted(set(table))))
         other = (
-            f"error('line ' || CAST({{@row}} + 1 AS VARCHAR) || ': column {source}: unknown value '"
-            f" || {{{source}}} || ' (expected one of: {', '.join(sorted(set(table)))})')"
+            "error('line ' || CAST({@row} + 1 AS VARCHAR) || ': column ' || {@name:" + source + "}"
+            " || ': unknown value ''' || left(CAST({" + source + "} AS VARCHAR), 60)"
+            " || ''' (expected one of: ' || " + expected + " || ')')"
         )
-        return f"CASE WHEN {{{source}}} IS NULL THEN NULL ELSE CASE {key_sql} {whens} ELSE {other} END END"
+        return (
+            f"CASE WHEN {{{source}}} IS NULL THEN NULL "
+            f"ELSE CASE {key_sql} {whens} ELSE {other} END END"
+        )
     return f"CASE {key_sql} {whens} ELSE {'NULL' if default is None else default} END"
 
 
@@ -118,11 +124,17 @@ class Adapter:
     columns: every lake column in `schema.MAPPED_COLUMNS` → Expr.
     fold_when: SQL condition for source rows that FOCUS folds into other rows (e.g. AWS
       SavingsPlanNegation); they are kept out of the lake but in `folded/` for lineage.
+    netted_when: SQL condition over *lake* columns for rows whose provider amounts FOCUS nets to
+      zero in pairs (AWS SavingsPlanCoveredUsage + its SavingsPlanNegation). Reconciliation
+      leaves them out of the source side; in a complete export they sum to zero anyway, and a
+      non-zero sum (a partial export) is reported, not hidden.
     The `x_SourceBilledCost` mapping is the provider's own amount for the row: reconciliation
-      compares its sum (folded rows included) with the sum of BilledCost written.
+      compares its sum (folded rows included, netted rows excluded) with the sum of BilledCost
+      written.
     provider_key: partition value (`aws`); None means derive it from ProviderName.
     rename: optional function from the header to canonical source names (legacy CUR's
-      `lineItem/UnblendedCost` → `line_item_unblended_cost`), so one mapping serves several flavours.
+      `lineItem/UnblendedCost` → `line_item_unblended_cost`), so one mapping serves several
+      flavours.
     null_strings: strings that mean NULL in this format's CSV files.
     """
 
@@ -137,6 +149,7 @@ class Adapter:
     required: frozenset[str] = frozenset()
     csv_types: Mapping[str, str] = field(default_factory=dict)
     fold_when: str = "FALSE"
+    netted_when: str = "FALSE"
     rename: Callable[[list[str]], dict[str, str]] | None = None
     null_strings: tuple[str, ...] = ("",)
     timestamp_format: str | None = None
@@ -178,6 +191,9 @@ def render(
         name = m.group(1)
         if name == "@row":
             return row_expr
+        if name.startswith("@name:"):
+            source = name.removeprefix("@name:")
+            return sql_literal(present.get(source, source))
         actual = present.get(name)
         if actual is not None:
             return quote_ident(actual)

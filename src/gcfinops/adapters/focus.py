@@ -4,7 +4,10 @@ Columns: FOCUS specification (FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec, tags v
 `specification/columns/*.md`; formats.md §1). Covers the FOCUS exports of AWS (`FOCUS_1_0_AWS`,
 `FOCUS_1_2_AWS`), Azure (`FocusCost`), Google Cloud and OCI. Older column names that third-party
 "FOCUS" files still use are accepted (formats.md §1.1), and allowed values are normalized for case
-(OCI writes `Usage-based`). Columns a 1.0 file lacks (1.1/1.2 additions) are NULL.
+(OCI writes `Usage-based`). Columns a 1.0 file lacks (1.1/1.2 additions) are NULL. The literal
+strings `NULL` and `null`, which FOCUS forbids (NullHandling) but the published samples contain,
+read as NULL; column names in the wrong case (`SkuPriceid` in the spec's own examples) are
+matched to the spec's spelling.
 """
 
 from __future__ import annotations
@@ -34,9 +37,18 @@ STATUS = {"used": "Used", "unused": "Unused"}
 COMMITMENT_CATEGORY = {"spend": "Spend", "usage": "Usage"}
 
 
+FOCUS_NAMES = {c.name.lower(): c.name for c in schema.FOCUS_COLUMNS}
+
+
 def rename(header: list[str]) -> dict[str, str]:
-    """Older FOCUS names to 1.2 names, unless the file also has the 1.2 name."""
-    return {h: ALIASES[h] for h in header if h in ALIASES and ALIASES[h] not in header}
+    """Older FOCUS names to 1.2 names, and names in the wrong case (`SkuPriceid`) to the
+    spec's spelling — unless the file also has the 1.2 name."""
+    out = {}
+    for h in header:
+        target = ALIASES.get(h) or FOCUS_NAMES.get(h.lower())
+        if target and target != h and target not in header:
+            out[h] = target
+    return out
 
 
 def _lower_lookup(column: str, table: dict[str, str], strict: bool = False) -> str:
@@ -50,7 +62,8 @@ def _columns() -> dict[str, Expr]:
             continue
         cols[name] = col(name)
     cols["ChargeCategory"] = expr(
-        _lower_lookup("ChargeCategory", CHARGE_CATEGORY, strict=True), "allowed values, case-normalized"
+        _lower_lookup("ChargeCategory", CHARGE_CATEGORY, strict=True),
+        "allowed values, case-normalized",
     )
     cols["ChargeFrequency"] = expr(_lower_lookup("ChargeFrequency", CHARGE_FREQUENCY))
     cols["PricingCategory"] = expr(_lower_lookup("PricingCategory", PRICING_CATEGORY))
@@ -90,14 +103,22 @@ ADAPTER = Adapter(
     doc_url="https://focus.finops.org/focus-specification/",
     detect_all=frozenset({"BilledCost", "ChargePeriodStart", "BillingPeriodStart"}),
     required=frozenset(
-        {"BilledCost", "ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart",
-         "BillingCurrency", "BillingAccountId", "ProviderName", "ChargeCategory"}
-    ),  # fmt: skip
+        {
+            "BilledCost",
+            "ChargePeriodStart",
+            "ChargePeriodEnd",
+            "BillingPeriodStart",
+            "BillingCurrency",
+            "BillingAccountId",
+            "ProviderName",
+            "ChargeCategory",
+        }
+    ),
     csv_types={
         **{c.name: c.type for c in schema.FOCUS_COLUMNS if c.type in ("DOUBLE", "TIMESTAMPTZ")},
     },
     rename=rename,
     json_maps=("Tags",),
-    null_strings=("", "NULL"),
+    null_strings=("", "NULL", "null"),
     columns=_columns(),
 )

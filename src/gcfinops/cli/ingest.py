@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from gcfinops import api
@@ -29,11 +30,14 @@ def ingest(
     ] = None,
     default: Annotated[
         list[str] | None,
-        typer.Option("--default", help="COLUMN=VALUE for a source column the file lacks (repeatable)."),
+        typer.Option(
+            "--default", help="COLUMN=VALUE for a source column the file lacks (repeatable)."
+        ),
     ] = None,
     lock_timeout: Annotated[
         float, typer.Option(help="Seconds to wait for another ingest to finish.")
     ] = 600.0,
+    lang: Annotated[str, typer.Option(help="ja or en (messages and table headings).")] = "ja",
 ) -> None:
     """Load billing exports into the workspace's FOCUS lake, reconciled to the source totals.
 
@@ -45,7 +49,7 @@ def ingest(
             paths, workspace=STATE.workspace, format_name=format_name, defaults=defaults,
             progress=progress, lock_timeout=lock_timeout,
         )  # fmt: skip
-    print_ingest(result)
+    print_ingest(result, lang)
 
 
 def _parse_defaults(items: list[str]) -> dict[str, str]:
@@ -58,26 +62,84 @@ def _parse_defaults(items: list[str]) -> dict[str, str]:
     return out_
 
 
-def print_ingest(result: IngestResult) -> None:
-    """Reconciliation table: rows and cost per billing period and currency, source vs lake."""
+LABELS = {
+    "ja": {
+        "title": "取り込み {id}: 元データとレイクの照合",
+        "cols": ("期間", "クラウド", "アカウント", "通貨", "元の行数", "レイク行数",
+                 "元の合計", "レイク合計", "照合"),
+        "skipped": "取り込み済み: {n} ファイルとも変更なし。何もしません。",
+        "recovered": "中断された取り込みを復旧しました ({what})。",
+        "summary": "{files} ファイル、{rows:,} 行をレイクへ (除外 {folded:,} 行)。",
+        "replaced": "差し替え (修正版の請求): {key} {cur}: {old} → {new}",
+        "warning": "警告: ",
+    },
+    "en": {
+        "title": "Ingest {id}: source vs lake",
+        "cols": ("Period", "Cloud", "Account", "Cur.", "Rows read", "Rows in lake",
+                 "Source total", "Lake total", "OK"),
+        "skipped": "Already ingested: {n} file(s) unchanged; nothing to do.",
+        "recovered": "Recovered an interrupted ingest ({what}).",
+        "summary": "{files} file(s), {rows:,} rows into the lake ({folded:,} folded).",
+        "replaced": "Restated: {key} {cur}: {old} → {new}",
+        "warning": "Warning: ",
+    },
+}  # fmt: skip
+
+
+def _amount(value: float, lang: str) -> str:
+    """An amount in its billing currency: separators, 2 decimals, △ for negatives in Japanese."""
+    text = f"{abs(value):,.2f}"
+    if value < 0 and text.strip("0.,"):
+        return ("△" if lang == "ja" else "-") + text
+    return text
+
+
+def print_ingest(result: IngestResult, lang: str = "ja") -> None:
+    """Reconciliation table (stderr): rows and totals per unit and currency, source vs lake.
+
+    Fits 100 columns: rows read = rows in the lake + rows folded away (e.g. AWS
+    SavingsPlanNegation), so the folded count is in the summary line, not a column.
+    """
+    labels = LABELS["en" if lang == "en" else "ja"]
+    for w in result.warnings:
+        err().print(labels["warning"] + w, markup=False, highlight=False)
     if result.recovered:
-        info(f"Recovered an interrupted ingest ({result.recovered}).")
+        info(labels["recovered"].format(what=result.recovered))
     if result.skipped:
-        info(f"Already ingested: {len(result.files)} file(s) unchanged; nothing to do.")
+        info(labels["skipped"].format(n=len(result.files)))
         return
     if STATE.quiet:
         return
-    table = Table(title=f"Ingest {result.ingest_id}: source vs lake", title_justify="left")
-    for name in ("Provider", "Account", "Period", "Currency", "Rows read", "Folded",
-                 "Rows written", "Σ BilledCost read", "Σ BilledCost written", ""):  # fmt: skip
-        table.add_column(name, justify="right" if name.startswith(("Rows", "Σ", "Folded")) else "left")
+    table = Table(
+        title=labels["title"].format(id=result.ingest_id),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        collapse_padding=True,
+    )
+    for i, name in enumerate(labels["cols"]):
+        table.add_column(
+            name,
+            justify="right" if 4 <= i <= 7 else "left",
+            overflow="ellipsis" if i == 2 else "fold",
+            max_width=14 if i == 2 else None,
+            no_wrap=i == 2,
+        )
     for u in result.units:
-        table.add_row(u.provider, u.billing_account_id, u.billing_period, u.currency,
-                      f"{u.rows_read:,}", f"{u.rows_folded:,}", f"{u.rows_written:,}",
-                      f"{u.billed_read:,.2f}", f"{u.billed_written:,.2f}", "✓")  # fmt: skip
+        table.add_row(u.billing_period, u.provider, u.billing_account_id, u.currency,
+                      f"{u.rows_read:,}", f"{u.rows_written:,}",
+                      _amount(u.billed_read - u.netted, lang), _amount(u.billed_written, lang),
+                      "✓")  # fmt: skip
     err().print(table)
-    replaced = f"; replaced {len(result.replaced)} restated unit(s)" if result.replaced else ""
-    info(f"{len(result.files)} file(s), {sum(u.rows_written for u in result.units):,} rows{replaced}.")
+    for old in result.previous:
+        new = [u for u in result.units if u.key == old.key and u.currency == old.currency]
+        total = _amount(new[0].billed_written, lang) if new else "—"
+        key = old.key.replace("|", " ")
+        before = _amount(old.billed_written, lang)
+        info(labels["replaced"].format(key=key, cur=old.currency, old=before, new=total))
+    info(labels["summary"].format(
+        files=len(result.files), rows=sum(u.rows_written for u in result.units),
+        folded=sum(u.rows_folded for u in result.units)))  # fmt: skip
 
 
 @guarded
@@ -105,7 +167,8 @@ def status(
         info("The lake is empty: run `gcfinops ingest PATH` first.")
         return
     table = Table(title="Loaded billing data", title_justify="left")
-    for name in ("Provider", "Billing account", "Period", "Rows", "BilledCost", "Currency", "Sources"):
+    names = ("Provider", "Billing account", "Period", "Rows", "BilledCost", "Currency", "Sources")
+    for name in names:
         table.add_column(name, justify="right" if name in ("Rows", "BilledCost") else "left")
     for u in units:
         table.add_row(u.provider, f"{u.billing_account_id} {u.billing_account_name or ''}".strip(),
