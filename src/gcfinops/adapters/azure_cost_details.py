@@ -1,0 +1,352 @@
+"""Azure Cost Management cost details (exports and downloads): EA, MCA and pay-as-you-go usage.
+
+Columns: Microsoft's dataset schemas `cost-usage-details-ea.md` (2024-08-01, 2023-12-01-preview,
+2021-10-01 and the older `Cost`/`BillingCurrency`/`Product` layout), `cost-usage-details-mca.md`
+(camelCase) and `cost-usage-details-pay-as-you-go.md` (2019-11-01, `PreTaxCost`), in
+MicrosoftDocs/azure-docs `articles/cost-management-billing/dataset-schema/`; the FOCUS mapping is
+Microsoft's own (microsoft/finops-toolkit `docs-mslearn/focus/convert.md`), summarised in
+shared/reference/formats.md §4 and §8.3. Headers are matched case-insensitively and renamed to
+the EA 2024-08-01 spelling, so one mapping serves every variant. Data is daily (one row per day,
+meter and resource): rules that need hourly data cannot use it.
+"""
+
+from __future__ import annotations
+
+from gcfinops.adapters.base import Adapter, Expr, case_lookup, col, const, expr, lookup, null
+
+# The EA 2024-08-01 spelling of every column we read, plus the MCA and pay-as-you-go columns that
+# have no EA counterpart. A header matches one of these case-insensitively.
+CANONICAL = (
+    "AccountName", "AdditionalInfo", "AvailabilityZone", "BillingAccountId", "BillingAccountName",
+    "BillingCurrencyCode", "BillingPeriodEndDate", "BillingPeriodStartDate", "BillingProfileId",
+    "BillingProfileName", "ChargeType", "ConsumedService", "CostInBillingCurrency", "Date",
+    "EffectivePrice", "Frequency", "MeterCategory", "MeterId", "MeterName", "MeterRegion",
+    "MeterSubCategory", "PartNumber", "PayGPrice", "PricingModel", "ProductName", "PublisherName",
+    "PublisherType", "Quantity", "ReservationId", "ReservationName", "ResourceGroup", "ResourceId",
+    "ResourceLocation", "ResourceName", "ResourceType", "SubscriptionId", "SubscriptionName",
+    "Tags", "UnitOfMeasure", "UnitPrice", "benefitId", "benefitName", "PartnerName",
+    # MCA only (cost-usage-details-mca.md)
+    "invoiceId", "ProductId", "pricingCurrency", "costInPricingCurrency", "costInUsd",
+    "paygCostInBillingCurrency", "exchangeRatePricingToBilling", "exchangeRateDate",
+)  # fmt: skip
+
+# Other spellings of the same columns (lower case) → canonical; applied only when the canonical
+# column itself is absent (formats.md §4.2 older EA layout, §4.4 pay-as-you-go).
+ALIASES = {
+    "cost": "CostInBillingCurrency",  # older EA layout
+    "pretaxcost": "CostInBillingCurrency",  # pay-as-you-go 2019-11-01
+    "billingcurrency": "BillingCurrencyCode",  # older EA, MCA
+    "currency": "BillingCurrencyCode",  # pay-as-you-go
+    "product": "ProductName",  # older EA; koku's MCA variant
+    "usagedatetime": "Date",  # pay-as-you-go
+    "subscriptionguid": "SubscriptionId",  # pay-as-you-go
+    "usagequantity": "Quantity",  # pay-as-you-go
+    "instanceid": "ResourceId",  # pay-as-you-go
+    "resourcegroupname": "ResourceGroup",  # MCA
+    "resourcerate": "EffectivePrice",  # pay-as-you-go
+}
+_CANON_BY_LOWER = {c.lower(): c for c in CANONICAL}
+# Columns whose presence marks an MCA file (absent from EA and pay-as-you-go schemas).
+MCA_MARKERS = frozenset({"costInPricingCurrency", "exchangeRatePricingToBilling", "pricingCurrency",
+                         "paygCostInBillingCurrency"})  # fmt: skip
+
+# convert.md: Usage, Purchase, Credit, Tax keep their name; unused commitments are Usage; Refund
+# is a Purchase (with ChargeClass Correction); RoundingAdjustment is an Adjustment.
+CHARGE_CATEGORY: dict[str, str | None] = {
+    "Usage": "Usage", "Purchase": "Purchase", "Credit": "Credit", "Tax": "Tax",
+    "UnusedReservation": "Usage", "UnusedSavingsPlan": "Usage", "Refund": "Purchase",
+    "RoundingAdjustment": "Adjustment", "Adjustment": "Adjustment",
+}  # fmt: skip
+CHARGE_FREQUENCY: dict[str, str | None] = {
+    "onetime": "One-Time",
+    "recurring": "Recurring",
+    "usagebased": "Usage-Based",
+}
+# convert.md: OnDemand → Standard, Spot → Dynamic, Reservation / SavingsPlan → Committed. Files
+# write `OnDemand`, the docs `On Demand`: spaces are ignored.
+PRICING_CATEGORY: dict[str, str | None] = {
+    "ondemand": "Standard", "spot": "Dynamic", "reservation": "Committed",
+    "savingsplan": "Committed",
+}  # fmt: skip
+
+# FOCUS ServiceCategory for Azure meter categories (FOCUS 1.2 allowed values; gcfinops table in
+# the spirit of finops-toolkit `src/open-data/Services.csv`, which keys on ConsumedService and
+# resource type). Anything else is "Other".
+SERVICE_CATEGORY: dict[str, str | None] = {
+    "Virtual Machines": "Compute", "Virtual Machines Licenses": "Compute",
+    "Azure App Service": "Compute", "Functions": "Compute", "Container Instances": "Compute",
+    "Azure Kubernetes Service": "Compute", "Cloud Services": "Compute", "Batch": "Compute",
+    "Azure Virtual Desktop": "Compute", "Virtual Machine Scale Sets": "Compute",
+    "Storage": "Storage", "Backup": "Storage", "Azure NetApp Files": "Storage",
+    "Bandwidth": "Networking", "Virtual Network": "Networking", "Load Balancer": "Networking",
+    "VPN Gateway": "Networking", "Application Gateway": "Networking", "Azure DNS": "Networking",
+    "ExpressRoute": "Networking", "Network Watcher": "Networking", "NAT Gateway": "Networking",
+    "Azure Front Door Service": "Networking", "Content Delivery Network": "Networking",
+    "Azure Bastion": "Networking", "Azure Firewall": "Security",
+    "SQL Database": "Databases", "SQL Managed Instance": "Databases",
+    "Azure Database for MySQL": "Databases", "Azure Database for PostgreSQL": "Databases",
+    "Azure Cosmos DB": "Databases", "Redis Cache": "Databases",
+    "Azure Cache for Redis": "Databases",
+    "Log Analytics": "Management and Governance", "Azure Monitor": "Management and Governance",
+    "Automation": "Management and Governance", "Insight and Analytics": "Management and Governance",
+    "Key Vault": "Security", "Advanced Threat Protection": "Security",
+    "Advanced Data Security": "Security", "Microsoft Defender for Cloud": "Security",
+    "Sentinel": "Security", "Azure Data Factory v2": "Analytics",
+    "Azure Synapse Analytics": "Analytics",
+    "Azure Databricks": "Analytics", "Event Hubs": "Analytics", "Service Bus": "Integration",
+    "Logic Apps": "Integration", "API Management": "Integration", "Event Grid": "Integration",
+    "Cognitive Services": "AI and Machine Learning",
+    "Azure Machine Learning": "AI and Machine Learning",
+}  # fmt: skip
+
+# Region spellings outside the lower-case-no-space form (finops-toolkit `src/open-data/Regions.csv`
+# maps OriginalValue → RegionId; these are the ones our samples and Japanese users meet).
+REGION_ALIASES: dict[str, str | None] = {
+    "jaeast": "japaneast", "jawest": "japanwest", "jpe": "japaneast", "jpw": "japanwest",
+    "useast": "eastus", "useast2": "eastus2", "uswest": "westus", "uswest2": "westus2",
+    "uscentral": "centralus", "usnorth": "northcentralus", "ussouth": "southcentralus",
+    "unassigned": None, "": None,
+}  # fmt: skip
+REGION_NAMES: dict[str, str | None] = {
+    "japaneast": "Japan East", "japanwest": "Japan West", "eastus": "East US",
+    "eastus2": "East US 2", "westus": "West US", "westus2": "West US 2", "centralus": "Central US",
+    "uksouth": "UK South",
+}  # fmt: skip
+
+NUMERIC = ("CostInBillingCurrency", "Quantity", "EffectivePrice", "UnitPrice", "PayGPrice",
+           "costInPricingCurrency", "costInUsd", "paygCostInBillingCurrency",
+           "exchangeRatePricingToBilling")  # fmt: skip
+
+LINE = "CAST({@row} + 1 AS VARCHAR)"
+COST = "CAST({CostInBillingCurrency} AS DOUBLE)"
+QTY = "CAST({Quantity} AS DOUBLE)"
+CT = "{ChargeType}"
+PM = "lower(replace(coalesce({PricingModel}, ''), ' ', ''))"
+IS_COMMIT = f"{PM} IN ('reservation', 'savingsplan')"
+UNUSED = f"{CT} IN ('UnusedReservation', 'UnusedSavingsPlan')"
+IS_USAGE = f"coalesce({CT}, 'Usage') = 'Usage'"
+# convert.md: BilledCost is 0 on usage a reservation or savings plan covers (billed with the
+# purchase). Unused-commitment rows of amortized data are 0 too: they spread a purchase that was
+# billed already (convert.md keeps their cost, which would count the purchase twice).
+BILLED = f"CASE WHEN {UNUSED} OR ({CT} = 'Usage' AND {IS_COMMIT}) THEN 0 ELSE {COST} END"
+# convert.md: EffectiveCost is 0 on commitment purchases and refunds (their cost is amortized).
+EFFECTIVE = f"CASE WHEN {CT} IN ('Purchase', 'Refund') AND {IS_COMMIT} THEN 0 ELSE {COST} END"
+BENEFIT = "COALESCE(NULLIF({benefitId}, ''), NULLIF({ReservationId}, ''))"
+INFO = "CASE WHEN json_valid({AdditionalInfo}) THEN {AdditionalInfo} END"
+VM_SIZE = f"NULLIF(json_extract_string({INFO}, '$.ServiceType'), '')"
+REGION_KEY = "lower(replace(trim(coalesce({ResourceLocation}, '')), ' ', ''))"
+
+
+def rename(header: list[str]) -> dict[str, str]:
+    """Header → canonical name: EA, MCA and pay-as-you-go spellings, any letter case."""
+    out: dict[str, str] = {}
+    for h in header:
+        canonical = _CANON_BY_LOWER.get(h.strip().lower())
+        if canonical is not None and canonical not in out.values():
+            out[h] = canonical
+    for h in header:
+        alias = ALIASES.get(h.strip().lower())
+        if h not in out and alias is not None and alias not in out.values():
+            out[h] = alias
+    return out
+
+
+def azure_date(column: str) -> str:
+    """A date as Azure writes it (MM/DD/YYYY, M/D/YYYY, ISO), as a UTC timestamp; else an error."""
+    v = f"trim(CAST({{{column}}} AS VARCHAR))"
+    return (
+        f"CASE WHEN NULLIF({v}, '') IS NULL THEN NULL ELSE COALESCE("
+        f"CAST(try_strptime({v}, ['%m/%d/%Y', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %I:%M:%S %p'])"
+        f" AS TIMESTAMPTZ), TRY_CAST({v} AS TIMESTAMPTZ), "
+        f"error('line ' || {LINE} || ': column {column}: not a date (found ' || {v} || "
+        f"'; expected MM/DD/YYYY or YYYY-MM-DD)')) END"
+    )
+
+
+DAY = azure_date("Date")
+PERIOD_START = f"COALESCE({azure_date('BillingPeriodStartDate')}, date_trunc('month', {DAY}))"
+PERIOD_END = (
+    f"COALESCE({azure_date('BillingPeriodEndDate')} + INTERVAL 1 DAY,"
+    f" {PERIOD_START} + INTERVAL 1 MONTH)"
+)
+TAGS_TEXT = "trim(CAST({Tags} AS VARCHAR))"
+TAGS_JSON = (
+    f"CASE WHEN starts_with({TAGS_TEXT}, '{{') THEN {TAGS_TEXT}"
+    f" ELSE '{{' || {TAGS_TEXT} || '}}' END"
+)
+# Tags: EA/MCA write object members without braces (`"env": "prod","org": "trey"`), pay-as-you-go
+# and some exports with braces; wrap when needed (convert.md "Wrap in { and } if needed").
+TAGS = (
+    f"CASE WHEN NULLIF({TAGS_TEXT}, '') IS NULL OR {TAGS_TEXT} = '{{}}' THEN NULL "
+    f"WHEN json_valid({TAGS_JSON}) AND json_type({TAGS_JSON}) = 'OBJECT' "
+    f"THEN CAST(CAST({TAGS_JSON} AS JSON) AS MAP(VARCHAR, VARCHAR)) "
+    f"ELSE error('line ' || {LINE} || ': column Tags: not a JSON object, with or without braces "
+    f"(found ' || left({TAGS_TEXT}, 80) || ')') END"
+)
+DISK_TYPE = (
+    "CASE WHEN {MeterSubCategory} ILIKE '%Managed Disks%' OR {MeterSubCategory} ILIKE 'Ultra%' THEN"
+    " CASE WHEN {MeterSubCategory} ILIKE 'Premium SSD v2%' THEN 'PremiumV2_LRS'"
+    " WHEN {MeterSubCategory} ILIKE 'Ultra%' THEN 'UltraSSD_LRS'"
+    " WHEN {MeterSubCategory} ILIKE 'Premium SSD%' THEN 'Premium_' || REDUNDANCY"
+    " WHEN {MeterSubCategory} ILIKE 'Standard SSD%' THEN 'StandardSSD_' || REDUNDANCY"
+    " WHEN {MeterSubCategory} ILIKE 'Standard HDD%' THEN 'Standard_LRS' END END"
+).replace("REDUNDANCY", "CASE WHEN {MeterName} ILIKE '%ZRS%' THEN 'ZRS' ELSE 'LRS' END")
+BLOB_TIER = (
+    "CASE WHEN {MeterCategory} = 'Storage' AND {MeterSubCategory} ILIKE '%Blob%' THEN "
+    "NULLIF(regexp_extract({MeterName}, '^(Hot|Cool|Cold|Archive)\\b', 1), '') END"
+)
+
+
+def _by_kind(mca: str, ea: str, payg: str) -> Expr:
+    """An expression that differs between MCA, EA and pay-as-you-go files (told by the header)."""
+
+    def build(header: list[str]) -> str:
+        if MCA_MARKERS & set(header):
+            return mca
+        return ea if "BillingAccountId" in header else payg
+
+    return Expr(ea, build=build)
+
+
+def _with_column(column: str, present: str, absent: str) -> Expr:
+    """`present` when the header has `column`, else `absent`."""
+    return Expr(present, build=lambda header: present if column in header else absent)
+
+
+def _columns() -> dict[str, Expr]:
+    category = case_lookup("ChargeType", CHARGE_CATEGORY, strict=True)
+    usage_only = f"CASE WHEN {IS_USAGE} THEN %s END"
+    list_cost_ea = (
+        f"CASE WHEN {CT} IN ('Purchase', 'Refund', 'Tax', 'Credit')"
+        " OR coalesce(CAST({PayGPrice} AS DOUBLE), 0) = 0"
+        f" THEN {COST} ELSE CAST({{PayGPrice}} AS DOUBLE) * {QTY} END"
+    )
+    return {
+        "AvailabilityZone": expr("NULLIF({AvailabilityZone}, '')"),
+        "BilledCost": expr(BILLED, "CostInBillingCurrency (EA old: Cost; PAYG: PreTaxCost); 0 on "
+                           "usage covered by a reservation or savings plan and on "
+                           "unused-commitment "
+                           "rows (convert.md)"),
+        "BillingAccountId": _by_kind(
+            "COALESCE(NULLIF({BillingProfileId}, ''), {BillingAccountId})", "{BillingAccountId}",
+            "{SubscriptionId}"),
+        "BillingAccountName": _by_kind(
+            "COALESCE(NULLIF({BillingProfileName}, ''), {BillingAccountName})",
+            "{BillingAccountName}", "{SubscriptionName}"),
+        "BillingAccountType": _by_kind("'Billing Profile'", "'Billing Account'", "'Subscription'"),
+        "BillingCurrency": expr("upper(trim({BillingCurrencyCode}))",
+                                "BillingCurrencyCode (EA old, MCA: BillingCurrency; "
+                                "PAYG: Currency)"),
+        "BillingPeriodEnd": expr(PERIOD_END, "BillingPeriodEndDate + 1 day (Azure's end is "
+                                 "inclusive); else one month after the start"),
+        "BillingPeriodStart": expr(PERIOD_START, "BillingPeriodStartDate; else the month of Date"),
+        "CapacityReservationId": expr(
+            f"NULLIF(json_extract_string({INFO}, '$.VMCapacityReservationId'), '')",
+            "AdditionalInfo.VMCapacityReservationId"),
+        "CapacityReservationStatus": null(),
+        "ChargeCategory": _with_column("ChargeType", category, "'Usage'"),
+        "ChargeClass": expr(f"CASE WHEN {CT} = 'Refund' THEN 'Correction' END",
+                            "Refund → Correction"),
+        "ChargeDescription": col("ProductName"),
+        "ChargeFrequency": expr(
+            "COALESCE(" + case_lookup("Frequency", CHARGE_FREQUENCY,
+                                      key="lower(trim({Frequency}))")
+            + f", CASE WHEN {CT} = 'Purchase' THEN 'One-Time' ELSE 'Usage-Based' END)",
+            "Frequency (OneTime, Recurring, UsageBased)"),
+        "ChargePeriodEnd": expr(f"{DAY} + INTERVAL 1 DAY", "Date + 1 day"),
+        "ChargePeriodStart": expr(DAY, "Date (UTC day)"),
+        "CommitmentDiscountCategory": expr(
+            f"CASE WHEN {BENEFIT} ILIKE '%/microsoft.capacity/%' THEN 'Usage'"
+            f" WHEN {BENEFIT} ILIKE '%/microsoft.billingbenefits/%' THEN 'Spend' END",
+            "benefitId provider: capacity → Usage, billingbenefits → Spend"),
+        "CommitmentDiscountId": expr(BENEFIT, "benefitId, else ReservationId"),
+        "CommitmentDiscountName": expr(
+            "COALESCE(NULLIF({benefitName}, ''), NULLIF({ReservationName}, ''))"),
+        "CommitmentDiscountQuantity": null("not derived yet"),
+        "CommitmentDiscountStatus": expr(
+            f"CASE WHEN {UNUSED} THEN 'Unused'"
+            f" WHEN {IS_COMMIT} AND {CT} = 'Usage' THEN 'Used' END"),
+        "CommitmentDiscountType": expr(
+            f"CASE WHEN {BENEFIT} ILIKE '%/microsoft.capacity/%' THEN 'Reservation'"
+            f" WHEN {BENEFIT} ILIKE '%/microsoft.billingbenefits/%' THEN 'Savings Plan' END"),
+        "CommitmentDiscountUnit": null("not derived yet"),
+        "ConsumedQuantity": expr(usage_only % QTY, "Quantity on usage rows"),
+        "ConsumedUnit": expr(usage_only % "NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure as given"),
+        "ContractedCost": expr(f"COALESCE(CAST({{UnitPrice}} AS DOUBLE) * {QTY}, {COST})",
+                               "UnitPrice × Quantity, else the cost"),
+        "ContractedUnitPrice": expr("CAST({UnitPrice} AS DOUBLE)"),
+        "EffectiveCost": expr(EFFECTIVE, "cost; 0 on reservation / savings-plan purchases and "
+                              "refunds (amortized into usage)"),
+        "InvoiceId": expr("NULLIF({invoiceId}, '')", "invoiceId (MCA only)"),
+        "InvoiceIssuerName": expr("COALESCE(NULLIF({PartnerName}, ''), 'Microsoft')"),
+        "ListCost": _by_kind(f"COALESCE(CAST({{paygCostInBillingCurrency}} AS DOUBLE), {COST})",
+                             list_cost_ea, list_cost_ea),
+        "ListUnitPrice": _by_kind(
+            "CAST({PayGPrice} AS DOUBLE) * CAST({exchangeRatePricingToBilling} AS DOUBLE)",
+            "CAST({PayGPrice} AS DOUBLE)", "CAST({PayGPrice} AS DOUBLE)"),
+        "PricingCategory": expr(case_lookup("PricingModel", PRICING_CATEGORY, key=PM)),
+        "PricingCurrency": expr("NULLIF(upper(trim({pricingCurrency})), '')", "MCA only"),
+        "PricingCurrencyContractedUnitPrice": null(),
+        "PricingCurrencyEffectiveCost": expr(
+            f"CASE WHEN {CT} IN ('Purchase', 'Refund') AND {IS_COMMIT} THEN 0"
+            " ELSE CAST({costInPricingCurrency} AS DOUBLE) END", "MCA costInPricingCurrency"),
+        "PricingCurrencyListUnitPrice": _by_kind("CAST({PayGPrice} AS DOUBLE)", "NULL", "NULL"),
+        "PricingQuantity": expr(QTY, "Quantity"),
+        "PricingUnit": expr("NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure (block size included)"),
+        "ProviderName": const("Microsoft"),
+        "PublisherName": expr("COALESCE(NULLIF({PublisherName}, ''), 'Microsoft')"),
+        "RegionId": expr(case_lookup("ResourceLocation", REGION_ALIASES, key=REGION_KEY,
+                                     default=REGION_KEY),
+                         "ResourceLocation, lower case, no spaces"),
+        "RegionName": expr(
+            case_lookup("ResourceLocation", REGION_NAMES,
+                        key=case_lookup("ResourceLocation", REGION_ALIASES, key=REGION_KEY,
+                                        default=REGION_KEY),
+                        default="NULLIF({ResourceLocation}, '')")),
+        "ResourceId": expr("NULLIF({ResourceId}, '')"),
+        "ResourceName": expr(
+            "COALESCE(NULLIF({ResourceName}, ''),"
+            " NULLIF(regexp_extract({ResourceId}, '[^/]+$'), ''))",
+            "ResourceName, else the last segment of ResourceId"),
+        "ResourceType": expr(
+            "COALESCE(NULLIF({ResourceType}, ''),"
+            " NULLIF(regexp_extract({ResourceId}, '/providers/([^/]+/[^/]+)', 1), ''))",
+            "ARM type from ResourceId (Microsoft.Compute/virtualMachines)"),
+        "ServiceCategory": lookup("MeterCategory", SERVICE_CATEGORY, default="'Other'"),
+        "ServiceName": expr(
+            "COALESCE(NULLIF({MeterCategory}, ''), NULLIF({ConsumedService}, ''), {ProductName})",
+            "MeterCategory"),
+        "ServiceSubcategory": null("not derived yet"),
+        "SkuId": expr("NULLIF({ProductId}, '')", "ProductId (MCA only)"),
+        "SkuMeter": col("MeterName"),
+        "SkuPriceDetails": expr(f"CASE WHEN {VM_SIZE} IS NOT NULL THEN json_object('InstanceType',"
+                                f" {VM_SIZE}) END", "AdditionalInfo.ServiceType → InstanceType"),
+        "SkuPriceId": null(),
+        "SubAccountId": col("SubscriptionId"),
+        "SubAccountName": col("SubscriptionName"),
+        "SubAccountType": expr("CASE WHEN {SubscriptionId} IS NOT NULL THEN 'Subscription' END"),
+        "Tags": expr(TAGS, "Tags, wrapped in braces when written without"),
+        "x_InstanceType": expr(VM_SIZE, "AdditionalInfo.ServiceType (the VM size)"),
+        "x_VolumeType": expr(DISK_TYPE, "managed-disk SKU (Premium_LRS …) from MeterSubCategory"),
+        "x_StorageClass": expr(BLOB_TIER, "blob access tier (Hot, Cool, Cold, Archive)"),
+        "x_UsageType": col("MeterName"),
+        "x_Operation": null(),
+        "x_ServiceCode": col("ConsumedService"),
+        "x_SourceChargeType": col("ChargeType"),
+        "x_SourceBilledCost": expr(BILLED, "the billed amount by Microsoft's rule (= the cost "
+                                   "column on every row of the actual-cost dataset)"),
+    }  # fmt: skip
+
+
+ADAPTER = Adapter(
+    name="azure-cost-details",
+    title="Azure cost details (EA, MCA, pay-as-you-go; actual or amortized)",
+    provider_key="azure",
+    doc_url="https://learn.microsoft.com/azure/cost-management-billing/automate/understand-usage-details-fields",
+    detect_all=frozenset({"SubscriptionId", "Date", "MeterCategory", "CostInBillingCurrency"}),
+    detect_none=frozenset({"BilledCost", "ChargePeriodStart"}),
+    required=frozenset({"Date", "CostInBillingCurrency", "BillingCurrencyCode", "SubscriptionId"}),
+    csv_types=dict.fromkeys(NUMERIC, "DOUBLE"),
+    rename=rename,
+    columns=_columns(),
+)
