@@ -47,21 +47,30 @@ def _folder(root: Path) -> list[Path]:
             (f for f in root.rglob("*") if is_data_file(f) and "metadata" not in f.parts),
             key=lambda f: f.as_posix(),
         )
-    latest: dict[str, tuple[float, Path, dict[str, Any]]] = {}
+    latest: dict[tuple[str, str, str], tuple[float, Path, dict[str, Any]]] = {}
     for m in manifests:
         try:
             data = json.loads(m.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"manifest is not valid JSON ({exc})", path=str(m)) from None
-        period = _period(data, m)
+        # One delivery per export and billing period: several exports may share a folder.
+        key = (_export_root(m), m.name, _period(data, m))
         stamp = m.stat().st_mtime
-        if period not in latest or stamp > latest[period][0]:
-            latest[period] = (stamp, m, data)
+        if key not in latest or stamp > latest[key][0]:
+            latest[key] = (stamp, m, data)
     files: list[Path] = []
     for period in sorted(latest):
         _, m, data = latest[period]
         files.extend(_listed_files(root, m, data))
     return files
+
+
+def _export_root(manifest: Path) -> str:
+    """The export's folder: above `metadata/` (Data Exports), else above the period folder."""
+    parts = manifest.parts
+    if "metadata" in parts:
+        return Path(*parts[: parts.index("metadata")]).as_posix()
+    return manifest.parent.parent.as_posix()
 
 
 def _period(data: dict[str, Any], manifest: Path) -> str:
@@ -74,13 +83,20 @@ def _period(data: dict[str, Any], manifest: Path) -> str:
     return manifest.parent.as_posix()
 
 
-def _listed_files(root: Path, manifest: Path, data: dict[str, Any]) -> list[Path]:
+def manifest_keys(data: dict[str, Any]) -> list[str]:
+    """The data files a manifest lists: `dataFiles` (Data Exports), `reportKeys` (legacy CUR)."""
     keys = data.get("dataFiles") or data.get("reportKeys") or data.get("files") or []
+    return [str(k.get("key", "")) if isinstance(k, dict) else str(k) for k in keys]
+
+
+def _listed_files(root: Path, manifest: Path, data: dict[str, Any]) -> list[Path]:
+    keys = manifest_keys(data)
     if not keys:
-        raise InputError("manifest lists no data files (dataFiles / reportKeys)", path=str(manifest))
+        raise InputError(
+            "manifest lists no data files (dataFiles / reportKeys)", path=str(manifest)
+        )
     found = []
     for key in keys:
-        key = str(key.get("key", "")) if isinstance(key, dict) else str(key)
         local = _locate(root, key)
         if local is None:
             raise InputError(
