@@ -6,7 +6,13 @@ built-ins-as-plugins); adding a format is one module with an `ADAPTER` plus one 
 
 from __future__ import annotations
 
-from gcfinops.adapters import aws_cur2, aws_cur_legacy, azure_cost_details, focus
+from gcfinops.adapters import (
+    aws_cur2,
+    aws_cur_legacy,
+    azure_cost_details,
+    focus,
+    oci_cost_report,
+)
 from gcfinops.adapters.base import Adapter
 from gcfinops.errors import AmbiguousFormatError, UnknownFormatError
 
@@ -18,6 +24,7 @@ ADAPTERS: dict[str, Adapter] = {
         aws_cur_legacy.ATHENA_ADAPTER,
         focus.ADAPTER,
         azure_cost_details.ADAPTER,
+        oci_cost_report.ADAPTER,
     )
 }
 

@@ -1,0 +1,196 @@
+"""OCI cost report adapter (proprietary `reports/cost-csv/`), and OCI FOCUS reports via `focus`.
+
+Fixture values (tests/adapters/fixtures/oci-cost-report/, synthetic, shaped like Oracle's column
+list with the header spellings real files use) are checked against hand-computed numbers. The
+public sample ../shared/reference/data/oci/reports_cost-csv_0000000030000269.csv carries real
+e-mail addresses in its tag columns: these tests compare tag *keys* only and never print values.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from gcfinops import adapters, api
+from gcfinops.adapters import oci_cost_report as oci
+from gcfinops.cli import app
+from gcfinops.errors import InputError, UnknownFormatError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "oci-cost-report"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "data" / "oci"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/reference/data absent")
+
+
+def ingest_rows(ws: Path, *files: Path) -> list[dict[str, Any]]:
+    """Ingest files into a fresh workspace; the lake rows in source order."""
+    api.ingest(list(files), workspace=ws)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    rel = con.sql(
+        f"SELECT * FROM read_parquet('{ws.as_posix()}/lake/**/*.parquet',"
+        " hive_partitioning = false) ORDER BY x_SourceFile, x_SourceRow"
+    )
+    return [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
+
+
+def header_of(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh))
+
+
+def test_detection_ignores_header_case() -> None:
+    """Docs spelling (`lineItem/TenantId`) and file spelling (`lineItem/tenantId`) both detect."""
+    header = header_of(FIXTURES / "cost_report.csv")
+    assert adapters.detect(header, "x.csv").name == "oci-cost-report"
+    docs = [h.replace("tenantId", "TenantId").replace("Description", "description") for h in header]
+    assert adapters.detect(docs, "x.csv").name == "oci-cost-report"
+    assert oci.rename(docs)["lineItem/TenantId"] == "lineItem/tenantId"
+    assert "tags/ward" not in oci.rename(header)
+
+
+def test_costs_quantities_and_corrections(tmp_path: Path) -> None:
+    """BilledCost = EffectiveCost = cost/myCost; a correction row keeps its sign and is flagged."""
+    rows = ingest_rows(tmp_path / "ws", FIXTURES / "cost_report.csv")
+    assert [r["BilledCost"] for r in rows] == pytest.approx([7.5, 3.6, 0.5239726027398, 0, -7.5])
+    assert [r["EffectiveCost"] for r in rows] == [r["BilledCost"] for r in rows]
+    assert sum(r["x_SourceBilledCost"] for r in rows) == pytest.approx(4.1239726027398)
+    assert [r["ChargeClass"] for r in rows] == [None, None, None, None, "Correction"]
+    assert {r["ChargeCategory"] for r in rows} == {"Usage"}
+    ocpu = rows[0]
+    assert (ocpu["ConsumedQuantity"], ocpu["ConsumedUnit"]) == (2, "OCPU Hours")
+    assert (ocpu["PricingQuantity"], ocpu["ContractedUnitPrice"]) == (2, 3.75)
+    assert ocpu["SkuId"] == "B97384" and ocpu["SkuMeter"] == "Compute - Standard - E4 - OCPU"
+    assert ocpu["BillingCurrency"] == "JPY"
+
+
+def test_times_accounts_and_resources(tmp_path: Path) -> None:
+    """Start times without seconds parse; the compartment is the sub account."""
+    rows = ingest_rows(tmp_path / "ws", FIXTURES / "cost_report.csv")
+    ocpu, network = rows[0], rows[3]
+    assert ocpu["ChargePeriodStart"].isoformat() == "2025-04-01T00:00:00+00:00"
+    assert ocpu["ChargePeriodEnd"].isoformat() == "2025-04-01T01:00:00+00:00"
+    assert ocpu["BillingPeriodStart"].isoformat() == "2025-04-01T00:00:00+00:00"
+    assert ocpu["BillingPeriodEnd"].isoformat() == "2025-05-01T00:00:00+00:00"
+    assert network["BillingPeriodStart"].isoformat() == "2025-04-01T00:00:00+00:00"
+    assert ocpu["BillingAccountId"].startswith("ocid1.organizationssubscription.")
+    assert ocpu["SubAccountId"].startswith("ocid1.compartment.")
+    assert (ocpu["SubAccountName"], ocpu["SubAccountType"]) == ("katsushika-koseki", "Compartment")
+    assert (ocpu["ResourceType"], rows[2]["ResourceType"]) == ("instance", "volume")
+    assert (ocpu["RegionId"], ocpu["AvailabilityZone"]) == ("ap-tokyo-1", "NRT-AD-1")
+    assert (ocpu["ServiceName"], ocpu["ServiceCategory"]) == ("COMPUTE", "Compute")
+    assert rows[2]["ServiceCategory"] == "Storage" and network["ServiceCategory"] == "Networking"
+    assert (ocpu["ProviderName"], ocpu["InvoiceIssuerName"]) == ("Oracle", "Oracle")
+
+
+def test_tags_and_allocation(tmp_path: Path) -> None:
+    """`tags/<ns>.<key>` columns → key `<ns>.<key>`; free-form `tags/ward` feeds allocation."""
+    rows = ingest_rows(tmp_path / "ws", FIXTURES / "cost_report.csv")
+    assert set(rows[0]["Tags"]) == {
+        "Oracle-Tags.CreatedBy", "Oracle-Tags.CreatedOn", "ward", "system", "env"}  # fmt: skip
+    assert (rows[0]["x_Ward"], rows[0]["x_BusinessSystem"], rows[0]["x_Environment"]) == (
+        "131229", "family_register", "prod")  # fmt: skip
+    assert rows[3]["Tags"] is None  # every tag column empty
+
+
+def test_csv_gz(tmp_path: Path) -> None:
+    """OCI delivers CSV.gz: the same totals."""
+    gz = tmp_path / "0001000000000001.csv.gz"
+    with (FIXTURES / "cost_report.csv").open("rb") as src, gzip.open(gz, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    rows = ingest_rows(tmp_path / "ws", gz)
+    assert sum(r["BilledCost"] for r in rows) == pytest.approx(4.1239726027398)
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "column", "text"),
+    [
+        ("bad_cost.csv", 3, "cost/myCost", "3.6 JPY"),
+        ("missing_currency.csv", 4, "BillingCurrency", "no value"),
+    ],
+)
+def test_bad_values_name_line_and_column(
+    tmp_path: Path, name: str, line: int, column: str, text: str
+) -> None:
+    """A non-number cost or an empty currency stops the ingest, naming line and column."""
+    with pytest.raises(InputError) as info:
+        api.ingest([FIXTURES / name], workspace=tmp_path / "ws")
+    assert info.value.line == line
+    assert column in info.value.message and text in info.value.message
+
+
+def test_oci_focus_report_is_read_by_the_focus_adapter(tmp_path: Path) -> None:
+    """OCI's FOCUS report (1.0-preview names, `Usage-based`, oci_ columns) lands as provider oci."""
+    assert adapters.detect(header_of(FIXTURES / "oci_focus_report.csv"), "x").name == "focus"
+    rows = ingest_rows(tmp_path / "ws", FIXTURES / "oci_focus_report.csv")
+    assert [r["BilledCost"] for r in rows] == [7.5, 3.6]
+    assert {r["ChargeFrequency"] for r in rows} == {"Usage-Based"}
+    assert {r["RegionId"] for r in rows} == {"ap-tokyo-1"}
+    assert {r["x_Ward"] for r in rows} == {"131229"}
+    assert (tmp_path / "ws" / "lake" / "provider=oci").is_dir()
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    """CLI: 0 for the report, 2 with file:line and column on stderr for a bad cost."""
+    runner = CliRunner()
+    ws = str(tmp_path / "ws")
+    ok = runner.invoke(app, ["-q", "-w", ws, "ingest", str(FIXTURES / "cost_report.csv")])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(app, ["-q", "-w", ws, "ingest", str(FIXTURES / "bad_cost.csv")])
+    assert bad.exit_code == 2
+    assert "bad_cost.csv:3" in bad.stderr and "cost/myCost" in bad.stderr
+
+
+# --- public samples (../shared/reference/data/oci) ----------------------------------------
+def _my_cost(path: Path) -> float:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return sum(float(r["cost/myCost"] or 0) for r in csv.DictReader(fh))
+
+
+@needs_shared
+def test_public_cost_report_reconciles(tmp_path: Path) -> None:
+    """506 rows: Σ BilledCost = Σ cost/myCost; the eight tag columns become Tags keys."""
+    path = SHARED / "reports_cost-csv_0000000030000269.csv"
+    rows = ingest_rows(tmp_path / "ws", path)
+    assert len(rows) == 506
+    assert sum(r["BilledCost"] for r in rows) == pytest.approx(_my_cost(path), rel=1e-12)
+    assert {r["BillingCurrency"] for r in rows} == {"USD"}
+    assert {r["ChargePeriodStart"].minute for r in rows} == {0}  # `2023-11-13T10:00Z` parsed
+    tag_columns = {h[len("tags/") :] for h in header_of(path) if h.startswith("tags/")}
+    keys = set().union(*(set(r["Tags"] or {}) for r in rows))
+    assert keys <= tag_columns and keys  # keys only: the values hold real e-mail addresses
+
+
+@needs_shared
+def test_public_koku_report_lacks_currency_on_two_rows(tmp_path: Path) -> None:
+    """koku's anonymised report leaves cost/currencyCode empty on rows 1–2: a clear error;
+    with the file's own currency (GBP) filled in, it ingests and reconciles."""
+    path = SHARED / "reports_cost-csv_0001000000603747.csv"
+    with pytest.raises(InputError) as info:
+        api.ingest([path], workspace=tmp_path / "a")
+    assert info.value.line == 2 and "BillingCurrency" in info.value.message
+    fixed = tmp_path / "fixed.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        out = [dict(r, **{"cost/currencyCode": r["cost/currencyCode"] or "GBP"}) for r in reader]
+        fields = reader.fieldnames or []
+    with fixed.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fields)
+        writer.writeheader()
+        writer.writerows(out)
+    rows = ingest_rows(tmp_path / "b", fixed)
+    assert sum(r["BilledCost"] for r in rows) == pytest.approx(_my_cost(path))
+
+
+@needs_shared
+def test_public_usage_report_is_not_billing_data(tmp_path: Path) -> None:
+    """The deprecated usage report has no cost columns: UnknownFormatError naming cost/myCost."""
+    with pytest.raises(UnknownFormatError) as info:
+        api.ingest([SHARED / "reports_usage-csv_0001000000829494.csv"], workspace=tmp_path / "ws")
+    assert "oci-cost-report: lacks cost/myCost" in info.value.message
