@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gcfinops import anomalies as _anomalies
+from gcfinops import check as _check
 from gcfinops import ingest as _ingest
 from gcfinops import status as _status
 from gcfinops import summary as _summary
@@ -15,7 +17,7 @@ from gcfinops.allocation.wards import WardDirectory
 from gcfinops.config import load as load_config
 from gcfinops.workspace import Workspace
 
-__all__ = ["ingest", "status", "ward_months", "workspace"]
+__all__ = ["anomalies", "check", "ingest", "status", "ward_months", "workspace"]
 
 
 def workspace(path: str | Path | None = None) -> Workspace:
@@ -59,3 +61,56 @@ def ward_months(*, workspace: str | Path | None = None) -> list[_summary.WardMon
     ws = Workspace.resolve(workspace)
     cfg = load_config(ws.config_path)
     return _summary.ward_months(ws, WardDirectory(cfg.allocation.extra_wards))
+
+
+def check(
+    *,
+    workspace: str | Path | None = None,
+    month: str | None = None,
+    by: str | None = None,
+    thresholds: dict[str, float | None] | None = None,
+    top: int | None = None,
+) -> _check.CheckResult:
+    """The CI gate: compare a month with the previous month, the same month last 年度 and the
+    path to the 3割 target, per ward (or 業務, service, account). See docs/ci.md.
+
+    Args:
+        month: 'YYYY-MM'; default the latest month in the lake.
+        by: ward (default), system, service or account.
+        thresholds: command-line limits by name (max_mom_growth, max_yoy_growth,
+            max_increase_jpy, max_over_target_path); None switches one off.
+        top: contributors listed per kind.
+
+    Raises:
+        NoDataError: the month (or a month the target path needs) is not in the lake (exit 2).
+        MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
+        ConfigError: [check] in gcfinops.toml or an option is invalid (exit 2).
+    """
+    return _check.run_check(
+        Workspace.resolve(workspace), month=month, by=by, thresholds=thresholds, top=top
+    )
+
+
+def anomalies(
+    *,
+    workspace: str | Path | None = None,
+    month: str | None = None,
+    days: int | None = None,
+    k: float | None = None,
+    min_jpy: float | None = None,
+    by: list[str] | None = None,
+) -> _anomalies.AnomalyResult:
+    """Days of a month whose cost per ward or service jumps above its own recent history.
+
+    Args:
+        month: 'YYYY-MM'; default the latest month in the lake.
+        days, k, min_jpy, by: override [check.anomalies] (window, MAD multiplier, yen floor,
+            series); see docs/ci.md.
+
+    Raises:
+        NoDataError: no data for the month, or too little history before it (exit 2).
+        MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
+    """
+    return _anomalies.detect(
+        Workspace.resolve(workspace), month=month, days=days, k=k, min_jpy=min_jpy, by=by
+    )

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from gcfinops import api
+from gcfinops.cli.check import demo_check
 from gcfinops.cli.ingest import print_ingest
 from gcfinops.cli.output import STATE, file_progress, guarded, info, out
 from gcfinops.errors import ConfigError
@@ -87,7 +88,7 @@ def demo() -> None:
     print_ward_months(api.ward_months(workspace=root))
     # DEMO-STEP: rules (analyze, top findings with a yen total)
     # DEMO-STEP: reports (baseline + non-cloud costs import, Japanese ward report)
-    # DEMO-STEP: check (CI gate summary on the latest month)
+    demo_check(root)  # check: CI gate summary on the latest month (exit 0 in the demo)
 
 
 def _fresh(root: Path) -> None:

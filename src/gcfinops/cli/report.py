@@ -1,0 +1,257 @@
+"""`gcfinops report`, `baseline import`, `costs import` and `fx set|import|list`."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from contextlib import suppress
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from gcfinops import api
+from gcfinops import baseline as _baseline
+from gcfinops import report as _report
+from gcfinops.cli.output import STATE, emit_json, guarded, info, out
+from gcfinops.errors import ConfigError
+from gcfinops.money import format_jpy
+from gcfinops.report.i18n import Fmt, Lang, Unit
+from gcfinops.report.terminal import print_report
+from gcfinops.workspace import Workspace
+
+baseline_app = typer.Typer(
+    help="FY2018 (平成30年度) operating-cost baseline.", no_args_is_help=True
+)
+costs_app = typer.Typer(help="Non-cloud operating costs (ASP fees, outsourcing, lines).",
+                        no_args_is_help=True)  # fmt: skip
+fx_app = typer.Typer(help="FX rates to JPY used by reports.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.add_typer(baseline_app, name="baseline")
+    app.add_typer(costs_app, name="costs")
+    app.add_typer(fx_app, name="fx")
+    baseline_app.command("import")(baseline_import)
+    costs_app.command("import")(costs_import)
+    fx_app.command("set")(fx_set)
+    fx_app.command("import")(fx_import)
+    fx_app.command("list")(fx_list)
+
+
+def _write(path: Path, payload: str | bytes, *, bom: bool = False) -> None:
+    """Write a whole file or nothing (temp file + os.replace)."""
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    path = path.expanduser()
+    if path.parent and not path.parent.exists():
+        raise ConfigError(f"{path}: folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@guarded
+def report(
+    ward: Annotated[
+        str,
+        typer.Option(
+            "--ward", help="Ward: code, kanji or romaji (131121, 世田谷区, setagaya), or 'all'."
+        ),
+    ] = "all",
+    fy: Annotated[
+        int | None,
+        typer.Option(
+            "--fy",
+            help="Fiscal year (default: the year of the latest data), e.g. 2025 = 令和7年度.",
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="ja (default) or en.")] = "ja",
+    unit: Annotated[str, typer.Option("--unit", help="yen (円) or thousand (千円).")] = "yen",
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, md, html, json, csv or xlsx (default: from -o, else table).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Count data before this UTC date (YYYY-MM-DD); default: the latest data.",
+        ),
+    ] = None,
+) -> None:
+    """Ward report against the FY2018 baseline and the 3割 target, for the finance meeting.
+
+    Example: gcfinops report --ward 世田谷区 --format html -o r.html
+    """
+    fmt = format_ or (output and _report.format_for_path(output)) or "table"
+    if fmt not in _report.FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(_report.FORMATS)} (found {fmt!r})")
+    if lang not in ("ja", "en"):
+        raise ConfigError(f"--lang must be ja or en (found {lang!r})")
+    if unit not in ("yen", "thousand"):
+        raise ConfigError(f"--unit must be yen or thousand (found {unit!r})")
+    cut = _parse_date(as_of) if as_of else None
+    data = api.report(ward, workspace=STATE.workspace, fiscal_year=fy, as_of=cut)
+    lang_: Lang = "en" if lang == "en" else "ja"
+    unit_: Unit = "thousand" if unit == "thousand" else "yen"
+    if fmt == "table" and output is None:
+        print_report(data, Fmt(lang_, unit_), out())
+        return
+    payload = _report.render(data, fmt, lang=lang_, unit=unit_)
+    if output is not None:
+        _write(output, payload, bom=fmt == "csv")
+        info(f"Wrote {output}")
+    elif isinstance(payload, bytes):
+        if sys.stdout.isatty():
+            raise ConfigError("xlsx is a binary format", hint="write it to a file: -o report.xlsx")
+        sys.stdout.buffer.write(payload)
+    else:
+        sys.stdout.write(payload)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--as-of must be a date YYYY-MM-DD (found {text!r})") from None
+
+
+def _totals(totals: dict[tuple[str, int], object], title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for name in ("Ward", "Fiscal year", "Total (JPY)"):
+        table.add_column(name, justify="right" if name.startswith("Total") else "left")
+    for (ward, year), amount in sorted(totals.items()):
+        table.add_row(ward, str(year), format_jpy(amount))  # type: ignore[arg-type]  # Decimal
+    out().print(table)
+
+
+@guarded
+def baseline_import(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: ward,fiscal_year,business_system,cost_item,"
+            "amount_jpy,basis (docs/baseline.md)."
+        ),
+    ],
+) -> None:
+    """Validate and store a FY2018 baseline CSV (replaces the wards and years it contains).
+
+    Example: gcfinops baseline import baseline_fy2018.csv
+    """
+    result = api.import_baseline(path, workspace=STATE.workspace)
+    info(f"Imported {result.rows} baseline row(s) from {path}"
+         + (f"; replaced {result.replaced_rows}" if result.replaced_rows else ""))  # fmt: skip
+    _totals(result.totals, "Baseline (基準額) by ward and fiscal year")  # type: ignore[arg-type]
+
+
+@guarded
+def costs_import(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: ward,month,fiscal_year,business_system,"
+            "cost_item,amount_jpy,vendor,note (docs/baseline.md)."
+        ),
+    ],
+) -> None:
+    """Validate and store non-cloud operating costs (replaces the wards and years it contains).
+
+    Example: gcfinops costs import noncloud_costs.csv
+    """
+    result = api.import_costs(path, workspace=STATE.workspace)
+    info(f"Imported {result.rows} non-cloud cost row(s) from {path}"
+         + (f"; replaced {result.replaced_rows}" if result.replaced_rows else ""))  # fmt: skip
+    _totals(result.totals, "Non-cloud operating cost by ward and fiscal year")  # type: ignore[arg-type]
+
+
+@guarded
+def fx_set(
+    month: Annotated[str, typer.Argument(help="Month YYYY-MM (UTC month of the bill lines).")],
+    currency: Annotated[str, typer.Argument(help="ISO 4217 code, e.g. USD.")],
+    rate: Annotated[str, typer.Argument(help="JPY per 1 unit, e.g. 149.5.")],
+    source: Annotated[str, typer.Option("--source", help="Where the rate comes from.")] = "",
+    note: Annotated[str | None, typer.Option("--note", help="Optional remark.")] = None,
+) -> None:
+    """Set the rate of one month and currency (replaces an existing one).
+
+    Example: gcfinops fx set 2025-04 USD 149.5 --source "MUFG TTM 2025-04-01"
+    """
+    fx = api.fx_set(month, currency, rate, source=source, note=note, workspace=STATE.workspace)
+    info(f"{fx.month} {fx.currency} = {fx.rate_jpy} JPY ({fx.source})")
+
+
+@guarded
+def fx_import(
+    path: Annotated[Path, typer.Argument(help="CSV: month,currency,rate_jpy,source[,note].")],
+) -> None:
+    """Merge a rate CSV into the workspace table (a bad row changes nothing).
+
+    Example: gcfinops fx import fx_rates.csv
+    """
+    n = api.fx_import(path, workspace=STATE.workspace)
+    info(f"Imported {n} rate(s) from {path}")
+
+
+@guarded
+def fx_list(
+    format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """List the workspace's FX rates with their sources.
+
+    Example: gcfinops fx list --format json
+    """
+    rates = api.fx_rates(workspace=STATE.workspace)
+    if format_ == "json":
+        emit_json([{"month": r.month, "currency": r.currency, "rate_jpy": str(r.rate_jpy),
+                    "source": r.source, "note": r.note} for r in rates])  # fmt: skip
+        return
+    if format_ != "table":
+        raise ConfigError(f"--format must be table or json (found {format_!r})")
+    if not rates:
+        info('No FX rates yet: gcfinops fx set 2025-04 USD 149.5 --source "…"')
+        return
+    table = Table(title="FX rates (JPY per 1 unit)", title_justify="left")
+    for name in ("Month", "Currency", "Rate", "Source", "Note"):
+        table.add_column(name, justify="right" if name == "Rate" else "left")
+    for r in rates:
+        table.add_row(r.month, r.currency, str(r.rate_jpy), Text(r.source), Text(r.note or ""))
+    out().print(table)
+
+
+def write_baseline_template(root: Path) -> None:
+    """`gcfinops init`: drop the baseline template CSV next to gcfinops.toml (never overwrite)."""
+    path = _baseline.write_template(Workspace(root))
+    if path is not None:
+        info(f"Wrote {path} (fill it in, then: gcfinops baseline import {path.name})")
+
+
+def demo_report(root: Path, samples: Path, ward: str = "世田谷区") -> None:
+    """`gcfinops demo`: import the sample baseline and non-cloud costs, print one ward's report."""
+    for name, load in (("baseline_fy2018.csv", api.import_baseline),
+                       ("noncloud_costs.csv", api.import_costs)):  # fmt: skip
+        if (samples / name).exists():
+            result = load(samples / name, workspace=root)
+            info(f"Imported {result.rows} row(s) from {name}")
+    print_report(api.report(ward, workspace=root), Fmt("ja", "yen"), out())

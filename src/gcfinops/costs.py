@@ -1,0 +1,159 @@
+"""Non-cloud operating costs (application fees, 運用管理補助者, lines …): import and storage.
+
+The 3割 target covers the total running cost, so the current side adds what is not on a cloud
+bill: package / ASP fees, outsourcing (運用管理補助者), Government Cloud connection lines,
+maintenance (domain.md §1.2). A row is either one month (`month`, YYYY-MM) or a whole fiscal
+year (`fiscal_year` only); a year amount is spread evenly over its twelve months by the report.
+Cloud bills in the lake count as `cloud_usage`; the CSV may carry `cloud_usage` only for clouds
+whose bills are not ingested. Format and rules: docs/baseline.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from gcfinops.allocation.wards import WardDirectory
+from gcfinops.baseline import (
+    STORE_DIR,
+    check_header,
+    merge_stored,
+    parse_amount,
+    parse_fiscal_year,
+    parse_item,
+    parse_system,
+    parse_ward,
+    raise_problems,
+    read_rows,
+)
+from gcfinops.errors import ConfigError, InputError
+from gcfinops.jpcalendar import month_fiscal_year
+from gcfinops.workspace import Workspace
+
+STORE_NAME = "noncloud_costs.csv"
+COLUMNS = (
+    "ward",
+    "month",
+    "fiscal_year",
+    "business_system",
+    "cost_item",
+    "amount_jpy",
+    "vendor",
+    "note",
+)
+STORED_COLUMNS = (*COLUMNS, "source_file", "source_line")
+_MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class CostsImportResult:
+    """What an import stored: rows, and the total per (ward, fiscal year)."""
+
+    path: Path
+    rows: int
+    replaced_rows: int
+    totals: dict[tuple[str, int], Decimal]
+
+
+def store_path(ws: Workspace) -> Path:
+    """Where the validated non-cloud costs live in a workspace."""
+    return ws.root / STORE_DIR / STORE_NAME
+
+
+def _period(row: dict[str, str]) -> tuple[str | None, int | None, list[tuple[str, str]]]:
+    """(month or None, fiscal year, problems) of a row that gives a month, a year or both."""
+    month = row.get("month", "")
+    fy_text = row.get("fiscal_year", "")
+    if not month and not fy_text:
+        return None, None, [("month", "give a month (YYYY-MM) or a fiscal_year")]
+    fy: int | None = None
+    if fy_text:
+        fy, problem = parse_fiscal_year(fy_text)
+        if problem:
+            return None, None, [problem]
+    if not month:
+        return None, fy, []
+    try:
+        month_fy = month_fiscal_year(month)
+    except InputError:
+        return None, None, [("month", f"expected YYYY-MM, e.g. 2025-04 (found {month!r})")]
+    if fy is not None and fy != month_fy:
+        return (
+            None,
+            None,
+            [
+                (
+                    "fiscal_year",
+                    f"{month} is in fiscal year {month_fy}, not {fy} (年度 = April–March)",
+                )
+            ],
+        )
+    return month, month_fy, []
+
+
+def import_costs(ws: Workspace, source: Path, wards: WardDirectory) -> CostsImportResult:
+    """Validate a non-cloud cost CSV and store it, replacing the (ward, fiscal year) pairs in it.
+
+    Any problem raises ConfigError listing every bad cell by line; then nothing is stored.
+    """
+    header, rows = read_rows(source, "non-cloud cost")
+    check_header(
+        source,
+        header,
+        ("ward", "cost_item", "amount_jpy"),
+        ("month", "fiscal_year", "business_system", "vendor", "note"),
+    )
+    if "month" not in header and "fiscal_year" not in header:
+        raise ConfigError(
+            f"{source}:1: a month or a fiscal_year column is needed",
+            hint=f"header: {','.join(COLUMNS)}",
+        )
+    problems: list[str] = []
+    parsed: list[list[str]] = []
+    totals: dict[tuple[str, int], Decimal] = {}
+    for line, row in rows:
+        ward, p1 = parse_ward(row["ward"], wards)
+        month, fy, p2 = _period(row)
+        system, p3 = parse_system(row.get("business_system", ""))
+        item, p4 = parse_item(row["cost_item"])
+        amount, p5 = parse_amount(row["amount_jpy"], allow_negative=True)
+        bad = [p for p in (p1, *p2, p3, p4, p5) if p]
+        for col in ("vendor", "note"):
+            if len(row.get(col, "")) > _MAX_TEXT:
+                bad.append((col, f"longer than {_MAX_TEXT} characters"))
+        problems += [f"{source}:{line}: column {col!r}: {msg}" for col, msg in bad]
+        if bad or ward is None or fy is None or item is None or amount is None:
+            continue
+        totals[(ward, fy)] = totals.get((ward, fy), Decimal(0)) + amount
+        parsed.append(
+            [
+                ward,
+                month or "",
+                str(fy),
+                system or "",
+                item,
+                str(amount),
+                row.get("vendor", ""),
+                row.get("note", ""),
+                source.name,
+                str(line),
+            ]
+        )
+    raise_problems(
+        source,
+        "non-cloud cost",
+        problems,
+        hint=f"header: {','.join(COLUMNS)}; see docs/baseline.md",
+    )
+    if not parsed:
+        raise ConfigError(f"{source}: non-cloud cost file has a header but no rows")
+    target = store_path(ws)
+    with ws.lock():
+        dropped = merge_stored(
+            target,
+            STORED_COLUMNS,
+            parsed,
+            lambda r: (r["ward"], int(r["fiscal_year"])) in totals,
+        )
+    return CostsImportResult(target, len(parsed), dropped, totals)

@@ -1,0 +1,89 @@
+"""Ward reports: the numbers (`data`), one view of them (`view`), and a registry of formats.
+
+    generate(ws, "世田谷区") -> ReportData      # computed in DuckDB SQL
+    render(data, "html", lang="ja", unit="yen") -> str | bytes
+
+A format is one module with a `render_<name>(data, fmt)` function, registered in FORMATS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from gcfinops.allocation.wards import WardDirectory
+from gcfinops.config import load as load_config
+from gcfinops.db import connect
+from gcfinops.errors import ConfigError
+from gcfinops.lake import lake_view_sql
+from gcfinops.report.csv_table import render_csv
+from gcfinops.report.data import build_report
+from gcfinops.report.html import render_html
+from gcfinops.report.i18n import Fmt, Lang, Unit
+from gcfinops.report.json_doc import render_json
+from gcfinops.report.markdown import render_markdown
+from gcfinops.report.model import ReportData
+from gcfinops.report.settings import load_settings
+from gcfinops.report.terminal import render_terminal
+from gcfinops.report.xlsx import render_xlsx
+from gcfinops.workspace import Workspace
+
+__all__ = ["EXTENSIONS", "FORMATS", "ReportData", "format_for_path", "generate", "render"]
+
+Renderer = Callable[[ReportData, Fmt], "str | bytes"]
+
+FORMATS: dict[str, Renderer] = {
+    "table": render_terminal,
+    "md": render_markdown,
+    "html": render_html,
+    "json": lambda data, _fmt: render_json(data),
+    "csv": render_csv,
+    "xlsx": render_xlsx,
+}
+BINARY = frozenset({"xlsx"})
+EXTENSIONS = {
+    ".txt": "table",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+}
+
+
+def format_for_path(path: Path) -> str | None:
+    """The format an output file name implies (r.html → html), if any."""
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+def render(data: ReportData, fmt: str, *, lang: Lang = "ja", unit: Unit = "yen") -> str | bytes:
+    """Render a report in one of FORMATS."""
+    renderer = FORMATS.get(fmt)
+    if renderer is None:
+        raise ConfigError(f"--format must be one of {', '.join(FORMATS)} (found {fmt!r})")
+    return renderer(data, Fmt(lang, unit))
+
+
+def generate(
+    ws: Workspace, ward: str, *, fiscal_year: int | None = None, as_of: date | None = None
+) -> ReportData:
+    """Compute a report for one ward (code, kanji or romaji) or 'all'."""
+    cfg = load_config(ws.config_path)
+    settings = load_settings(cfg.raw, cfg.path)
+    con = connect(temp_dir=ws.tmp)
+    try:
+        con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
+        return build_report(
+            ws,
+            con,
+            ward,
+            WardDirectory(cfg.allocation.extra_wards),
+            settings,
+            fiscal_year=fiscal_year,
+            as_of=as_of,
+        )
+    finally:
+        con.close()

@@ -1,0 +1,176 @@
+"""The report as JSON: stable snake_case keys, amounts in whole yen, ratios to 4 decimals.
+
+Keys are documented in docs/reports.md and change only with `schema_version`. Amounts are in
+yen whatever `--unit` says, rounded half up (四捨五入) from unrounded sums.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from gcfinops.jpcalendar import fy_label, wareki_fy
+from gcfinops.money import to_yen
+from gcfinops.report.model import Line, ReportData, Target, WardReport
+
+SCHEMA_VERSION = 1
+_NOT_YEN = {"rate_jpy"}
+
+
+def _round(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        if key.endswith("_jpy"):
+            return {k: _round(v, key) for k, v in value.items()}
+        return {k: _round(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round(v, key) for v in value]
+    if isinstance(value, float):
+        if key.endswith("_jpy") and key not in _NOT_YEN:
+            return int(to_yen(value))
+        return round(value, 4 if key.endswith(("ratio", "share")) else 6)
+    return value
+
+
+def _target(t: Target) -> dict[str, Any]:
+    return {
+        "name_ja": t.name_ja,
+        "name_en": t.name_en,
+        "ratio": t.ratio,
+        "amount_jpy": t.amount_jpy,
+        "gap_jpy": t.gap_jpy,
+        "is_met": t.is_met,
+    }
+
+
+def _line(line: Line, key: str) -> dict[str, Any]:
+    return {
+        key: line.key,
+        "name_ja": line.name_ja,
+        "name_en": line.name_en,
+        "baseline_jpy": line.baseline_jpy,
+        "actual_to_date_jpy": line.actual_to_date_jpy,
+        "forecast_jpy": line.forecast_jpy,
+        "forecast_ratio_to_baseline": line.forecast_ratio_to_baseline,
+        "previous_fy_to_date_jpy": line.previous_fy_to_date_jpy,
+    }
+
+
+def ward_dict(w: WardReport) -> dict[str, Any]:
+    """One ward, with the keys the issue fixes first."""
+    return {
+        "ward": w.ward,
+        "ward_name": w.ward_name,
+        "ward_name_en": w.ward_name_en,
+        "fiscal_year": w.fiscal_year,
+        "baseline_fiscal_year": w.baseline_fiscal_year,
+        "baseline_basis": w.baseline_basis,
+        "baseline_jpy": w.baseline_jpy,
+        "target_jpy": w.target.amount_jpy,
+        "target_ratio": w.target.ratio,
+        "actual_to_date_jpy": w.actual_to_date_jpy,
+        "cloud_to_date_jpy": w.cloud_to_date_jpy,
+        "noncloud_to_date_jpy": w.noncloud_to_date_jpy,
+        "previous_fy_to_date_jpy": w.previous_fy_to_date_jpy,
+        "previous_fy_total_jpy": w.previous_fy_total_jpy,
+        "latest_month": w.latest_month,
+        "month_to_date_jpy": w.month_to_date_jpy,
+        "same_month_last_fy_jpy": w.same_month_last_fy_jpy,
+        "run_rate_jpy": w.run_rate_jpy,
+        "forecast_jpy": w.forecast_jpy,
+        "forecast_ratio_to_baseline": w.forecast_ratio_to_baseline,
+        "gap_to_target_jpy": w.gap_to_target_jpy,
+        "findings_available": w.findings_available,
+        "identified_savings_jpy": w.identified_savings_jpy,
+        "findings_count": w.findings_count,
+        "forecast_after_savings_jpy": w.forecast_after_savings_jpy,
+        "forecast_after_savings_ratio": w.forecast_after_savings_ratio,
+        "secondary_targets": [_target(t) for t in w.secondary_targets],
+        "by_cost_item": [_line(x, "cost_item") for x in w.by_cost_item],
+        "by_business_system": [_line(x, "business_system") for x in w.by_business_system],
+        "by_month": [
+            {
+                "month": m.month,
+                "status": m.status,
+                "cloud_jpy": m.cloud_jpy,
+                "noncloud_jpy": m.noncloud_jpy,
+                "total_jpy": m.total_jpy,
+                "forecast_jpy": m.forecast_jpy,
+                "previous_month": m.previous_month,
+                "previous_fy_jpy": m.previous_fy_jpy,
+                "by_provider_jpy": m.by_provider,
+            }
+            for m in w.by_month
+        ],
+        "by_service": [
+            {
+                "provider": s.provider,
+                "service": s.service,
+                "fy_to_date_jpy": s.fy_to_date_jpy,
+                "previous_fy_to_date_jpy": s.previous_fy_to_date_jpy,
+                "by_month_jpy": s.by_month,
+            }
+            for s in w.by_service
+        ],
+        "top_findings": [
+            {
+                **{k: v for k, v in asdict(x).items()},
+                "estimated_annual_savings_jpy": x.estimated_monthly_savings_jpy * 12,
+            }
+            for x in w.top_findings
+        ],
+        "untagged_cloud_jpy": w.untagged_cloud_jpy,
+        "untagged_share": w.untagged_share,
+        "unallocated_system_cloud_jpy": w.unallocated_system_cloud_jpy,
+        "unallocated_system_share": w.unallocated_system_share,
+    }
+
+
+def to_dict(data: ReportData) -> dict[str, Any]:
+    """The whole document as plain JSON types, rounded."""
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"gcfinops {data.version}",
+        "fiscal_year": data.fiscal_year,
+        "fiscal_year_label": fy_label(data.fiscal_year),
+        "wareki": wareki_fy(data.fiscal_year),
+        "as_of": data.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "latest_month": data.latest_month,
+        "complete_months": data.complete_months,
+        "forecast_method": {
+            "kind": "run_rate",
+            "window_months": data.forecast_window,
+            "formula": "sum(complete months) + mean(window months) * (12 - complete months)",
+        },
+        "cost_column": data.cost_column,
+        "baseline_fiscal_year": data.baseline_fiscal_year,
+        "target_ratio": data.target_ratio,
+        "wards": [ward_dict(w) for w in data.wards],
+        "comparison": [
+            {
+                "ward": w.ward,
+                "ward_name": w.ward_name,
+                "baseline_jpy": w.baseline_jpy,
+                "forecast_jpy": w.forecast_jpy,
+                "forecast_ratio_to_baseline": w.forecast_ratio_to_baseline,
+                "gap_to_target_jpy": w.gap_to_target_jpy,
+                "identified_savings_jpy": w.identified_savings_jpy,
+                "forecast_after_savings_ratio": w.forecast_after_savings_ratio,
+                "by_business_system_jpy": {
+                    str(x.key or "unallocated"): x.forecast_jpy for x in w.by_business_system
+                },
+            }
+            for w in data.wards
+        ]
+        if data.is_multi_ward
+        else [],
+        "unattributed_cloud_jpy": data.unattributed_cloud_jpy,
+        "fx_rates": [asdict(r) for r in data.fx_rates],
+        "sources": [asdict(s) for s in data.sources],
+    }
+    return _round(doc)  # type: ignore[no-any-return]  # _round keeps the dict shape
+
+
+def render_json(data: ReportData) -> str:
+    """Indented JSON, UTF-8 (Japanese not escaped), keys in a fixed order."""
+    return json.dumps(to_dict(data), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,1 @@
+"""Fixtures of the check and anomalies tests (lakes, golden Markdown)."""
