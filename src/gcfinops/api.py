@@ -6,18 +6,39 @@ and returns plain dataclasses; errors are `gcfinops.errors.GcfinopsError` subcla
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gcfinops import anomalies as _anomalies
+from gcfinops import baseline as _baseline
 from gcfinops import check as _check
+from gcfinops import costs as _costs
 from gcfinops import ingest as _ingest
 from gcfinops import status as _status
 from gcfinops import summary as _summary
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.config import load as load_config
+from gcfinops.fx import FxRate, FxTable
 from gcfinops.workspace import Workspace
 
-__all__ = ["anomalies", "check", "ingest", "status", "ward_months", "workspace"]
+if TYPE_CHECKING:
+    from gcfinops.report.model import ReportData
+
+__all__ = [
+    "anomalies",
+    "check",
+    "fx_import",
+    "fx_rates",
+    "fx_set",
+    "import_baseline",
+    "import_costs",
+    "ingest",
+    "report",
+    "status",
+    "ward_months",
+    "workspace",
+]
 
 
 def workspace(path: str | Path | None = None) -> Workspace:
@@ -114,3 +135,80 @@ def anomalies(
     return _anomalies.detect(
         Workspace.resolve(workspace), month=month, days=days, k=k, min_jpy=min_jpy, by=by
     )
+
+
+def report(
+    ward: str = "all",
+    *,
+    workspace: str | Path | None = None,
+    fiscal_year: int | None = None,
+    as_of: date | None = None,
+) -> ReportData:
+    """The ward report's numbers: FY2018 baseline, 3割 target, actual, forecast, savings.
+
+    Render it with `gcfinops.report.render(data, "html" | "xlsx" | …)`. See docs/reports.md.
+
+    Args:
+        ward: 6-digit code, kanji or romaji (131121, 世田谷区, setagaya), or "all".
+        fiscal_year: 年度 (April–March); default the year of the latest data.
+        as_of: count data before this UTC date; default the latest data in the lake.
+
+    Raises:
+        MissingRateError: a line needs an FX rate the workspace lacks (exit 2).
+        NoDataError: nothing to report for the ward or year (exit 2).
+        ConfigError: unknown ward, bad [baseline]/[report] settings (exit 2).
+    """
+    from gcfinops.report import generate
+
+    return generate(Workspace.resolve(workspace), ward, fiscal_year=fiscal_year, as_of=as_of)
+
+
+def import_baseline(
+    path: str | Path, *, workspace: str | Path | None = None
+) -> _baseline.ImportResult:
+    """Validate and store a FY2018 baseline CSV; ConfigError lists every bad cell (exit 2)."""
+    ws = Workspace.resolve(workspace)
+    cfg = load_config(ws.config_path)
+    return _baseline.import_baseline(ws, Path(path), WardDirectory(cfg.allocation.extra_wards))
+
+
+def import_costs(
+    path: str | Path, *, workspace: str | Path | None = None
+) -> _costs.CostsImportResult:
+    """Validate and store non-cloud operating costs; ConfigError lists every bad cell (exit 2)."""
+    ws = Workspace.resolve(workspace)
+    cfg = load_config(ws.config_path)
+    return _costs.import_costs(ws, Path(path), WardDirectory(cfg.allocation.extra_wards))
+
+
+def fx_set(
+    month: str,
+    currency: str,
+    rate: str | float,
+    *,
+    source: str,
+    note: str | None = None,
+    workspace: str | Path | None = None,
+) -> FxRate:
+    """Add or replace one FX rate (JPY per 1 unit) in the workspace table."""
+    ws = Workspace.resolve(workspace)
+    with ws.lock():
+        table = FxTable.load(ws.fx_path)
+        fx = table.set(month, currency, rate, source, note)
+        table.save(ws.fx_path)
+    return fx
+
+
+def fx_import(path: str | Path, *, workspace: str | Path | None = None) -> int:
+    """Merge a rates CSV into the workspace table; any bad row changes nothing."""
+    ws = Workspace.resolve(workspace)
+    with ws.lock():
+        table = FxTable.load(ws.fx_path)
+        n = table.import_csv(path)
+        table.save(ws.fx_path)
+    return n
+
+
+def fx_rates(*, workspace: str | Path | None = None) -> list[FxRate]:
+    """The workspace's FX rates by month and currency."""
+    return FxTable.load(Workspace.resolve(workspace).fx_path).rows()

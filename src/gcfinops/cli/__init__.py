@@ -15,6 +15,7 @@ import typer
 from gcfinops import __version__
 from gcfinops.cli import check as check_cmd
 from gcfinops.cli import ingest as ingest_cmd
+from gcfinops.cli import report as report_cmd
 from gcfinops.cli import setup as setup_cmd
 from gcfinops.cli.output import STATE
 
@@ -52,7 +53,7 @@ def main_options(
     STATE.debug = debug
 
 
-for module in (setup_cmd, ingest_cmd, check_cmd):
+for module in (setup_cmd, ingest_cmd, check_cmd, report_cmd):
     module.register(app)
 
 

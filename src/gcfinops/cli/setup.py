@@ -13,6 +13,7 @@ from gcfinops import api
 from gcfinops.cli.check import demo_check
 from gcfinops.cli.ingest import print_ingest
 from gcfinops.cli.output import STATE, file_progress, guarded, info, out
+from gcfinops.cli.report import demo_report, write_baseline_template
 from gcfinops.errors import ConfigError
 from gcfinops.resources import builtin
 from gcfinops.summary import WardMonth
@@ -67,6 +68,7 @@ def init(
         raise ConfigError(f"{ws.config_path} exists", hint="use --force to overwrite it")
     ws.config_path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
     info(f"Wrote {ws.config_path}")
+    write_baseline_template(ws.root)
 
 
 @guarded
@@ -87,7 +89,7 @@ def demo() -> None:
     print_ingest(result)
     print_ward_months(api.ward_months(workspace=root))
     # DEMO-STEP: rules (analyze, top findings with a yen total)
-    # DEMO-STEP: reports (baseline + non-cloud costs import, Japanese ward report)
+    demo_report(root, samples)  # reports: baseline + non-cloud costs, Japanese ward report
     demo_check(root)  # check: CI gate summary on the latest month (exit 0 in the demo)
 
 
