@@ -20,6 +20,8 @@ import codecs
 import csv
 import gzip
 import io
+import json
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +67,8 @@ def kind_of(path: Path) -> str:
         return "parquet"
     if name.endswith(CSV_SUFFIXES):
         return "csv"
+    if name.endswith(JSON_SUFFIXES):
+        return "json"
     raise InputError(
         "not a CSV, CSV.gz or Parquet file (by its name)",
         path=str(path),
@@ -150,6 +154,8 @@ def open_source(path: Path, tmp_dir: Path) -> SourceFile:
     kind = kind_of(path)
     if kind == "parquet":
         return _open_parquet(path)
+    if kind == "json":
+        return _open_json(path)
     sample = _sniff(path)
     if not sample.strip():
         raise EmptyFileError("file is empty", path=str(path))
@@ -219,6 +225,8 @@ def relation_sql(src: SourceFile, adapter: Adapter) -> str:
             f"{sql_literal(src.read_path.as_posix())}, file_row_number = true)"
         )
         return _json_maps(base, src, adapter, is_csv=False)
+    if src.kind == "json":
+        return _json_relation(src)
     types = csv_types(src, adapter)
     columns = "{" + ", ".join(f"{sql_literal(h)}: {sql_literal(t)}" for h, t in types.items()) + "}"
     nulls = "[" + ", ".join(sql_literal(s) for s in adapter.null_strings) + "]"
@@ -269,55 +277,66 @@ def raise_rejects(con: duckdb.DuckDBPyConnection, src: SourceFile, adapter: Adap
     """Turn the first row of DuckDB's `reject_errors` into an InputError like a compiler's."""
     try:
         row = con.execute(
-            "SELECT line, column_idx, column_name, error_type, csv_line, error_message "
+            "SELECT line, error_type, csv_line, error_message "
             "FROM reject_errors ORDER BY line, column_idx LIMIT 1"
         ).fetchone()
-        total = con.execute("SELECT count(*) FROM reject_errors").fetchone()
+        total = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
     except duckdb.CatalogException:
         return
     if row is None:
         return
-    line, idx, column, error_type, csv_line, message = row
+    line, error_type, csv_line, message = row
     more = int(total[0]) - 1 if total else 0
-    text = reject_message(str(error_type), str(message), csv_line, idx, column, src, adapter)
+    column, text = reject_message(str(error_type), str(message), csv_line, src, adapter)
     if more:
-        text += f" (and {more} more problem{'s' if more > 1 else ''})"
+        text += f" (and {more} more line{'s' if more > 1 else ''} with problems)"
     raise InputError(text, path=str(src.path), line=int(line), column=column)
 
 
 def reject_message(
-    error_type: str,
-    message: str,
-    csv_line: str | None,
-    idx: int | None,
-    column: str | None,
-    src: SourceFile,
-    adapter: Adapter,
-) -> str:
-    """`what is wrong (found …, expected …)` for one DuckDB reject."""
+    error_type: str, message: str, csv_line: str | None, src: SourceFile, adapter: Adapter
+) -> tuple[str | None, str]:
+    """The column and `what is wrong (found …, expected …)` for one DuckDB reject.
+
+    NOTE: DuckDB names the wrong column (in `column_name`, `column_idx` and the message) when
+    the query reads only some columns (projection pushdown, seen with DuckDB 2.0), so the column
+    is found again here: the field holding the value DuckDB could not convert, among the columns
+    declared with the type it was converting to.
+    """
     fields = _fields(csv_line)
-    if error_type == "CAST" and column is not None:
-        declared = csv_types(src, adapter).get(column, "VARCHAR")
-        value = fields[idx - 1] if idx is not None and 0 < idx <= len(fields) else "?"
-        return (
+    if error_type == "CAST":
+        types = csv_types(src, adapter)
+        m = re.search(r'Could not convert string "(.*)" to \'(.*?)\'', message, re.DOTALL)
+        value = m.group(1) if m else "?"
+        target = (
+            {"TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ"}.get(m.group(2), m.group(2)) if m else ""
+        )
+        hits = [
+            h for h, v in zip(src.header, fields, strict=False) if v == value and types[h] == target
+        ]
+        named = re.search(r'converting column "(.*?)"\.', message)
+        column = hits[0] if hits else (named.group(1) if named else None)
+        declared = types.get(column or "", target or "VARCHAR")
+        return column, (
             f"not {KIND.get(declared, declared)} (found {value!r}, "
             f"expected {EXPECTED.get(declared, declared)})"
         )
     if error_type == "MISSING COLUMNS":
-        return (
+        first = src.header[len(fields)] if len(fields) < len(src.header) else None
+        return first, (
             f"row has fewer fields than the header (found {len(fields)}, "
             f"expected {len(src.header)})"
         )
     if error_type == "TOO MANY COLUMNS":
-        return (
+        return None, (
             f"row has more fields than the header (found {len(fields)}, "
             f"expected {len(src.header)}; an unquoted comma?)"
         )
     if error_type == "UNQUOTED VALUE":
-        return "a quote character inside an unquoted field (expected the field to be quoted)"
-    if error_type == "INVALID ENCODING" or error_type == "INVALID UNICODE":
-        return f"invalid byte sequence (expected {src.encoding} text)"
-    return message.split("\n")[0].strip()
+        return None, "a quote character inside an unquoted field (expected the field to be quoted)"
+    if error_type in ("INVALID ENCODING", "INVALID UNICODE"):
+        return None, f"invalid byte sequence (expected {src.encoding} text)"
+    return None, message.split("\n")[0].strip()
 
 
 def _fields(csv_line: str | None) -> list[str]:
@@ -327,3 +346,59 @@ def _fields(csv_line: str | None) -> list[str]:
         return next(csv.reader([csv_line.strip("\r\n")]), [])
     except csv.Error:
         return csv_line.strip("\r\n").split(",")
+
+
+# --- newline-delimited JSON (BigQuery `EXPORT DATA … format = 'JSON'`) -----------------------
+JSON_SUFFIXES = (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz")
+
+
+def _open_json(path: Path) -> SourceFile:
+    """Newline-delimited JSON: the header is the union of the top-level keys of the records in
+    the first megabyte; `types` marks keys holding objects or arrays as JSON, others VARCHAR."""
+    sample = _sniff(path)
+    if not sample.strip():
+        raise EmptyFileError("file is empty", path=str(path))
+    try:
+        text = sample.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4 or len(sample) < SNIFF_BYTES:
+            raise EncodingError("JSON must be UTF-8", path=str(path)) from None
+        text = sample[: exc.start].decode("utf-8-sig")
+    lines = text.split("\n")
+    if len(sample) == SNIFF_BYTES:
+        lines = lines[:-1]  # possibly cut by the sample's end
+    types: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg} at character {exc.colno})",
+                             path=str(path), line=number) from None  # fmt: skip
+        if not isinstance(record, dict):
+            raise InputError("expected one JSON object per line (newline-delimited JSON)",
+                             path=str(path), line=number)  # fmt: skip
+        for key, value in record.items():
+            nested = isinstance(value, dict | list)
+            if nested or key not in types:
+                types[key] = "JSON" if nested else "VARCHAR"
+    if not types:
+        raise EmptyFileError("file has no JSON records", path=str(path))
+    header = list(types)
+    _check_header(header, path)
+    return SourceFile(path, "json", header, path, "utf-8", types)
+
+
+def _json_relation(src: SourceFile) -> str:
+    """One column per top-level key (JSON for objects and arrays, else text) plus `__gcf_row`."""
+    types = src.types or {}
+    cols = ", ".join(
+        f"json_extract{'' if types.get(k) == 'JSON' else '_string'}(json, "
+        f"{sql_literal('$.' + json.dumps(k))}) AS {quote_ident(k)}"
+        for k in src.header
+    )
+    return (
+        f"SELECT row_number() OVER () AS {ROW}, {cols} FROM read_json_objects("
+        f"{sql_literal(src.read_path.as_posix())}, format = 'newline_delimited')"
+    )
