@@ -14,6 +14,7 @@ from gcfinops.adapters import ADAPTERS
 from gcfinops.cli.output import STATE, emit_json, err, file_progress, guarded, info, out
 from gcfinops.errors import ConfigError
 from gcfinops.ingest import IngestResult
+from gcfinops.sources.remote import RemoteResult, is_remote
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +25,10 @@ def register(app: typer.Typer) -> None:
 
 @guarded
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Billing files or export folders.")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Billing files, export folders, or s3://, azure://, bq:// sources."),
+    ] = None,
     format_name: Annotated[
         str | None, typer.Option("--format", "-f", help="Force a format (see `gcfinops formats`).")
     ] = None,
@@ -38,16 +42,64 @@ def ingest(
         float, typer.Option(help="Seconds to wait for another ingest to finish.")
     ] = 600.0,
     lang: Annotated[str, typer.Option(help="ja or en (messages and table headings).")] = "ja",
+    azure_export: Annotated[
+        str | None, typer.Option(help="Azure Cost Management export name (with --scope).")
+    ] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            help="Azure scope, e.g. subscriptions/<id>; without --azure-export a cost "
+            "details report is requested for each --period."
+        ),
+    ] = None,
+    gcp_table: Annotated[
+        str | None, typer.Option(help="BigQuery billing export table PROJECT.DATASET.TABLE.")
+    ] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS named profile (s3://).")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="AWS region (s3://) or BigQuery job location (bq://).")
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(help="S3-compatible endpoint (s3://) or Azure blob account URL (azure://)."),
+    ] = None,
+    period: Annotated[
+        list[str] | None,
+        typer.Option(help="Billing period YYYY-MM to fetch from a remote source (repeatable)."),
+    ] = None,
 ) -> None:
     """Load billing exports into the workspace's FOCUS lake, reconciled to the source totals.
 
     Example: gcfinops ingest sample_billing/aws/ --workspace ./ws
+
+    Remote sources fetch only what changed since the last run (docs/remote-sources.md):
+    gcfinops ingest s3://billing-bucket/cur2/my-export/ --profile billing
     """
     defaults = _parse_defaults(default or [])
+    items = paths or []
+    urls = [p for p in items if is_remote(p)]
+    if urls or azure_export or scope or gcp_table:
+        if len(urls) != len(items):
+            raise ConfigError("give either local files and folders or remote sources, not both")
+        targets: list[str | None] = [*urls] or [None]
+        for url in targets:
+            with file_progress(True) as progress:
+                remote_result = api.ingest_remote(
+                    url, workspace=STATE.workspace, azure_export=azure_export, scope=scope,
+                    gcp_table=gcp_table, profile=profile, region=region,
+                    endpoint_url=endpoint_url, periods=period, format_name=format_name,
+                    defaults=defaults, progress=progress, lock_timeout=lock_timeout,
+                )  # fmt: skip
+            print_remote(remote_result, lang)
+        return
+    if not items:
+        raise ConfigError(
+            "give billing files or folders, or a remote source (s3://, azure://, bq://)"
+        )
     with file_progress(True) as progress:
         result = api.ingest(
-            paths, workspace=STATE.workspace, format_name=format_name, defaults=defaults,
-            progress=progress, lock_timeout=lock_timeout,
+            [Path(p) for p in items], workspace=STATE.workspace, format_name=format_name,
+            defaults=defaults, progress=progress, lock_timeout=lock_timeout,
         )  # fmt: skip
     print_ingest(result, lang)
 
@@ -92,6 +144,28 @@ def _amount(value: float, lang: str) -> str:
     if value < 0 and text.strip("0.,"):
         return ("△" if lang == "ja" else "-") + text
     return text
+
+
+REMOTE_LABELS = {
+    "ja": "{source}: 変更のあった期間 {changed} 件{periods}、変更なし {same} 件。"
+          "ダウンロード {n} ファイル ({size})、キャッシュ再利用 {reused} ファイル。",
+    "en": "{source}: {changed} changed period(s){periods}, {same} unchanged; "
+          "downloaded {n} file(s) ({size}), reused {reused} cached.",
+}  # fmt: skip
+
+
+def print_remote(result: RemoteResult, lang: str = "ja") -> None:
+    """One line on what the remote source delivered, then the ingest's reconciliation table."""
+    changed = sorted({d.period for d in result.changed})
+    info(REMOTE_LABELS["en" if lang == "en" else "ja"].format(
+        source=result.source, changed=len(result.changed), same=len(result.deliveries) -
+        len(result.changed), periods=f" ({', '.join(changed)})" if changed else "",
+        n=len(result.downloaded), size=f"{result.downloaded_bytes / 1e6:,.1f} MB",
+        reused=len(result.reused)))  # fmt: skip
+    for w in result.warnings:
+        err().print(f"{LABELS['en' if lang == 'en' else 'ja']['warning']}{w}", markup=False)
+    if result.ingest is not None:
+        print_ingest(result.ingest, lang)
 
 
 def print_ingest(result: IngestResult, lang: str = "ja") -> None:
