@@ -4,8 +4,9 @@ Kept small on purpose; other test modules depend on these names:
 
 - `tmp_workspace`  a `Workspace` in a fresh temporary folder (nothing created yet)
 - `runner`         a `typer.testing.CliRunner` (stderr kept apart from stdout)
-- `shared_data(*parts)` / `shared_data_dir`  paths under ../shared/reference/data, skipping the
-  test with a clear reason when that folder is not next to the repository
+- `shared_data` (call it: `shared_data("aws", "test_cur.csv")`) / `shared_data_dir`: paths under
+  ../shared/reference/data, skipping the test with a clear reason when that folder is not next
+  to the repository
 - `golden`         compare text with a file under tests/golden/; `GCFINOPS_UPDATE_GOLDEN=1`
   rewrites the file instead (review the diff like code; never edit goldens by hand)
 """
@@ -27,7 +28,7 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 UPDATE_GOLDEN = os.environ.get("GCFINOPS_UPDATE_GOLDEN") == "1"
 
 
-def shared_data(*parts: str) -> Path:
+def shared_path(*parts: str) -> Path:
     """A path under ../shared/reference/data; skips the test when it is not there."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
@@ -36,9 +37,15 @@ def shared_data(*parts: str) -> Path:
 
 
 @pytest.fixture
+def shared_data() -> Callable[..., Path]:
+    """`shared_data(*parts)`: a path under ../shared/reference/data (skips when absent)."""
+    return shared_path
+
+
+@pytest.fixture
 def shared_data_dir() -> Path:
     """../shared/reference/data (skips when absent)."""
-    return shared_data()
+    return shared_path()
 
 
 @pytest.fixture

@@ -107,7 +107,8 @@ class AdapterContract:
     adapter_name: ClassVar[str]
     sample: ClassVar[Path]  # a CSV fixture
     defaults: ClassVar[dict[str, str]] = {}
-    key_column: ClassVar[str]  # source column identifying a row in `cases` (e.g. line item id)
+    # source column identifying a row in `cases` (e.g. the line item id); None: the 1-based row
+    key_column: ClassVar[str | None]
     # (billing_period, currency) → (rows in lake, rows folded, Σ BilledCost), computed by hand
     expected_units: ClassVar[dict[tuple[str, str], tuple[int, int, float]]]
     cases: ClassVar[list[Case]] = []
@@ -127,7 +128,10 @@ class AdapterContract:
     def rows_by_key(self, root: Path) -> dict[str, dict[str, Any]]:
         """Lake and folded rows by their key column's value (via x_SourceRow)."""
         with self.sample.open(encoding="utf-8-sig", newline="") as fh:
-            keys = [r[self.key_column] for r in csv.DictReader(fh)]
+            reader = csv.DictReader(fh)
+            keys = [
+                r[self.key_column] if self.key_column else str(i + 1) for i, r in enumerate(reader)
+            ]
         out = {}
         for tree in ("lake", "folded"):
             for row in lake_rows(root, tree):
