@@ -42,6 +42,14 @@ class Fmt(StrEnum):
     markdown = "markdown"
 
 
+class AnomalyFmt(StrEnum):
+    """Output formats of `anomalies`."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
 class LangOpt(StrEnum):
     """Language of the text."""
 
@@ -182,8 +190,8 @@ def anomalies(
         typer.Option(help="Series to watch; repeat the option (default: ward and service)."),
     ] = None,
     fmt: Annotated[
-        Fmt, typer.Option("--format", "-f", help="table, json or markdown.")
-    ] = Fmt.table,
+        AnomalyFmt, typer.Option("--format", "-f", help="Output format.")
+    ] = AnomalyFmt.table,
     output: OutputA = None,
     lang: LangA = LangOpt.ja,
     unit: UnitA = UnitOpt.yen,
@@ -195,10 +203,6 @@ def anomalies(
 
     Example: gcfinops anomalies --month 2026-03 --days 28 --format json
     """
-    if fmt is Fmt.junit:
-        raise typer.BadParameter(
-            "anomalies supports table, json and markdown", param_hint="--format"
-        )
     result = api.anomalies(
         workspace=STATE.workspace,
         month=month,
@@ -209,11 +213,11 @@ def anomalies(
     )
     la: Lang = lang.value
     un: Unit = unit.value
-    if fmt is Fmt.json:
+    if fmt is AnomalyFmt.json:
         _emit(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", output)
-    elif fmt is Fmt.markdown:
+    elif fmt is AnomalyFmt.markdown:
         _emit(ci.render_anomalies_markdown(result, la, un), output)
-    if fmt is Fmt.table or output is not None:
+    if fmt is AnomalyFmt.table or output is not None:
         print_anomalies(result, la, un)
     _github(ci.render_anomalies_markdown(result, la, un), ci.anomaly_annotations(result, la, un))
     raise typer.Exit(result.exit_code)

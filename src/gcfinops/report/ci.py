@@ -24,7 +24,7 @@ MAX_ANNOTATIONS = 10  # per kind and step (actions/runner ExecutionContext._maxI
 ICONS = {"breach": "❌", "near": "⚠️", "ok": "✅", "skipped": "➖"}
 T: dict[str, dict[Lang, str]] = {
     "mom_growth": {"ja": "前月比", "en": "month-on-month"},
-    "yoy_growth": {"ja": "前年度同月比", "en": "vs same month last FY"},
+    "yoy_growth": {"ja": "前年度同月比", "en": "year-on-year"},
     "increase_jpy": {"ja": "前月からの増加額", "en": "increase on previous month"},
     "over_target_path": {"ja": "3割削減目標ペース超過", "en": "over the path to the 30% cut"},
     "ward": {"ja": "区", "en": "Ward"},
@@ -133,16 +133,20 @@ def render_markdown(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") 
     head = (
         f"{ICONS['breach']} {t('breach', lang)}" if breaches else f"{ICONS['ok']} {t('ok', lang)}"
     )
-    if breaches:
-        head += f" ({groups_hit} / {len(breaches)})"
+    if breaches and lang == "ja":
+        head += f" ({groups_hit}{t(result.by, lang)}・{len(breaches)}件)"
+    elif breaches:
+        head += f" ({len(breaches)} in {groups_hit} {t(result.by, lang).lower()}(s))"
     fy = fy_label(result.fiscal_year, lang)
     lines = [f"## gcfinops check: {_month_label(result.month, lang)} ({fy}) — {head}", ""]
     th = result.thresholds
+    floor = th.max_increase_jpy
+    sep = " " if lang == "ja" else ": "
     limits = [
-        f"{t('mom_growth', lang)} {_limit(th.max_mom_growth, lang)}",
-        f"{t('yoy_growth', lang)} {_limit(th.max_yoy_growth, lang)}",
-        f"{t('floor', lang)} {yen(th.max_increase_jpy, lang, unit) if th.max_increase_jpy is not None else t('off', lang)}",  # noqa: E501 (one list item)
-        f"{t('over_target_path', lang)} {_limit(th.max_over_target_path, lang)}",
+        f"{t('mom_growth', lang)}{sep}{_limit(th.max_mom_growth, lang)}",
+        f"{t('yoy_growth', lang)}{sep}{_limit(th.max_yoy_growth, lang)}",
+        f"{t('floor', lang)}{sep}{t('off', lang) if floor is None else yen(floor, lang, unit)}",
+        f"{t('over_target_path', lang)}{sep}{_limit(th.max_over_target_path, lang)}",
     ]
     by = t(result.by, lang)
     if lang == "ja":
@@ -183,8 +187,9 @@ def _group_table(result: CheckResult, lang: Lang, unit: Unit) -> list[str]:
         t("yoy_growth", lang),
         t("status", lang),
     ]
+    cols = [c[:1].upper() + c[1:] for c in cols]
     rows = ["| " + " | ".join(cols) + " |", "|---|---:|---:|---:|---:|---:|:---:|"]
-    order = ("breach", "near", "skipped", "ok")
+    order = ("breach", "near", "ok", "skipped")  # skipped shows only when nothing was tested
     for group in sorted(result.totals, key=lambda g: (g is None, g or "")):
         months = result.totals[group]
         evals = by_group.get(group, [])
