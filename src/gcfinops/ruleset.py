@@ -1,0 +1,519 @@
+"""Rules as data: parse `rules/<category>/<id>.sql` files, validate them, keep them in a registry.
+
+A rule file is a YAML header in a leading `/* --- … --- */` block, then one SELECT over the `lake`
+view (and `metrics`, `gcf_hours`, `gcf_fx` when declared in `requires`). STYLE.md §3.6 describes
+the convention; docs/rules/README.md the output contract. Built-in rules and user rule folders
+(`[rules] paths = [...]` in gcfinops.toml) go through the same loader, and every problem found is
+reported at once, each naming its file (and line where there is one) → RuleDefinitionError, exit 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gcfinops.errors import ConfigError, RuleDefinitionError
+from gcfinops.resources import builtin
+
+HEADER_RE = re.compile(r"\A\s*/\*\s*---[ \t]*\n(?P<yaml>.*?)\n[ \t]*---\s*\*/", re.DOTALL)
+ID_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+PARAM_RE = re.compile(r"[a-z][a-z0-9_]*")
+
+CATEGORIES = ("idle", "rightsizing", "storage", "commitment", "hygiene")
+PROVIDERS = ("aws", "azure", "gcp", "oci", "sakura")
+COST_BASES = ("EffectiveCost", "BilledCost", "ListCost", "ContractedCost")
+CONFIDENCES = ("high", "medium", "low")
+REQUIRES = ("metrics", "calendar")
+PARAM_TYPES = ("integer", "number", "string", "boolean", "list")
+RESERVED_PARAMS = ("as_of",)
+#: Parameters the engine applies itself after converting to JPY (documented in the contract).
+ENGINE_PARAMS = ("min_monthly_savings", "min_monthly_cost")
+
+REQUIRED_KEYS = (
+    "id", "title", "title_ja", "category", "providers", "cost_basis", "confidence", "rationale",
+    "sources", "recommendation", "recommendation_ja",
+)  # fmt: skip
+OPTIONAL_KEYS = ("rationale_ja", "parameters", "requires", "skip_reasons", "aliases")
+PARAM_KEYS = ("default", "type", "min", "max", "unit", "description", "description_ja", "source")
+
+#: Output contract: every rule's SELECT returns these columns (docs/rules/README.md).
+REQUIRED_COLUMNS = (
+    "resource_id", "provider", "billing_account_id", "region", "billing_currency",
+    "current_monthly_cost", "estimated_monthly_savings", "lookback_start", "lookback_end",
+    "evidence",
+)  # fmt: skip
+OPTIONAL_COLUMNS = (
+    "sub_account_id", "resource_name", "service_name", "ward", "business_system", "environment",
+    "confidence", "status", "skip_reason", "fx_month",
+)  # fmt: skip
+#: Fields the engine adds for the recommendation sentences (amounts in JPY).
+ENGINE_FIELDS = (
+    "rule_id",
+    "ward_name",
+    "business_system_name",
+    "monthly_savings_yen",
+    "monthly_cost_yen",
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One tunable threshold of a rule, with the source of its default."""
+
+    name: str
+    default: Any
+    type: str
+    description: str
+    source: str | None = None
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    description_ja: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A parsed rule file: header fields, parameters, the SQL body and where it came from."""
+
+    id: str
+    title: str
+    title_ja: str
+    category: str
+    providers: tuple[str, ...]
+    cost_basis: str
+    confidence: str
+    rationale: str
+    sources: tuple[str, ...]
+    recommendation: str
+    recommendation_ja: str
+    sql: str
+    path: Path
+    sql_line: int  # 1-based line of the file where the SQL body starts
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    rationale_ja: str | None = None
+    requires: tuple[str, ...] = ()
+    skip_reasons: dict[str, dict[str, str]] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    builtin: bool = False
+    enabled: bool = True
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def params(self) -> dict[str, Any]:
+        """Effective parameter values: defaults, then gcfinops.toml overrides."""
+        values = {name: p.default for name, p in self.parameters.items()}
+        values.update(self.overrides)
+        return values
+
+    def title_for(self, lang: str) -> str:
+        return self.title_ja if lang == "ja" else self.title
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def parse_file(path: Path, *, is_builtin: bool = False) -> tuple[Rule | None, list[str]]:
+    """Parse one rule file; return the rule or the list of problems (each naming the file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [f"{path}: cannot read rule file ({exc})"]
+    match = HEADER_RE.match(text)
+    if match is None:
+        return None, [
+            f"{path}:1: no YAML header: a rule file starts with '/* ---', the header, then '--- */'"
+        ]
+    header_line = text[: match.start("yaml")].count("\n") + 1
+    try:
+        header = yaml.safe_load(match["yaml"])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = header_line + mark.line if mark is not None else header_line
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [f"{path}:{line}: header is not valid YAML ({problem})"]
+    if not isinstance(header, dict):
+        return None, [f"{path}:{header_line}: header must be a YAML mapping of keys"]
+    body = text[match.end() :]
+    sql_line = text[: match.end()].count("\n") + 1
+    problems = _check_header(path, header)
+    if not body.strip():
+        problems.append(f"{path}:{sql_line}: the SQL body is empty")
+    if problems:
+        return None, problems
+    params = {
+        name: Parameter(
+            name=name,
+            default=spec["default"],
+            type=spec["type"],
+            description=str(spec["description"]),
+            source=spec.get("source"),
+            unit=spec.get("unit"),
+            min=spec.get("min"),
+            max=spec.get("max"),
+            description_ja=spec.get("description_ja"),
+        )
+        for name, spec in (header.get("parameters") or {}).items()
+    }
+    rule = Rule(
+        id=header["id"],
+        title=str(header["title"]),
+        title_ja=str(header["title_ja"]),
+        category=header["category"],
+        providers=tuple(header["providers"]),
+        cost_basis=header["cost_basis"],
+        confidence=header["confidence"],
+        rationale=str(header["rationale"]).strip(),
+        rationale_ja=(str(header["rationale_ja"]).strip() if header.get("rationale_ja") else None),
+        sources=tuple(str(s) for s in header["sources"]),
+        recommendation=str(header["recommendation"]),
+        recommendation_ja=str(header["recommendation_ja"]),
+        sql=body,
+        path=path,
+        sql_line=sql_line,
+        parameters=params,
+        requires=tuple(header.get("requires") or ()),
+        skip_reasons={k: dict(v) for k, v in (header.get("skip_reasons") or {}).items()},
+        aliases=tuple(header.get("aliases") or ()),
+        builtin=is_builtin,
+    )
+    return rule, []
+
+
+def _check_header(path: Path, h: dict[str, Any]) -> list[str]:
+    """Header keys, types and allowed values; all problems, each naming the file and key."""
+    out: list[str] = []
+
+    def bad(key: str, msg: str) -> None:
+        out.append(f"{path}: header key {key!r}: {msg}")
+
+    for key in REQUIRED_KEYS:
+        if key not in h or h[key] in (None, "", []):
+            bad(key, "is required")
+    unknown = sorted(set(h) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
+    for key in unknown:
+        bad(key, f"unknown key{_suggest(key, REQUIRED_KEYS + OPTIONAL_KEYS)}")
+    rid = h.get("id")
+    if isinstance(rid, str):
+        if not ID_RE.fullmatch(rid):
+            bad("id", f"must be kebab-case, e.g. idle-nonprod-offhours (found {rid!r})")
+        elif rid != path.stem:
+            bad("id", f"must equal the file name {path.stem!r} (found {rid!r})")
+    elif rid is not None:
+        bad("id", f"must be a string (found {rid!r})")
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("category", CATEGORIES), ("cost_basis", COST_BASES), ("confidence", CONFIDENCES),
+    )  # fmt: skip
+    for key, allowed in choices:
+        if key in h and h[key] not in allowed:
+            bad(key, f"must be one of {', '.join(allowed)} (found {h[key]!r})")
+    lists: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("providers", PROVIDERS), ("requires", REQUIRES),
+    )  # fmt: skip
+    for key, allowed in lists:
+        value = h.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or any(v not in allowed for v in value):
+            bad(key, f"must be a list of {', '.join(allowed)} (found {value!r})")
+    if "sources" in h and not (
+        isinstance(h["sources"], list) and all(isinstance(s, str) and s for s in h["sources"])
+    ):
+        bad("sources", "must be a list of non-empty strings (URLs or peer tool files)")
+    for key in ("title", "title_ja", "rationale", "recommendation", "recommendation_ja"):
+        if key in h and not isinstance(h[key], str):
+            bad(key, "must be a string")
+    for key in ("recommendation", "recommendation_ja"):
+        if isinstance(h.get(key), str):
+            out += [f"{path}: header key {key!r}: {p}" for p in template_problems(h[key])]
+    skips = h.get("skip_reasons")
+    if skips is not None and (
+        not isinstance(skips, dict)
+        or any(not isinstance(v, dict) or set(v) != {"en", "ja"} for v in skips.values())
+    ):
+        bad("skip_reasons", "must map each reason code to {en: …, ja: …}")
+    out += _check_parameters(path, h.get("parameters"))
+    return out
+
+
+def _check_parameters(path: Path, params: Any) -> list[str]:
+    if params is None:
+        return []
+    if not isinstance(params, dict):
+        return [f"{path}: header key 'parameters' must be a mapping name → {{default, type, …}}"]
+    out = []
+    for name, spec in params.items():
+        where = f"{path}: parameter {name!r}"
+        if not isinstance(name, str) or not PARAM_RE.fullmatch(name) or name in RESERVED_PARAMS:
+            out.append(f"{where}: name must be snake_case and not one of {RESERVED_PARAMS}")
+            continue
+        if not isinstance(spec, dict):
+            out.append(f"{where}: must be a mapping with default, type, description")
+            continue
+        unknown = sorted(set(spec) - set(PARAM_KEYS))
+        out += [f"{where}: unknown key {k!r}{_suggest(k, PARAM_KEYS)}" for k in unknown]
+        for key in ("default", "type", "description"):
+            if key not in spec:
+                out.append(f"{where}: {key!r} is required")
+        if spec.get("type") not in PARAM_TYPES:
+            out.append(f"{where}: type must be one of {', '.join(PARAM_TYPES)}")
+            continue
+        if "default" in spec:
+            problem = check_value(spec, spec["default"])
+            if problem:
+                out.append(f"{where}: default {problem}")
+    return out
+
+
+def check_value(spec: Mapping[str, Any] | Parameter, value: Any) -> str | None:
+    """Why a value does not fit a parameter's type and bounds, or None when it does."""
+    get = spec.get if isinstance(spec, Mapping) else lambda k: getattr(spec, k)
+    kind = str(get("type"))
+    ok = {
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "number": isinstance(value, int | float) and not isinstance(value, bool),
+        "string": isinstance(value, str),
+        "boolean": isinstance(value, bool),
+        "list": isinstance(value, list) and all(isinstance(v, str) for v in value),
+    }[kind]
+    if not ok:
+        return f"must be of type {kind} (found {value!r})"
+    lo, hi = get("min"), get("max")
+    if lo is not None and value < lo:
+        return f"must be ≥ {lo} (found {value!r})"
+    if hi is not None and value > hi:
+        return f"must be ≤ {hi} (found {value!r})"
+    return None
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --- recommendation sentences --------------------------------------------------------------
+
+
+class SafeFormatter(string.Formatter):
+    """str.format restricted to plain field names: rule files may come from users."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        if not PARAM_RE.fullmatch(field_name):
+            raise ValueError(f"only plain field names are allowed (found {{{field_name}}})")
+        return kwargs[field_name], field_name
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion is not None:
+            raise ValueError("conversions such as !r are not allowed")
+        return value
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if value is None:
+            return "—"
+        return super().format_field(value, format_spec)
+
+
+FORMATTER = SafeFormatter()
+
+
+def template_fields(template: str) -> list[tuple[str, str]]:
+    """(field name, format spec) of every replacement field of a template."""
+    return [
+        (name, spec or "") for _, name, spec, _ in FORMATTER.parse(template) if name is not None
+    ]
+
+
+def template_problems(template: str) -> list[str]:
+    """Syntax problems of a sentence template (bad braces, attribute or index lookups)."""
+    try:
+        fields = list(FORMATTER.parse(template))
+    except ValueError as exc:
+        return [f"template is not valid ({exc})"]
+    out = []
+    for _, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if not PARAM_RE.fullmatch(name):
+            out.append(f"field {{{name}}}: only plain names such as {{resource_id}} are allowed")
+        if conversion:
+            out.append(f"field {{{name}}}: conversions such as !{conversion} are not allowed")
+        if spec and "{" in spec:
+            out.append(f"field {{{name}}}: nested fields in a format spec are not allowed")
+    return out
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """Fill a sentence template from a finding's fields."""
+    return FORMATTER.vformat(template, (), dict(values))
+
+
+# --- the registry --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All rules known to a workspace, built-in first, by id."""
+
+    rules: dict[str, Rule]
+
+    def __iter__(self) -> Any:
+        return iter(self.rules.values())
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def get(self, rule_id: str) -> Rule:
+        """The rule with this id (or alias); an unknown id is a ConfigError listing the ids."""
+        if rule_id in self.rules:
+            return self.rules[rule_id]
+        for rule in self.rules.values():
+            if rule_id in rule.aliases:
+                return rule
+        raise ConfigError(
+            f"unknown rule {rule_id!r}{_suggest(rule_id, self.rules)}",
+            hint="list the rules with `gcfinops rules list`",
+        )
+
+    def select(self, ids: Iterable[str] | None = None) -> list[Rule]:
+        """The named rules (even if disabled), else every enabled rule."""
+        if ids:
+            return [self.get(i) for i in ids]
+        return [r for r in self.rules.values() if r.enabled]
+
+
+def discover(folders: Iterable[tuple[Path, bool]]) -> tuple[list[Rule], list[str]]:
+    """Parse every `*.sql` below each folder; (folder, is_builtin) pairs, built-ins first."""
+    rules: list[Rule] = []
+    problems: list[str] = []
+    for folder, is_builtin in folders:
+        if not folder.is_dir():
+            problems.append(f"{folder}: rule folder not found")
+            continue
+        for path in sorted(folder.rglob("*.sql"), key=lambda p: p.as_posix()):
+            rule, errs = parse_file(path, is_builtin=is_builtin)
+            problems += errs
+            if rule is not None:
+                rules.append(rule)
+    return rules, problems
+
+
+def load(
+    config_raw: Mapping[str, Any] | None = None,
+    *,
+    config_path: Path | None = None,
+    builtin_dir: Path | None = None,
+    validate_sql: bool = True,
+) -> RuleSet:
+    """Built-in rules plus the user folders and overrides of `[rules]`; validated, or an error."""
+    section = dict((config_raw or {}).get("rules") or {})
+    where = str(config_path or "gcfinops.toml")
+    base = config_path.parent if config_path else Path.cwd()
+    paths = section.pop("paths", [])
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(f"{where}: [rules] paths must be a list of folder names")
+    folders = [(builtin_dir or builtin("rules"), True)]
+    folders += [((base / p).resolve(), False) for p in paths]
+    rules, problems = discover(folders)
+    by_id: dict[str, Rule] = {}
+    for rule in rules:
+        previous = by_id.get(rule.id)
+        if previous is None:
+            by_id[rule.id] = rule
+            continue
+        allowed = (
+            previous.builtin and not rule.builtin and _section(section, rule.id).get("override")
+        )
+        if allowed:
+            by_id[rule.id] = replace(rule, builtin=False)
+        else:
+            hint = f" (set override = true in [rules.{rule.id}] to replace a built-in)"
+            problems.append(
+                f"{rule.path}: duplicate rule id {rule.id!r}, already defined in {previous.path}"
+                + (hint if previous.builtin and not rule.builtin else "")
+            )
+    if problems:
+        raise RuleDefinitionError(_summary(problems), hint=_HINT)
+    by_id = _apply_config(by_id, section, where)
+    if validate_sql:
+        from gcfinops.engine import validate  # NOTE: lazy; the engine imports this module
+
+        problems = validate(list(by_id.values()))
+        if problems:
+            raise RuleDefinitionError(_summary(problems), hint=_HINT)
+    return RuleSet(by_id)
+
+
+_HINT = "fix the rule file(s); the format is described in docs/rules/README.md"
+
+
+def _summary(problems: list[str]) -> str:
+    if len(problems) == 1:
+        return problems[0]
+    return f"{len(problems)} problems in rule files:\n" + "\n".join(problems)
+
+
+def _section(section: Mapping[str, Any], rule_id: str) -> dict[str, Any]:
+    value = section.get(rule_id)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _apply_config(rules: dict[str, Rule], section: dict[str, Any], where: str) -> dict[str, Rule]:
+    """Apply `[rules.<id>]` tables: parameter overrides, `enabled`, `override`."""
+    problems: list[str] = []
+    out = dict(rules)
+    for key, table in section.items():
+        if key not in rules:
+            problems.append(
+                f"{where}: [rules.{key}] names no rule{_suggest(key, rules)}; "
+                f"rules: {', '.join(sorted(rules))}"
+                if isinstance(table, dict)
+                else f"{where}: [rules] unknown key {key!r}; valid: paths, or a [rules.<id>] table"
+            )
+            continue
+        if not isinstance(table, dict):
+            problems.append(f"{where}: [rules.{key}] must be a table")
+            continue
+        rule = rules[key]
+        overrides: dict[str, Any] = {}
+        enabled = rule.enabled
+        for name, value in table.items():
+            if name == "enabled":
+                if not isinstance(value, bool):
+                    problems.append(f"{where}: [rules.{key}] enabled must be true or false")
+                enabled = bool(value)
+            elif name == "override":
+                continue
+            elif name not in rule.parameters:
+                valid = ", ".join(sorted(rule.parameters)) or "(none)"
+                problems.append(
+                    f"{where}: [rules.{key}] unknown parameter {name!r}"
+                    f"{_suggest(name, rule.parameters)}; valid: enabled, override, {valid}"
+                )
+            else:
+                problem = check_value(rule.parameters[name], _coerce(rule.parameters[name], value))
+                if problem:
+                    problems.append(f"{where}: [rules.{key}] {name} {problem}")
+                else:
+                    overrides[name] = _coerce(rule.parameters[name], value)
+        out[key] = replace(rule, overrides=overrides, enabled=enabled)
+    if problems:
+        raise ConfigError(_summary(problems), hint="see `gcfinops rules show <id>` for parameters")
+    return out
+
+
+def _coerce(param: Parameter, value: Any) -> Any:
+    """TOML integers are fine where a number is expected."""
+    if param.type == "number" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def parameters_json(rule: Rule) -> str:
+    """Effective parameters as JSON (stored with the findings for reproducibility)."""
+    return json.dumps(rule.params(), ensure_ascii=False, sort_keys=True)
