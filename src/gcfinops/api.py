@@ -6,7 +6,7 @@ and returns plain dataclasses; errors are `gcfinops.errors.GcfinopsError` subcla
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,11 @@ from gcfinops import anomalies as _anomalies
 from gcfinops import baseline as _baseline
 from gcfinops import check as _check
 from gcfinops import costs as _costs
+from gcfinops import engine as _engine
+from gcfinops import findings as _findings
 from gcfinops import ingest as _ingest
+from gcfinops import metrics as _metrics
+from gcfinops import ruleset as _ruleset
 from gcfinops import status as _status
 from gcfinops import summary as _summary
 from gcfinops.allocation.wards import WardDirectory
@@ -27,16 +31,20 @@ if TYPE_CHECKING:
     from gcfinops.report.model import ReportData
 
 __all__ = [
+    "analyze",
     "anomalies",
     "check",
+    "findings",
     "fx_import",
     "fx_rates",
     "fx_set",
     "import_baseline",
     "import_costs",
     "ingest",
+    "ingest_metrics",
     "ingest_remote",
     "report",
+    "rules",
     "status",
     "ward_months",
     "workspace",
@@ -258,3 +266,71 @@ def fx_import(path: str | Path, *, workspace: str | Path | None = None) -> int:
 def fx_rates(*, workspace: str | Path | None = None) -> list[FxRate]:
     """The workspace's FX rates by month and currency."""
     return FxTable.load(Workspace.resolve(workspace).fx_path).rows()
+
+
+def analyze(
+    *,
+    workspace: str | Path | None = None,
+    rules: list[str] | None = None,
+    as_of: datetime | None = None,
+    lock_timeout: float = 600.0,
+) -> _engine.AnalyzeResult:
+    """Run the rules (all enabled ones, or `rules`) and replace the workspace's findings.
+
+    Args:
+        rules: rule ids to run (default: every enabled rule).
+        as_of: end of the analysed period (default: the latest ChargePeriodEnd in the lake).
+
+    Raises:
+        RuleDefinitionError: a rule file is invalid (exit 2), naming the file.
+        ConfigError: an unknown rule id or parameter in gcfinops.toml.
+        MissingRateError: a finding needs an FX rate the workspace lacks.
+        NoDataError: the lake is empty.
+    """
+    return _engine.analyze(
+        Workspace.resolve(workspace), rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout
+    )
+
+
+def findings(
+    *,
+    workspace: str | Path | None = None,
+    wards: list[str] | None = None,
+    rules: list[str] | None = None,
+) -> _findings.Listing:
+    """The stored findings (ward codes and rule ids filter), largest saving first, with totals.
+
+    Raises:
+        NoDataError: analyze has not run in this workspace.
+    """
+    return _findings.listing(Workspace.resolve(workspace), wards=wards, rules=rules)
+
+
+def rules(*, workspace: str | Path | None = None) -> _ruleset.RuleSet:
+    """Built-in and user rules with the workspace's overrides, validated.
+
+    Raises:
+        RuleDefinitionError: a rule file is invalid (exit 2), naming the file.
+    """
+    ws = Workspace.resolve(workspace)
+    return _ruleset.load(load_config(ws.config_path).raw, config_path=ws.config_path)
+
+
+def ingest_metrics(
+    paths: list[Path] | list[str],
+    *,
+    workspace: str | Path | None = None,
+    resource_id: str | None = None,
+    metric: str | None = None,
+    lock_timeout: float = 600.0,
+) -> list[_metrics.MetricsFile]:
+    """Read utilization exports (CloudWatch, Azure Monitor, Cloud Monitoring, CSV) into the workspace.
+
+    Raises:
+        InputError: a file is not one of the supported shapes, or a point lacks a value.
+    """
+    return _metrics.ingest_metrics(
+        Workspace.resolve(workspace), [Path(p) for p in paths], resource_id=resource_id,
+        metric=metric, lock_timeout=lock_timeout,
+    )  # fmt: skip
+

@@ -14,6 +14,7 @@ from gcfinops.cli.check import demo_check
 from gcfinops.cli.ingest import print_ingest
 from gcfinops.cli.output import STATE, file_progress, guarded, info, out
 from gcfinops.cli.report import demo_report, write_baseline_template
+from gcfinops.cli.rules import demo_analyze
 from gcfinops.errors import ConfigError
 from gcfinops.resources import builtin
 from gcfinops.summary import WardMonth
@@ -88,7 +89,7 @@ def demo() -> None:
         result = api.ingest([samples / "aws"], workspace=root, progress=progress)
     print_ingest(result)
     print_ward_months(api.ward_months(workspace=root))
-    # DEMO-STEP: rules (analyze, top findings with a yen total)
+    demo_analyze(root, samples)  # rules: metrics + analyze, top findings with a yen total
     demo_report(root, samples)  # reports: baseline + non-cloud costs, Japanese ward report
     demo_check(root)  # check: CI gate summary on the latest month (exit 0 in the demo)
 
