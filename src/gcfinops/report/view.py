@@ -442,7 +442,8 @@ def _appendix(data: ReportData, f: Fmt) -> list[Table]:
     )
     for s in data.sources:
         period = f"{s.first_month} 〜 {s.last_month}" if s.first_month else "—"
-        src.rows.append([f.t(f"kind.{s.kind}"), s.name, period, s.files, s.detail or "—"])
+        detail = f.t("kind.findings_count", n=s.detail) if s.kind == "findings" else s.detail
+        src.rows.append([f.t(f"kind.{s.kind}"), s.name, period, s.files, detail or "—"])
     fx = Table(
         "fx",
         f.t("section.fx"),

@@ -1,0 +1,1 @@
+"""Tests of the ward report (issue #4): data, formats, golden files."""
