@@ -344,6 +344,8 @@ def test_top_contributors_and_offsetting_findings(tmp_path):
         line("2025-04", 100, x_Ward=SETAGAYA, ResourceId="i-a", x_UsageType="BoxUsage:m5"),
         line("2025-05", 300, x_Ward=SETAGAYA, ResourceId="i-a", x_UsageType="BoxUsage:m5"),
         line("2025-05", 500, x_Ward=SETAGAYA, ResourceId="i-b", x_UsageType="BoxUsage:r5"),
+        line("2025-04", 200, x_Ward=SETAGAYA, ResourceId="i-c", x_UsageType="BoxUsage:c5"),
+        line("2025-05", 150, x_Ward=SETAGAYA, ResourceId="i-c", x_UsageType="BoxUsage:c5"),
         line(
             "2025-04",
             400,
@@ -364,35 +366,37 @@ def test_top_contributors_and_offsetting_findings(tmp_path):
     ws = ws_with(tmp_path, rows, {"2025-04": 100, "2025-05": 100})
     findings = pa.table(
         {
-            "rule_id": ["ebs-gp2", "idle", "rightsize", "other-ward"],
-            "status": ["finding", "skipped", "finding", "finding"],
-            "ward": [SETAGAYA, SETAGAYA, None, CHIYODA],
-            "resource_id": ["vol-1", "i-a", "i-b", "i-z"],
-            "estimated_monthly_savings": [9_000.0, 50_000.0, 20_000.0, 70_000.0],
-            "recommendation_ja": ["gp3 に変更", None, "縮小", None],
-            "recommendation": ["move to gp3", None, "downsize", None],
+            "rule_id": ["ebs-gp2", "idle", "rightsize", "other-ward", "shrunk"],
+            "status": ["finding", "skipped", "finding", "finding", "finding"],
+            "ward": [SETAGAYA, SETAGAYA, None, CHIYODA, SETAGAYA],
+            "resource_id": ["vol-1", "i-a", "i-b", "i-z", "i-c"],
+            "estimated_monthly_savings": [9_000.0, 50_000.0, 20_000.0, 70_000.0, 60_000.0],
+            "recommendation_ja": ["gp3 に変更", None, "縮小", None, None],
+            "recommendation": ["move to gp3", None, "downsize", None, None],
         }
     )
     (tmp_path / "findings").mkdir()
     pq.write_table(findings, tmp_path / "findings" / "findings.parquet")
     result = run_check(ws, thresholds={"max_increase_jpy": None}, top=2)
     e = find(result, SETAGAYA, "mom_growth")
-    assert e.status == "breach" and e.delta_jpy == 75_000
+    assert e.status == "breach" and e.delta_jpy == 70_000
     got = [(c.dimension, c.key, c.delta_jpy) for c in e.top_contributors]
     assert got == [
-        ("service", "Amazon Elastic Compute Cloud", 70_000),
+        ("service", "Amazon Elastic Compute Cloud", 65_000),
         ("service", "Amazon EBS", 5_000),
         ("resource", "i-b", 50_000),
         ("resource", "i-a", 20_000),
         ("usage_type", "BoxUsage:r5", 50_000),
         ("usage_type", "BoxUsage:m5", 20_000),
     ]
-    # skipped rows are not offsets; i-b has no ward column but is billed to Setagaya
-    assert [(o.rule_id, o.resource_id) for o in e.offsets] == [
-        ("rightsize", "i-b"),
-        ("ebs-gp2", "vol-1"),
+    # skipped rows are not offsets; i-b has no ward column but is billed to Setagaya;
+    # findings on resources that grew come before the larger saving on i-c, which shrank
+    assert [(o.rule_id, o.resource_id, o.on_growth) for o in e.offsets] == [
+        ("rightsize", "i-b", True),
+        ("ebs-gp2", "vol-1", True),
     ]
-    assert e.offset_total_jpy == 29_000
+    assert e.offset_growth_jpy == 29_000
+    assert e.offset_total_jpy == 89_000
     assert e.offsets[1].recommendation_ja == "gp3 に変更"
     assert result.findings_path is not None
 

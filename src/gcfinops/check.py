@@ -109,6 +109,7 @@ class Offset:
     estimated_monthly_savings: float
     recommendation_ja: str | None
     recommendation: str | None
+    on_growth: bool = False  # the resource's cost rose in the compared period
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ class Evaluation:
     top_contributors: tuple[Contributor, ...] = ()
     decomposition: Decomposition | None = None
     offsets: tuple[Offset, ...] = ()
-    offset_total_jpy: float | None = None
+    offset_total_jpy: float | None = None  # every finding of the group
+    offset_growth_jpy: float | None = None  # findings on resources whose cost rose
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -674,18 +676,20 @@ def _explain(
     pairs = {_base_month(e, month) for e in evaluations if e.status == "breach"}
     contributors = {p: top_contributors(con, month, p, settings.top) for p in pairs}
     decompositions = {p: decompose(con, p, month) for p in pairs}
-    offsets = findings_offsets(con, ws, settings.by, month) if pairs else {}
+    offsets = {p: findings_offsets(con, ws, settings.by, month, p) for p in pairs}
     out = []
     for e in evaluations:
         if e.status == "breach":
             base = _base_month(e, month)
-            found = offsets.get(e.group, ())
+            found = offsets[base].get(e.group, [])
+            grown = [o.estimated_monthly_savings for o in found if o.on_growth]
             e = replace(
                 e,
                 top_contributors=tuple(contributors[base].get(e.group, ())),
                 decomposition=decompositions[base].get(e.group),
                 offsets=tuple(found[: settings.top]),
                 offset_total_jpy=sum(o.estimated_monthly_savings for o in found) if found else None,
+                offset_growth_jpy=sum(grown) if found else None,
             )
         out.append(e)
     return out
@@ -786,13 +790,14 @@ def _findings_path(ws: Workspace) -> Path:
 
 
 def findings_offsets(
-    con: duckdb.DuckDBPyConnection, ws: Workspace, by: str, month: str
+    con: duckdb.DuckDBPyConnection, ws: Workspace, by: str, month: str, base: str
 ) -> dict[str | None, list[Offset]]:
     """Findings of the last `gcfinops analyze`, per group, largest saving first.
 
     A finding belongs to the group its own column names (`ward`, `business_system`,
     `service_name`, `sub_account_id`), else to the group its resource is billed to in the month.
-    Rows with status 'skipped' (a rule could not judge) are not offsets.
+    Rows with status 'skipped' (a rule could not judge) are not offsets. Findings on resources
+    whose cost rose from `base` to `month` come first, then the largest savings.
     """
     path = _findings_path(ws)
     if not path.exists():
@@ -815,21 +820,25 @@ def findings_offsets(
     group = f"coalesce(CAST({opt[FINDINGS_GROUP[by]]} AS VARCHAR), r.grp)"
     rows = con.execute(
         f"""WITH r AS (
-                SELECT ResourceId, min(grp) AS grp FROM scoped
-                WHERE month = ? AND ResourceId IS NOT NULL GROUP BY ResourceId
+                SELECT ResourceId, min(grp) AS grp,
+                       sum(CASE WHEN month = $m THEN jpy ELSE 0 END)
+                       - sum(CASE WHEN month = $b THEN jpy ELSE 0 END) AS delta
+                FROM scoped WHERE month IN ($m, $b) AND ResourceId IS NOT NULL
+                GROUP BY ResourceId
             )
             SELECT {group} AS grp, CAST(f.rule_id AS VARCHAR), CAST(f.resource_id AS VARCHAR),
                    CAST(f.estimated_monthly_savings AS DOUBLE),
                    CAST({opt["recommendation_ja"]} AS VARCHAR),
-                   CAST({opt["recommendation"]} AS VARCHAR)
+                   CAST({opt["recommendation"]} AS VARCHAR),
+                   coalesce(r.delta, 0) > 0 AS on_growth
             FROM read_parquet('{src}') AS f
             LEFT JOIN r ON r.ResourceId = f.resource_id
             WHERE f.estimated_monthly_savings > 0
               AND coalesce(CAST({opt["status"]} AS VARCHAR), 'finding') = 'finding'
-            ORDER BY f.estimated_monthly_savings DESC, f.rule_id, f.resource_id""",
-        [month],
+            ORDER BY on_growth DESC, f.estimated_monthly_savings DESC, f.rule_id, f.resource_id""",
+        {"m": month, "b": base},
     ).fetchall()
     out: dict[str | None, list[Offset]] = {}
-    for grp, rule, res, saving, rec_ja, rec in rows:
-        out.setdefault(grp, []).append(Offset(rule, res, float(saving), rec_ja, rec))
+    for grp, rule, res, saving, rec_ja, rec, grew in rows:
+        out.setdefault(grp, []).append(Offset(rule, res, float(saving), rec_ja, rec, bool(grew)))
     return out

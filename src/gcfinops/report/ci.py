@@ -260,22 +260,18 @@ def _breach_section(e: Evaluation, lang: Lang, unit: Unit) -> list[str]:
         out += ["", f"**{title}**", "", _contrib_header(lang), "|---|---|---:|---:|---:|"]
         out += [_contrib_row(c, lang, unit) for c in e.top_contributors]
     if e.offsets:
-        total = yen(e.offset_total_jpy, lang, unit)
-        title = (
-            f"相殺できる指摘 (gcfinops analyze、合計 月額 {total})"
-            if lang == "ja"
-            else f"Findings that would offset it (gcfinops analyze, {total}/month in all)"
-        )
+        out += ["", f"**{offset_summary(e, lang, unit)}**", ""]
         cols = (
-            ("ルール", "リソース", "月額削減見込", "推奨")
+            ("ルール", "リソース", "増加したリソース", "月額削減見込", "推奨")
             if lang == "ja"
-            else ("Rule", "Resource", "Saving / month", "Recommendation")
+            else ("Rule", "Resource", "Grew", "Saving / month", "Recommendation")
         )
-        out += ["", f"**{title}**", "", "| " + " | ".join(cols) + " |", "|---|---|---:|---|"]
+        out += ["| " + " | ".join(cols) + " |", "|---|---|:---:|---:|---|"]
         for o in e.offsets:
             rec = (o.recommendation_ja if lang == "ja" else o.recommendation) or ""
             out.append(
                 f"| {_md(o.rule_id)} | {_md(o.resource_id or t('none', lang))} | "
+                f"{'✓' if o.on_growth else ''} | "
                 f"{yen(o.estimated_monthly_savings, lang, unit)} | {_md(rec)} |"
             )
     return out
@@ -423,13 +419,27 @@ def explanation_lines(e: Evaluation, lang: Lang, unit: Unit = "yen") -> list[str
             f"{yen(c.delta_jpy, lang, unit, signed=True)}"
         )
     if e.offsets:
-        label = "相殺できる指摘" if lang == "ja" else "Offsetting findings"
-        per = "/月" if lang == "ja" else "/month"
-        lines.append(
-            f"{label}: {yen(e.offset_total_jpy, lang, unit)}{per} "
-            f"({', '.join(o.rule_id for o in e.offsets)})"
-        )
+        lines.append(offset_summary(e, lang, unit))
+        lines += [
+            f"  {o.rule_id} {o.resource_id or t('none', lang)} "
+            f"{yen(o.estimated_monthly_savings, lang, unit)}{'/月' if lang == 'ja' else '/month'}"
+            for o in e.offsets
+        ]
     return lines
+
+
+def offset_summary(e: Evaluation, lang: Lang, unit: Unit = "yen") -> str:
+    """What the findings of `gcfinops analyze` would save: on the resources that grew, in all."""
+    grown = yen(e.offset_growth_jpy or 0.0, lang, unit)
+    total = yen(e.offset_total_jpy, lang, unit)
+    if lang == "ja":
+        return (
+            f"相殺できる指摘 (gcfinops analyze): 増加したリソース分 月額 {grown}、全体 月額 {total}"
+        )
+    return (
+        f"Findings that would offset it (gcfinops analyze): {grown}/month on resources that "
+        f"grew, {total}/month in all"
+    )
 
 
 # --- GitHub Actions ------------------------------------------------------------------------
