@@ -158,8 +158,8 @@ def azure_date(column: str) -> str:
         f"CASE WHEN NULLIF({v}, '') IS NULL THEN NULL ELSE COALESCE("
         f"CAST(try_strptime({v}, ['%m/%d/%Y', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %I:%M:%S %p'])"
         f" AS TIMESTAMPTZ), TRY_CAST({v} AS TIMESTAMPTZ), "
-        f"error('line ' || {LINE} || ': column {column}: not a date (found ' || {v} || "
-        f"'; expected MM/DD/YYYY or YYYY-MM-DD)')) END"
+        f"error('line ' || {LINE} || ': column {column}: not a date-time (found ''' || {v} || "
+        f"''', expected a date such as 04/01/2025 or 2025-04-01)')) END"
     )
 
 
