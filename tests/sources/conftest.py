@@ -107,3 +107,38 @@ def s3(aws_env: None) -> Iterator[Any]:
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
         )
         yield client
+
+
+FOCUS_FIXTURE = Path(__file__).parents[1] / "adapters" / "fixtures" / "focus" / "focus12_lines.csv"
+
+
+def focus_csv(period: str, costs: list[float], **values: str) -> bytes:
+    """A FOCUS 1.2 CSV for one billing period (Azure FocusCost by default): one row per cost."""
+    with FOCUS_FIXTURE.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = list(reader.fieldnames or [])
+        template = next(reader)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    nxt = _next_month(period)
+    for i, cost in enumerate(costs):
+        row = {k: "" for k in header}
+        row.update(
+            BilledCost=repr(cost), EffectiveCost=repr(cost), ListCost=repr(cost),
+            ContractedCost=repr(cost), BillingAccountId="/providers/Microsoft.Billing/"
+            "billingAccounts/12345678", BillingAccountName="Setagaya EA",
+            BillingAccountType="Billing Account", BillingCurrency="JPY",
+            BillingPeriodStart=f"{period}-01T00:00:00Z", BillingPeriodEnd=f"{nxt}-01T00:00:00Z",
+            ChargeCategory="Usage", ChargeFrequency="Usage-Based",
+            ChargePeriodStart=f"{period}-{i % 27 + 1:02d}T00:00:00Z",
+            ChargePeriodEnd=f"{period}-{i % 27 + 2:02d}T00:00:00Z", ProviderName="Microsoft",
+            PublisherName="Microsoft", InvoiceIssuerName="Microsoft",
+            ServiceName="Virtual Machines", ServiceCategory="Compute", RegionId="japaneast",
+            SubAccountId="5f0c2d1e-7a3b-4c8d-9e10-000000131121", SubAccountName="setagaya-prod",
+            ResourceId=f"/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/"
+            f"virtualMachines/vm{i}", Tags=template["Tags"],
+        )  # fmt: skip
+        row.update(values)
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")

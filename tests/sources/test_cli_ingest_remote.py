@@ -42,8 +42,12 @@ def moto_server(aws_env: None) -> Iterator[tuple[str, Any]]:
 
 def test_endpoint_url_is_honoured(moto_server: tuple[str, Any], tmp_path: Path) -> None:
     endpoint, client = moto_server
-    put_export(client, "2025-04", {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-04", [3.0, 4.0])},
-               execution="e1")  # fmt: skip
+    put_export(
+        client,
+        "2025-04",
+        {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-04", [3.0, 4.0])},
+        execution="e1",
+    )
     first = run(tmp_path, URL, "--endpoint-url", endpoint, "--region", "us-east-1")
     assert first.exit_code == 0, first.output
     assert "1 changed period(s) (2025-04), 0 unchanged; downloaded 1 file(s)" in first.stderr
@@ -67,8 +71,9 @@ def test_unreachable_endpoint_is_a_clear_error(
 
 def test_missing_object_exits_2_and_leaves_the_lake_alone(s3: Any, tmp_path: Path) -> None:
     listed = [f"{EXPORT}-00001.csv.gz", f"{EXPORT}-00002.csv.gz"]
-    put_export(s3, "2025-04", {listed[0]: cur2_csv("2025-04", [1.0])}, execution="e1",
-               listed=listed)  # fmt: skip
+    put_export(
+        s3, "2025-04", {listed[0]: cur2_csv("2025-04", [1.0])}, execution="e1", listed=listed
+    )
     result = run(tmp_path, URL)
     assert result.exit_code == 2
     assert "which does not exist" in result.stderr and "nothing was ingested" in result.stderr
@@ -111,6 +116,7 @@ def test_cli_and_local_ingest_import_no_cloud_sdk(tmp_path: Path) -> None:
         "print(sorted({m.split('.')[0] for m in sys.modules} & sdks))\n"
     )
     root = Path(__file__).parents[2]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"

@@ -27,11 +27,18 @@ def totals(ws: Path) -> dict[str, float]:
 
 
 def deliver_two_periods(s3: Any) -> None:
-    put_export(s3, "2025-04", {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-04", APRIL),
-                               f"{EXPORT}-00002.csv.gz": cur2_csv("2025-04", APRIL_B, "b")},
-               execution="exec-april-1")  # fmt: skip
-    put_export(s3, "2025-05", {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-05", MAY)},
-               execution="exec-may-1")  # fmt: skip
+    put_export(
+        s3,
+        "2025-04",
+        {
+            f"{EXPORT}-00001.csv.gz": cur2_csv("2025-04", APRIL),
+            f"{EXPORT}-00002.csv.gz": cur2_csv("2025-04", APRIL_B, "b"),
+        },
+        execution="exec-april-1",
+    )
+    put_export(
+        s3, "2025-05", {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-05", MAY)}, execution="exec-may-1"
+    )
 
 
 def count_gets(s3_client: Any) -> list[str]:
@@ -58,8 +65,10 @@ def test_first_run_ingests_both_periods_and_reconciles(s3: Any, tmp_path: Path) 
     assert totals(tmp_path) == {"2025-04": 130.75, "2025-05": 4.0}
     cached = tmp_path / ".gcfinops" / "cache" / "s3" / BUCKET / PREFIX.strip("/") / EXPORT / "data"
     assert sorted(p.name for p in cached.rglob("*.csv.gz")) == [
-        f"{EXPORT}-00001.csv.gz", f"{EXPORT}-00001.csv.gz", f"{EXPORT}-00002.csv.gz"
-    ]  # fmt: skip
+        f"{EXPORT}-00001.csv.gz",
+        f"{EXPORT}-00001.csv.gz",
+        f"{EXPORT}-00002.csv.gz",
+    ]
 
 
 def test_rerun_without_changes_downloads_nothing_and_ingests_nothing(
@@ -81,8 +90,12 @@ def test_redelivery_of_one_period_replaces_it(s3: Any, tmp_path: Path) -> None:
     deliver_two_periods(s3)
     api.ingest_remote(URL, workspace=tmp_path)
     # AWS refreshes May: the data file is rewritten, then a new manifest (new execution id).
-    put_export(s3, "2025-05", {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-05", MAY_REDELIVERED)},
-               execution="exec-may-2")  # fmt: skip
+    put_export(
+        s3,
+        "2025-05",
+        {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-05", MAY_REDELIVERED)},
+        execution="exec-may-2",
+    )
     gets = count_gets(s3)
     result = remote.ingest_remote(Workspace(tmp_path), source(client=s3), remote.RemoteOptions())
     assert [d.period for d in result.changed] == ["2025-05"]
@@ -90,8 +103,9 @@ def test_redelivery_of_one_period_replaces_it(s3: Any, tmp_path: Path) -> None:
         ["BILLING_PERIOD=2025-05", f"{EXPORT}-00001.csv.gz"]
     ]
     assert sorted(k.rsplit("/", 1)[-1] for k in gets) == [
-        f"{EXPORT}-00001.csv.gz", f"{EXPORT}-Manifest.json"
-    ]  # fmt: skip
+        f"{EXPORT}-00001.csv.gz",
+        f"{EXPORT}-Manifest.json",
+    ]
     assert result.ingest is not None
     assert [u.billing_period for u in result.ingest.units] == ["2025-05"]
     assert result.ingest.replaced  # the May unit was restated, not added twice
@@ -101,9 +115,13 @@ def test_redelivery_of_one_period_replaces_it(s3: Any, tmp_path: Path) -> None:
 def test_redelivery_reuses_unchanged_cached_files(s3: Any, tmp_path: Path) -> None:
     deliver_two_periods(s3)
     api.ingest_remote(URL, workspace=tmp_path)
-    put_export(s3, "2025-04", {f"{EXPORT}-00002.csv.gz": cur2_csv("2025-04", [99.0], "c")},
-               execution="exec-april-2", listed=[f"{EXPORT}-00001.csv.gz",
-                                                 f"{EXPORT}-00002.csv.gz"])  # fmt: skip
+    put_export(
+        s3,
+        "2025-04",
+        {f"{EXPORT}-00002.csv.gz": cur2_csv("2025-04", [99.0], "c")},
+        execution="exec-april-2",
+        listed=[f"{EXPORT}-00001.csv.gz", f"{EXPORT}-00002.csv.gz"],
+    )
     result = api.ingest_remote(URL, workspace=tmp_path)
     assert [o.key.rsplit("/", 1)[-1] for o in result.downloaded] == [f"{EXPORT}-00002.csv.gz"]
     assert [o.key.rsplit("/", 1)[-1] for o in result.reused] == [f"{EXPORT}-00001.csv.gz"]
@@ -114,9 +132,13 @@ def test_manifest_listing_a_missing_object_ingests_nothing(s3: Any, tmp_path: Pa
     deliver_two_periods(s3)
     api.ingest_remote(URL, workspace=tmp_path)
     ledger_before = (tmp_path / "ledger.json").read_text(encoding="utf-8")
-    put_export(s3, "2025-05", {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-05", [5.0])},
-               execution="exec-may-3",
-               listed=[f"{EXPORT}-00001.csv.gz", f"{EXPORT}-00002.csv.gz"])  # fmt: skip
+    put_export(
+        s3,
+        "2025-05",
+        {f"{EXPORT}-00001.csv.gz": cur2_csv("2025-05", [5.0])},
+        execution="exec-may-3",
+        listed=[f"{EXPORT}-00001.csv.gz", f"{EXPORT}-00002.csv.gz"],
+    )
     with pytest.raises(remote.RemoteSourceError, match=r"00002\.csv\.gz, which does not exist"):
         api.ingest_remote(URL, workspace=tmp_path)
     assert (tmp_path / "ledger.json").read_text(encoding="utf-8") == ledger_before
@@ -140,8 +162,9 @@ def test_truncated_download_is_an_error_and_leaves_no_cache_file(s3: Any, tmp_pa
             return resp
 
     with pytest.raises(remote.RemoteSourceError, match="partial download"):
-        remote.ingest_remote(Workspace(tmp_path), source(client=Truncating()),
-                             remote.RemoteOptions())  # fmt: skip
+        remote.ingest_remote(
+            Workspace(tmp_path), source(client=Truncating()), remote.RemoteOptions()
+        )
     assert not (tmp_path / "lake").exists() or not any((tmp_path / "lake").rglob("*.parquet"))
     assert not list((tmp_path / ".gcfinops" / "cache").rglob("*.part"))
 
@@ -186,11 +209,15 @@ def test_legacy_cur_uses_the_range_level_manifest(s3: Any, tmp_path: Path) -> No
             "reportKeys": [key],
             "billingPeriod": {"start": "20250401T000000.000Z", "end": "20250501T000000.000Z"},
         }
-        s3.put_object(Bucket=BUCKET, Key=f"{root}{assembly}/report-Manifest.json",
-                      Body=json.dumps(body).encode())  # fmt: skip
+        s3.put_object(
+            Bucket=BUCKET,
+            Key=f"{root}{assembly}/report-Manifest.json",
+            Body=json.dumps(body).encode(),
+        )
     current = {"assemblyId": "asm-2", "reportKeys": [f"{root}asm-2/report-1.csv.gz"]}
-    s3.put_object(Bucket=BUCKET, Key=f"{root}report-Manifest.json",
-                  Body=json.dumps(current).encode())  # fmt: skip
+    s3.put_object(
+        Bucket=BUCKET, Key=f"{root}report-Manifest.json", Body=json.dumps(current).encode()
+    )
     src = S3Source(BUCKET, "legacy/", remote.RemoteOptions(), client=s3)
     [delivery] = src.deliveries(Workspace(tmp_path), (), {})
     assert delivery.period == "2025-04"
@@ -216,15 +243,17 @@ def test_manifest_keys_are_recognised(key: str, expected: tuple[str, str, bool] 
 def test_access_denied_is_explained_with_aws_message() -> None:
     from botocore.exceptions import ClientError
 
-    exc = ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}},
-                      "ListObjectsV2")  # fmt: skip
+    exc = ClientError(
+        {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "ListObjectsV2"
+    )
     err = translate(exc, "s3://b/p/")
     assert err.message == "s3://b/p/: access denied (AccessDenied: Access Denied)"
     assert err.hint and "s3:ListBucket" in err.hint and err.exit_code == 2
 
 
-def test_no_credentials_is_a_clear_error(aws_env: None, monkeypatch: pytest.MonkeyPatch,
-                                         tmp_path: Path) -> None:  # fmt: skip
+def test_no_credentials_is_a_clear_error(
+    aws_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     pytest.importorskip("boto3")
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
