@@ -128,6 +128,7 @@ def _run(
     stage = work / "stage"
     warnings: list[str] = []
     used: dict[str, Adapter] = {}
+    spellings: dict[str, dict[str, str]] = {}
     con = connect(temp_dir=work / "duckdb")
     try:
         register_lookups(con, cfg.allocation)
@@ -140,6 +141,7 @@ def _run(
             adapter = forced or adapters.detect(src.header, str(path))
             used[adapter.name] = adapter
             rec.format = adapter.name
+            spellings[str(path)] = adapter.canonical(src.header)
             warnings.extend(src.warnings)
             rec.rows = _stage_file(
                 con, src, adapter, defaults, stage / f"f{i:05d}", ingest_id, cfg.allocation
@@ -147,7 +149,7 @@ def _run(
             done += rec.bytes
         if progress:
             progress("", total, total)
-        units, unit_of = _reconcile(con, stage, used, warnings)
+        units, unit_of = _reconcile(con, stage, used, warnings, spellings)
         new_units = _assemble(stage, work / "new", records, unit_of)
     finally:
         con.close()
@@ -297,15 +299,21 @@ def _netted_sql(used: dict[str, Adapter]) -> str:
 
 
 def _reconcile(
-    con: duckdb.DuckDBPyConnection, stage: Path, used: dict[str, Adapter], warnings: list[str]
+    con: duckdb.DuckDBPyConnection,
+    stage: Path,
+    used: dict[str, Adapter],
+    warnings: list[str],
+    spellings: dict[str, dict[str, str]],
 ) -> tuple[list[UnitRecord], dict[tuple[str, str, str], str]]:
     """Check required values, then compare source and lake totals per unit and currency.
 
     Returns the unit records and, for each staged partition (provider, period, account folder
-    name), its unit key.
+    name), its unit key. `spellings` maps each file to its canonical → own column names, so
+    messages use the file's spelling.
     """
     staged = sql_literal((stage / "**" / "*.parquet").as_posix())
-    rel = f"read_parquet({staged}, hive_partitioning = true)"
+    # hive_types_autocast off: an account "0099…" must stay the text of its folder name
+    rel = f"read_parquet({staged}, hive_partitioning = true, hive_types_autocast = false)"
     nulls = " OR ".join(f"{quote_ident(c)} IS NULL" for c in NOT_NULL)
     which = " ".join(f"WHEN {quote_ident(c)} IS NULL THEN {sql_literal(c)}" for c in NOT_NULL)
     bad = con.execute(
@@ -313,10 +321,13 @@ def _reconcile(
         f"WHERE {nulls} ORDER BY x_SourceFile, x_SourceRow LIMIT 1"
     ).fetchone()
     if bad:
+        path, row, lake_column, fmt = bad
+        refs = sorted(used[fmt].columns[lake_column].refs()) if fmt in used else []
+        sources = [spellings.get(path, {}).get(r, r) for r in refs]
         raise InputError(
-            "no value for a column FOCUS requires (empty or missing in the source; "
-            f"lake column {bad[2]}, format {bad[3]})",
-            path=bad[0], line=int(bad[1]) + 1,
+            f"empty, but FOCUS requires a value for {lake_column}"
+            + (f" (read from {', '.join(sources)})" if sources else ""),
+            path=path, line=int(row) + 1, column=sources[0] if len(sources) == 1 else lake_column,
             hint="pass --default COLUMN=VALUE if the whole file lacks it",
         )  # fmt: skip
     netted = _netted_sql(used)

@@ -1,0 +1,357 @@
+"""Ingest and the lake's safety: idempotency, restatement, crashes mid-swap, failures during
+staging, the workspace lock, reconciliation failures, export folders with manifests."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gzip
+import hashlib
+import io
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from gcfinops import adapters, lake
+from gcfinops.adapters.base import expr
+from gcfinops.errors import InputError, LockedError, ReconciliationError
+from gcfinops.ingest import ingest
+from gcfinops.ledger import Ledger
+from gcfinops.workspace import Workspace
+
+FIXTURES = Path(__file__).resolve().parent / "adapters" / "fixtures"
+CUR2 = FIXTURES / "aws-cur2" / "cur2_lines.csv"
+FOCUS = FIXTURES / "focus" / "focus12_lines.csv"
+
+
+def snapshot(ws: Workspace) -> dict[str, str]:
+    """Every file under lake/, folded/ and the ledger, by relative path → sha256."""
+    out = {}
+    for tree in ("lake", "folded"):
+        for f in sorted((ws.root / tree).rglob("*")) if (ws.root / tree).exists() else []:
+            if f.is_file():
+                out[str(f.relative_to(ws.root))] = hashlib.sha256(f.read_bytes()).hexdigest()
+    if ws.ledger_path.exists():
+        out["ledger.json"] = hashlib.sha256(ws.ledger_path.read_bytes()).hexdigest()
+    return out
+
+
+def leftovers(ws: Workspace) -> list[str]:
+    """Anything left in the workspace's temporary area or a journal."""
+    found = [str(p) for p in ws.tmp.rglob("*")] if ws.tmp.exists() else []
+    return found + ([str(ws.journal)] if ws.journal.exists() else [])
+
+
+def cur2_table() -> tuple[list[str], list[list[str]]]:
+    """The CUR 2.0 fixture as header and rows."""
+    with CUR2.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    return table[0], table[1:]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def period_of(header: list[str], row: list[str]) -> str:
+    return row[header.index("bill_billing_period_start_date")][:7]
+
+
+def restated(tmp_path: Path) -> Path:
+    """A corrected April for the same payer: li-01 costs twice as much (+0.248); no May rows."""
+    header, rows = cur2_table()
+    ident, cost = header.index("identity_line_item_id"), header.index("line_item_unblended_cost")
+    april = [r for r in rows if period_of(header, r) == "2025-04"]
+    for r in april:
+        if r[ident] == "li-01":
+            r[cost] = "0.496"
+    return write_csv(tmp_path / "cur2_april_corrected.csv", header, april)
+
+
+def test_reingesting_the_same_file_is_a_noop(tmp_workspace: Workspace) -> None:
+    """Same content (sha256) → nothing read, nothing written, ledger unchanged."""
+    first = ingest(tmp_workspace, [CUR2])
+    before = snapshot(tmp_workspace)
+    again = ingest(tmp_workspace, [CUR2])
+    assert first.ingest_id and not first.skipped
+    assert again.skipped and again.ingest_id is None
+    assert snapshot(tmp_workspace) == before
+    assert leftovers(tmp_workspace) == []
+
+
+def test_corrected_file_replaces_its_units(tmp_workspace: Workspace, tmp_path: Path) -> None:
+    """A restated April replaces April only: old rows gone, new total, May untouched."""
+    ingest(tmp_workspace, [CUR2])
+    may_before = {k: v for k, v in snapshot(tmp_workspace).items() if "2025-05" in k}
+    result = ingest(tmp_workspace, [restated(tmp_path)])
+    assert result.replaced == ["aws|111122223333|2025-04"]
+    (old,) = result.previous
+    assert old.billed_written == pytest.approx(1347.0798)
+    (new,) = result.units
+    assert new.billed_written == pytest.approx(1347.0798 + 0.248)
+    assert {k: v for k, v in snapshot(tmp_workspace).items() if "2025-05" in k} == may_before
+    ledger = Ledger(tmp_workspace.ledger_path)
+    assert ledger.live["aws|111122223333|2025-04"] == result.ingest_id
+    import duckdb
+
+    rows = (
+        duckdb.connect()
+        .execute(
+            f"SELECT count(*), sum(BilledCost) FROM '{tmp_workspace.lake}/**/*.parquet' "
+            "WHERE strftime(BillingPeriodStart, '%Y-%m') = '2025-04'"
+        )
+        .fetchone()
+    )
+    assert rows[0] == 20 and rows[1] == pytest.approx(1347.3278)
+
+
+def test_old_version_after_restatement_is_read_again(
+    tmp_workspace: Workspace, tmp_path: Path
+) -> None:
+    """The original file, once replaced, is no longer 'already ingested' — with a warning."""
+    ingest(tmp_workspace, [CUR2])
+    ingest(tmp_workspace, [restated(tmp_path)])
+    back = ingest(tmp_workspace, [CUR2])
+    assert not back.skipped
+    assert any("ingested before" in w and "replaced" in w for w in back.warnings)
+
+
+# Restating April and adding Azure's April in one ingest takes 5 renames: lake/aws April moved
+# aside and replaced (2), lake/azure April added (1), folded/aws April moved aside and replaced (2).
+SWAP_RENAMES = 5
+
+
+@pytest.mark.parametrize("n", range(1, SWAP_RENAMES + 1))
+def test_crash_mid_swap_leaves_the_lake_as_before(
+    tmp_workspace: Workspace, tmp_path: Path, n: int
+) -> None:
+    """An injected failure after n renames (replace one unit, add another) is undone."""
+    ingest(tmp_workspace, [CUR2])
+    before = snapshot(tmp_workspace)
+    corrected = restated(tmp_path)
+    with pytest.raises(OSError, match=f"injected failure after {n} renames"):
+        ingest(tmp_workspace, [corrected, FOCUS], _fail_after_renames=n)
+    assert snapshot(tmp_workspace) == before
+    assert leftovers(tmp_workspace) == []
+    # ...and the next ingest works normally.
+    result = ingest(tmp_workspace, [corrected, FOCUS])
+    assert result.replaced == ["aws|111122223333|2025-04"]
+
+
+def test_swap_rename_count(tmp_workspace: Workspace, tmp_path: Path) -> None:
+    """The crash test above covers every rename: one more and the swap completes."""
+    ingest(tmp_workspace, [CUR2])
+    result = ingest(
+        tmp_workspace, [restated(tmp_path), FOCUS], _fail_after_renames=SWAP_RENAMES + 1
+    )
+    # one aws April unit (the CUR rows and FOCUS's AWS rows share payer and period), one azure
+    assert [(u.provider, u.rows_read) for u in result.units] == [("aws", 28), ("azure", 1)]
+    assert leftovers(tmp_workspace) == []
+
+
+def test_failure_while_staging_leaves_nothing(tmp_workspace: Workspace, tmp_path: Path) -> None:
+    """The second file is bad: no lake, no ledger, no temporary files."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text(FOCUS.read_text(encoding="utf-8").replace(",89.28,", ",8928円,", 1))
+    with pytest.raises(InputError, match="not a number"):
+        ingest(tmp_workspace, [CUR2, bad])
+    assert snapshot(tmp_workspace) == {}
+    assert leftovers(tmp_workspace) == []
+
+
+def test_failure_while_staging_keeps_the_existing_lake(
+    tmp_workspace: Workspace, tmp_path: Path
+) -> None:
+    """A bad file on a workspace with data changes nothing."""
+    ingest(tmp_workspace, [FOCUS])
+    before = snapshot(tmp_workspace)
+    truncated = tmp_path / "cut.csv.gz"
+    truncated.write_bytes(gzip.compress(CUR2.read_bytes())[:300])
+    with pytest.raises(InputError):
+        ingest(tmp_workspace, [truncated])
+    assert snapshot(tmp_workspace) == before
+    assert leftovers(tmp_workspace) == []
+
+
+def test_reconciliation_failure_exits_1_and_changes_nothing(
+    tmp_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken BilledCost mapping is caught by reconciliation; the lake is left as it was."""
+    ingest(tmp_workspace, [FOCUS])
+    before = snapshot(tmp_workspace)
+    good = adapters.ADAPTERS["aws-cur2"]
+    broken = dataclasses.replace(
+        good,
+        columns={
+            **good.columns,
+            "BilledCost": expr("TRY_CAST({line_item_unblended_cost} AS DOUBLE) * 1.1"),
+        },
+    )
+    monkeypatch.setitem(adapters.ADAPTERS, "aws-cur2", broken)
+    with pytest.raises(ReconciliationError) as e:
+        ingest(tmp_workspace, [CUR2])
+    assert e.value.exit_code == 1
+    assert "aws 111122223333 2025-04 USD: source 1,347.079800 vs lake" in str(e.value)
+    assert snapshot(tmp_workspace) == before
+    assert leftovers(tmp_workspace) == []
+
+
+def test_locked_workspace_times_out(tmp_workspace: Workspace) -> None:
+    """While another holder has the lock, ingest gives up after the timeout with LockedError."""
+    held = threading.Event()
+    release = threading.Event()
+
+    def holder() -> None:
+        with tmp_workspace.lock():
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    held.wait(30)
+    try:
+        with pytest.raises(LockedError, match="another gcfinops process is writing"):
+            ingest(tmp_workspace, [CUR2], lock_timeout=0.2)
+        assert snapshot(tmp_workspace) == {}
+    finally:
+        release.set()
+        t.join()
+
+
+def test_concurrent_ingests_are_serialized(tmp_workspace: Workspace) -> None:
+    """An ingest waits for the lock, then runs; both ingests end up in the ledger."""
+    held = threading.Event()
+    release = threading.Event()
+    results: list[object] = []
+
+    def holder() -> None:
+        with tmp_workspace.lock():
+            held.set()
+            release.wait(30)
+
+    def worker() -> None:
+        results.append(ingest(tmp_workspace, [CUR2], lock_timeout=60))
+
+    h = threading.Thread(target=holder)
+    h.start()
+    held.wait(30)
+    w = threading.Thread(target=worker)
+    w.start()
+    w.join(0.5)
+    assert w.is_alive() and not results  # blocked on the lock, nothing written
+    assert snapshot(tmp_workspace) == {}
+    release.set()
+    h.join()
+    w.join(60)
+    assert len(results) == 1
+    ingest(tmp_workspace, [FOCUS])
+    assert len(Ledger(tmp_workspace.ledger_path).ingests) == 2
+
+
+def export_folder(tmp_path: Path, *, missing: bool = False) -> Path:
+    """A CUR 2.0 Data Exports folder: data/ + metadata/ with a manifest per billing period."""
+    root = tmp_path / "cur2-export"
+    header, rows = cur2_table()
+    for period in ("2025-04", "2025-05"):
+        data = root / "data" / f"BILLING_PERIOD={period}"
+        data.mkdir(parents=True)
+        name = "gcf-cur2-00001.csv.gz"
+        part = write_csv(tmp_path / f"{period}.csv", header,
+                         [r for r in rows if period_of(header, r) == period])  # fmt: skip
+        (data / name).write_bytes(gzip.compress(part.read_bytes()))
+        prefix = f"s3://bucket/cur2/gcf-cur2/data/BILLING_PERIOD={period}/"
+        keys = [prefix + name] + ([prefix + "gcf-cur2-00002.csv.gz"] if missing else [])
+        meta = root / "metadata" / f"BILLING_PERIOD={period}"
+        meta.mkdir(parents=True)
+        (meta / "gcf-cur2-Manifest.json").write_text(json.dumps({"dataFiles": keys}))
+    # a stale file from an earlier delivery, not in any manifest: must not be read
+    april = root / "data" / "BILLING_PERIOD=2025-04"
+    shutil.copy(april / "gcf-cur2-00001.csv.gz", april / "old-00009.csv.gz")
+    return root
+
+
+def test_export_folder_reads_exactly_the_manifests_files(
+    tmp_workspace: Workspace, tmp_path: Path
+) -> None:
+    """A Data Exports folder: manifests choose the files; a stale extra file is ignored."""
+    result = ingest(tmp_workspace, [export_folder(tmp_path)])
+    assert len(result.files) == 2
+    assert all("old-00009" not in f.path for f in result.files)
+    totals = {u.billing_period: u.billed_written for u in result.units}
+    assert totals == pytest.approx({"2025-04": 1347.0798, "2025-05": 0.268})
+    assert [f.units for f in result.files] == [
+        ["aws|111122223333|2025-04"],
+        ["aws|111122223333|2025-05"],
+    ]
+
+
+def test_manifest_listing_a_missing_file(tmp_workspace: Workspace, tmp_path: Path) -> None:
+    """A manifest that lists a file not delivered stops the ingest and names both."""
+    with pytest.raises(InputError) as e:
+        ingest(tmp_workspace, [export_folder(tmp_path, missing=True)])
+    assert "gcf-cur2-Manifest.json" in str(e.value)
+    assert "gcf-cur2-00002.csv.gz" in str(e.value) and "partial delivery" in str(e.value)
+    assert snapshot(tmp_workspace) == {}
+
+
+def test_damaged_manifest(tmp_workspace: Workspace, tmp_path: Path) -> None:
+    """A manifest that is not JSON is an input error naming it."""
+    root = export_folder(tmp_path)
+    manifest = root / "metadata" / "BILLING_PERIOD=2025-04" / "gcf-cur2-Manifest.json"
+    manifest.write_text("{not json")
+    with pytest.raises(InputError, match="manifest is not valid JSON"):
+        ingest(tmp_workspace, [root])
+
+
+def test_folder_without_manifests_reads_every_data_file(
+    tmp_workspace: Workspace, tmp_path: Path
+) -> None:
+    """Without manifests every CSV / CSV.gz / Parquet below the folder is read, in name order."""
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    shutil.copy(CUR2, folder / "a.csv")
+    shutil.copy(FOCUS, folder / "b.csv")
+    (folder / "notes.txt.bak").write_text("ignored")
+    result = ingest(tmp_workspace, [folder])
+    assert [Path(f.path).name for f in result.files] == ["a.csv", "b.csv"]
+    assert [f.format for f in result.files] == ["aws-cur2", "focus"]
+
+
+def test_same_file_twice_in_one_call_is_read_once(tmp_workspace: Workspace) -> None:
+    """Naming a file twice does not double its rows."""
+    result = ingest(tmp_workspace, [CUR2, CUR2])
+    assert len(result.files) == 1
+
+
+def test_ledger_records_files_units_and_totals(tmp_workspace: Workspace) -> None:
+    """The ledger keeps sha256, rows, format and per-unit Σ read / written for each ingest."""
+    result = ingest(tmp_workspace, [CUR2])
+    (record,) = Ledger(tmp_workspace.ledger_path).ingests
+    assert record.ingest_id == result.ingest_id
+    (f,) = record.files
+    assert f.sha256 == hashlib.sha256(CUR2.read_bytes()).hexdigest()
+    assert (f.format, f.rows) == ("aws-cur2", 23)
+    april = next(u for u in record.units if u.billing_period == "2025-04")
+    assert (april.rows_read, april.rows_written, april.rows_folded) == (21, 20, 1)
+    assert april.billed_read == pytest.approx(1347.0798 + 0.124 - 0.124)
+
+
+def test_interrupted_swap_is_recovered_by_the_next_ingest(
+    tmp_workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash that killed the process mid-swap (no cleanup ran) is rolled back at next start."""
+    ingest(tmp_workspace, [CUR2])
+    before = snapshot(tmp_workspace)
+    monkeypatch.setattr("gcfinops.ingest.lake.recover", lambda ws: None)  # the process "dies"
+    with pytest.raises(OSError):
+        ingest(tmp_workspace, [restated(tmp_path)], _fail_after_renames=2)
+    assert tmp_workspace.journal.exists() and snapshot(tmp_workspace) != before
+    monkeypatch.undo()
+    assert lake.recover(tmp_workspace) == "rolled back"
+    assert snapshot(tmp_workspace) == before
