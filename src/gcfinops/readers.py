@@ -371,6 +371,9 @@ def _open_json(path: Path) -> SourceFile:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if line.lstrip().startswith("["):
+            raise InputError("a JSON array, not newline-delimited JSON (one object per line)",
+                             path=str(path), line=number)  # fmt: skip
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:

@@ -11,6 +11,7 @@ from gcfinops.adapters import (
     aws_cur_legacy,
     azure_cost_details,
     focus,
+    gcp_billing_export,
     oci_cost_report,
 )
 from gcfinops.adapters.base import Adapter
@@ -24,6 +25,7 @@ ADAPTERS: dict[str, Adapter] = {
         aws_cur_legacy.ATHENA_ADAPTER,
         focus.ADAPTER,
         azure_cost_details.ADAPTER,
+        gcp_billing_export.ADAPTER,
         oci_cost_report.ADAPTER,
     )
 }

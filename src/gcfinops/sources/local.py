@@ -14,7 +14,8 @@ from typing import Any
 
 from gcfinops.errors import InputError
 
-DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".csv.gzip")
+DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".csv.gzip", ".jsonl", ".jsonl.gz", ".ndjson",
+                 ".ndjson.gz")  # fmt: skip
 
 
 def is_data_file(path: Path) -> bool:

@@ -1,0 +1,344 @@
+"""Google Cloud Billing export to BigQuery (standard and detailed), as files taken out of BigQuery.
+
+Columns: Google Cloud "Structure of Standard data export" and "Structure of Detailed data export"
+(docs.cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/standard-usage and
+…/detailed-usage; formats.md §3.2–3.4); the FOCUS mapping follows Google's own FOCUS BigQuery view
+template (Looker `view: focus`, 2024; formats.md §3.6, §8.2) except where noted. Three shapes:
+newline-delimited JSON and Parquet keep BigQuery's nested records (`service.description`, the
+`credits` and `labels` arrays); CSV can only hold them flattened, with dotted
+(`service.description`) or underscored (`service_description`) names and the arrays as JSON text
+or as Python repr (koku's files). Each mapping below names the dotted path; the header decides
+how it is read. Google's invoice month is a US-Pacific month: see docs/providers.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gcfinops.adapters.base import Adapter, Expr, const, sql_literal
+
+# Every leaf read, as BigQuery's dotted path (standard + detailed schema, formats.md §3.2).
+LEAVES = (
+    "billing_account_id", "service.id", "service.description", "sku.id", "sku.description",
+    "usage_start_time", "usage_end_time", "project.id", "project.number", "project.name",
+    "project.labels", "labels", "system_labels", "tags", "location.location", "location.region",
+    "location.zone", "cost", "currency", "currency_conversion_rate", "usage.amount", "usage.unit",
+    "usage.amount_in_pricing_units", "usage.pricing_unit", "credits", "invoice.month", "cost_type",
+    "adjustment_info.type", "adjustment_info.mode", "cost_at_list", "transaction_type",
+    "seller_name", "price.effective_price", "price.tier_start_amount", "price.list_price",
+    "resource.name", "resource.global_name", "subscription.instance_id",
+)  # fmt: skip
+ROOTS = frozenset(leaf.split(".")[0] for leaf in LEAVES if "." in leaf)
+ARRAYS = ("labels", "system_labels", "tags", "project.labels", "credits")
+_BY_LOWER = {leaf.lower(): leaf for leaf in LEAVES} | {
+    leaf.replace(".", "_").lower(): leaf for leaf in LEAVES if "." in leaf
+}
+# Field lists for reading koku's Python-repr arrays (a superset of each record's fields).
+LABEL_STRUCT = "STRUCT(key VARCHAR, value VARCHAR, inherited VARCHAR, namespace VARCHAR)[]"
+CREDIT_STRUCT = "STRUCT(name VARCHAR, amount DOUBLE, full_name VARCHAR, id VARCHAR, type VARCHAR)[]"
+
+# cost_type (formats.md §3.2): regular → Usage, tax → Tax, adjustment → Adjustment (Credit for
+# goodwill and SLA credits, FOCUS ChargeCategory), rounding_error → Adjustment.
+CHARGE_CATEGORY = {"regular": "Usage", "tax": "Tax", "adjustment": "Adjustment",
+                   "rounding_error": "Adjustment"}  # fmt: skip
+GOODWILL = ("GOODWILL", "SALES_BASED_GOODWILL", "SLA_VIOLATION")
+# Committed use discount credits (formats.md §3.3): resource-based → Usage; spend-based → Spend.
+CUD_CATEGORY = {"COMMITTED_USAGE_DISCOUNT": "Usage",
+                "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE": "Spend",
+                "FEE_UTILIZATION_OFFSET": "Spend"}  # fmt: skip
+
+# FOCUS ServiceCategory for common service.description values (gcfinops table after the FinOps
+# converter's gcp_category_mapping.csv; FOCUS 1.2 allowed values). Anything else is "Other".
+SERVICE_CATEGORY = {
+    "Compute Engine": "Compute", "Kubernetes Engine": "Compute", "Cloud Run": "Compute",
+    "Cloud Run Functions": "Compute", "Cloud Functions": "Compute", "App Engine": "Compute",
+    "VMware Engine": "Compute", "Cloud Storage": "Storage", "Filestore": "Storage",
+    "Backup and DR Service": "Storage", "Networking": "Networking", "Cloud DNS": "Networking",
+    "Cloud Load Balancing": "Networking", "Cloud CDN": "Networking", "Cloud NAT": "Networking",
+    "Cloud Interconnect": "Networking", "Cloud VPN": "Networking", "Cloud SQL": "Databases",
+    "Cloud Spanner": "Databases", "Cloud Bigtable": "Databases", "Firestore": "Databases",
+    "Cloud Memorystore for Redis": "Databases", "AlloyDB": "Databases", "BigQuery": "Analytics",
+    "Dataflow": "Analytics", "Dataproc": "Analytics", "Looker Studio": "Analytics",
+    "Cloud Pub/Sub": "Integration", "Cloud Scheduler": "Integration", "Cloud Tasks": "Integration",
+    "Cloud Logging": "Management and Governance",
+    "Stackdriver Logging": "Management and Governance",
+    "Cloud Monitoring": "Management and Governance",
+    "Stackdriver Monitoring": "Management and Governance",
+    "Security Command Center": "Security", "Cloud Key Management Service (KMS)": "Security",
+    "Secret Manager": "Security", "Cloud Armor": "Security", "Identity Platform": "Identity",
+    "Vertex AI": "AI and Machine Learning", "Cloud Vision API": "AI and Machine Learning",
+    "Gemini API": "AI and Machine Learning", "Artifact Registry": "Developer Tools",
+    "Cloud Build": "Developer Tools",
+}  # fmt: skip
+# RegionName from Google's FOCUS view template (its `region_names` table, Japanese regions first).
+REGION_NAMES = {
+    "asia-northeast1": "Tokyo", "asia-northeast2": "Osaka", "asia-northeast3": "Seoul",
+    "asia-east1": "Taiwan", "asia-east2": "Hong Kong", "asia-southeast1": "Singapore",
+    "australia-southeast1": "Sydney", "europe-west1": "Belgium", "europe-west2": "London",
+    "europe-west3": "Frankfurt", "europe-west4": "Netherlands", "us-central1": "Iowa",
+    "us-east1": "South Carolina", "us-east4": "Northern Virginia", "us-west1": "Oregon",
+    "us-west2": "Los Angeles",
+}  # fmt: skip
+# Persistent disk type and Cloud Storage class from the SKU description (Compute Engine and
+# Cloud Storage SKU names; gcfinops table, checked only against the SKU names in our samples).
+DISK_TYPES = (("%SSD backed PD Capacity%", "pd-ssd"), ("%Balanced PD Capacity%", "pd-balanced"),
+              ("%Extreme PD Capacity%", "pd-extreme"),
+              ("Storage PD Capacity%", "pd-standard"))  # fmt: skip
+STORAGE_CLASSES = (("Standard Storage%", "STANDARD"), ("Nearline Storage%", "NEARLINE"),
+                   ("Coldline Storage%", "COLDLINE"), ("Archive Storage%", "ARCHIVE"))  # fmt: skip
+PACIFIC = "'America/Los_Angeles'"
+
+_DOTTED = re.compile(r"\{([a-z_]+)\.([a-z_.]+)\}")
+
+
+def rename(header: list[str]) -> dict[str, str]:
+    """Header → dotted BigQuery path: `service.description`, `Service_Description` → same."""
+    out: dict[str, str] = {}
+    for h in header:
+        leaf = _BY_LOWER.get(h.strip().lower())
+        if leaf is not None and leaf not in out.values():
+            out[h] = leaf
+    return out
+
+
+def is_nested(header: list[str]) -> bool:
+    """JSON or Parquet straight from BigQuery: records such as `service` are columns."""
+    return bool(ROOTS & set(header))
+
+
+def resolve(template: str, header: list[str]) -> str:
+    """Read `{a.b}` from the flat column when there is one, else from the nested record `a`."""
+
+    def sub(m: re.Match[str]) -> str:
+        root, rest = m.group(1), m.group(2)
+        if f"{root}.{rest}" in header or root not in header:
+            return m.group(0)
+        return f"json_extract_string(to_json({{{root}}}), '$.{rest}')"
+
+    line = "{@row}" if is_nested(header) else "({@row} + 1)"
+    return _DOTTED.sub(sub, template.replace("@LINE", f"CAST({line} AS VARCHAR)"))
+
+
+def g(template: str, note: str = "") -> Expr:
+    """An expression over dotted paths, resolved against the file's header."""
+    return Expr(template, note, build=lambda header: resolve(_arrays(template, header), header))
+
+
+def fail(column: str, what: str, value: str, expected: str = "") -> str:
+    """An input error naming the line, the column, the value found and what was expected."""
+    tail = f", expected {expected})" if expected else ")"
+    return (
+        f"error('line ' || @LINE || ': column {column}: {what} (found ''' || "
+        f"coalesce(CAST({value} AS VARCHAR), 'NULL') || '''{tail}')"
+    )
+
+
+def number(path: str) -> str:
+    """A number; text that is not one is an input error (JSON carries numbers as text too)."""
+    v = "{" + path + "}"
+    bad = fail(path, "not a number", v, "a number such as 12.34")
+    return f"COALESCE(TRY_CAST({v} AS DOUBLE), CASE WHEN {v} IS NOT NULL THEN {bad} END)"
+
+
+def timestamp(path: str) -> str:
+    """A UTC time (`2024-04-01 00:00:00 UTC`, ISO, or a Parquet timestamp); else an input error."""
+    v = "{" + path + "}"
+    return (
+        f"COALESCE(TRY_CAST({v} AS TIMESTAMPTZ), CASE WHEN {v} IS NOT NULL THEN "
+        f"{fail(path, 'not a date-time', v, 'a time such as 2025-04-01 00:00:00 UTC')} END)"
+    )
+
+
+def _array(path: str, header: list[str]) -> str:
+    """An array of records as MAP(VARCHAR, VARCHAR)[] from any of the three shapes."""
+    struct = CREDIT_STRUCT if path == "credits" else LABEL_STRUCT
+    if is_nested(header):
+        root, _, rest = path.partition(".")
+        value = f"to_json({{{path}}})" if not rest or path in header else (
+            f"json_extract(to_json({{{root}}}), '$.{rest}')")  # fmt: skip
+        return f"COALESCE(CAST({value} AS MAP(VARCHAR, VARCHAR)[]), [])"
+    text = f"trim(CAST({{{path}}} AS VARCHAR))"
+    repr_ = f"TRY_CAST({text} AS {struct})"
+    return (
+        f"CASE WHEN {text} IS NULL OR {text} IN ('', '[]') THEN []::MAP(VARCHAR, VARCHAR)[] "
+        f"WHEN json_valid({text}) THEN CAST(CAST({text} AS JSON) AS MAP(VARCHAR, VARCHAR)[]) "
+        f"WHEN {repr_} IS NOT NULL AND NOT list_contains(list_transform({repr_}, "
+        f"lambda r: r IS NULL), TRUE) THEN CAST(to_json({repr_}) AS MAP(VARCHAR, VARCHAR)[]) "
+        f"ELSE {fail(path, 'not a list of records (JSON or Python repr)', text)} END"
+    )
+
+
+def _arrays(template: str, header: list[str]) -> str:
+    for path in ARRAYS:
+        template = template.replace(f"[[{path}]]", _array(path, header))
+    return template
+
+
+CREDITS = "[[credits]]"
+CREDIT_SUM = (
+    f"COALESCE(list_sum(list_transform({CREDITS}, lambda c: CAST(c['amount'] AS DOUBLE))), 0)"
+)
+COST = number("cost")
+# Google's FOCUS view: BilledCost = EffectiveCost = cost + Σ credits (what the invoice charges).
+NET = f"({COST} + {CREDIT_SUM})"
+CUD_TYPES = ", ".join(map(sql_literal, CUD_CATEGORY))
+CUD = f"list_filter({CREDITS}, lambda c: c['type'] IN ({CUD_TYPES}))[1]"
+REGULAR = "coalesce({cost_type}, 'regular') = 'regular'"
+SYSTEM_LABEL = "list_filter([[system_labels]], lambda m: m['key'] = '%s')[1]['value']"
+MACHINE = SYSTEM_LABEL % "compute.googleapis.com/machine_spec"
+MONTH = "strptime(trim({invoice.month}), '%Y%m')"
+START = timestamp("usage_start_time")
+PERIOD_START = (
+    f"CASE WHEN NULLIF(trim({{invoice.month}}), '') IS NULL THEN timezone({PACIFIC},"
+    f" date_trunc('month', timezone({PACIFIC}, {START}))) WHEN try_{MONTH} IS NULL THEN "
+    f"{fail('invoice.month', 'not a month', '{invoice.month}', 'YYYYMM such as 202504')} "
+    f"ELSE timezone({PACIFIC}, {MONTH}) END"
+)
+PERIOD_END = f"timezone({PACIFIC}, timezone({PACIFIC}, {PERIOD_START}) + INTERVAL 1 MONTH)"
+# Tags: resource labels win over resource-manager tags, system labels and project labels.
+_PAIRS = (
+    "list_transform(list_concat([[labels]], [[tags]], [[system_labels]], [[project.labels]]),"
+    " lambda m: struct_pack(key := m['key'], value := m['value']))"
+)
+TAGS = (
+    f"gcf_map_from_pairs(list_filter({_PAIRS}, lambda e, i: "
+    f"list_position(list_transform({_PAIRS}, lambda x: x.key), e.key) = i))"
+)
+
+
+def _case(key: str, table: dict[str, str], default: str = "NULL") -> str:
+    whens = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in table.items())
+    return f"CASE {key} {whens} ELSE {default} END"
+
+
+def _like(value: str, table: tuple[tuple[str, str], ...]) -> str:
+    whens = " ".join(f"WHEN {value} LIKE {sql_literal(p)} THEN {sql_literal(c)}" for p, c in table)
+    return f"CASE {whens} END"
+
+
+def _columns() -> dict[str, Expr]:
+    category = (
+        "CASE WHEN {cost_type} IS NULL THEN 'Usage' "
+        "WHEN {cost_type} = 'adjustment' AND {adjustment_info.type} IN "
+        f"({', '.join(map(sql_literal, GOODWILL))}) THEN 'Credit' ELSE "
+        + _case("{cost_type}", CHARGE_CATEGORY,
+                fail("cost_type", "unknown value (expected regular, tax, adjustment or "
+                     "rounding_error)", "{cost_type}"))
+        + " END"
+    )  # fmt: skip
+    regular_only = f"CASE WHEN {REGULAR} THEN %s END"
+    return {
+        "AvailabilityZone": g("NULLIF({location.zone}, '')"),
+        "BilledCost": g(NET, "cost + Σ credits.amount (as Google's FOCUS view and the invoice)"),
+        "BillingAccountId": g("{billing_account_id}"),
+        "BillingAccountName": g("NULL"),
+        "BillingAccountType": const("Billing Account", "constant (gcfinops choice)"),
+        "BillingCurrency": g("upper(trim({currency}))"),
+        "BillingPeriodEnd": g(PERIOD_END, "start + 1 month (US Pacific)"),
+        "BillingPeriodStart": g(PERIOD_START, "invoice.month at 00:00 US Pacific, in UTC"),
+        "CapacityReservationId": g("NULL"),
+        "CapacityReservationStatus": g("NULL"),
+        "ChargeCategory": g(category, "cost_type; goodwill/SLA adjustments → Credit"),
+        "ChargeClass": g("CASE WHEN {adjustment_info.type} LIKE '%CORRECTION'"
+                         " THEN 'Correction' END",
+                         "adjustment_info.type *_CORRECTION → Correction"),
+        "ChargeDescription": g("{sku.description}"),
+        "ChargeFrequency": g("CASE WHEN {cost_type} = 'tax' THEN 'Recurring' WHEN {cost_type} IN "
+                             "('adjustment', 'rounding_error') THEN 'One-Time'"
+                             " ELSE 'Usage-Based' END"),
+        "ChargePeriodEnd": g(timestamp("usage_end_time"), "usage_end_time"),
+        "ChargePeriodStart": g(START, "usage_start_time"),
+        "CommitmentDiscountCategory": g(_case(f"{CUD}['type']", CUD_CATEGORY),
+                                        "from the first CUD credit"),
+        "CommitmentDiscountId": g(f"COALESCE(NULLIF({{subscription.instance_id}}, ''),"
+                                  f" NULLIF({CUD}['id'], ''))",
+                                  "subscription.instance_id, else the CUD credit's id"),
+        "CommitmentDiscountName": g(f"NULLIF(NULLIF({CUD}['full_name'], ''), 'None')"),
+        "CommitmentDiscountQuantity": g("NULL"),
+        "CommitmentDiscountStatus": g(f"CASE WHEN {CUD} IS NOT NULL THEN 'Used' END"),
+        "CommitmentDiscountType": g(f"CASE WHEN {CUD} IS NOT NULL"
+                                    " THEN 'Committed Use Discount' END"),
+        "CommitmentDiscountUnit": g("NULL"),
+        "ConsumedQuantity": g(regular_only % number("usage.amount"), "usage.amount"),
+        "ConsumedUnit": g(regular_only % "NULLIF({usage.unit}, '')", "usage.unit"),
+        "ContractedCost": g(COST, "cost (before credits)"),
+        "ContractedUnitPrice": g(number("price.effective_price")),
+        "EffectiveCost": g(NET, "cost + Σ credits.amount"),
+        "InvoiceId": g("NULL", "not in the export"),
+        "InvoiceIssuerName": const("Google Cloud",
+                                   "constant (a reseller's invoice is not in the export)"),
+        "ListCost": g(f"COALESCE({number('cost_at_list')}, {COST})", "cost_at_list, else cost"),
+        "ListUnitPrice": g(number("price.list_price"), "price.list_price (2025 and later)"),
+        "PricingCategory": g(
+            f"CASE WHEN NOT {REGULAR} THEN NULL WHEN {CUD} IS NOT NULL OR {{sku.description}}"
+            " ILIKE 'Commitment%' THEN 'Committed' WHEN {sku.description} ILIKE '%Spot%' OR"
+            " {sku.description} ILIKE '%Preemptible%' THEN 'Dynamic' ELSE 'Standard' END"),
+        "PricingCurrency": g("NULL"),
+        "PricingCurrencyContractedUnitPrice": g("NULL"),
+        "PricingCurrencyEffectiveCost": g("NULL"),
+        "PricingCurrencyListUnitPrice": g("NULL"),
+        "PricingQuantity": g(regular_only % number("usage.amount_in_pricing_units"),
+                             "usage.amount_in_pricing_units"),
+        "PricingUnit": g(regular_only % "NULLIF({usage.pricing_unit}, '')", "usage.pricing_unit"),
+        "ProviderName": const("Google Cloud"),
+        "PublisherName": g("CASE WHEN coalesce({transaction_type}, 'GOOGLE') = 'GOOGLE' THEN"
+                           " 'Google Cloud'"
+                           " ELSE COALESCE(NULLIF({seller_name}, ''), 'Google Cloud') END"),
+        "RegionId": g("COALESCE(NULLIF({location.region}, ''), NULLIF({location.location}, ''))"),
+        "RegionName": g(_case("COALESCE(NULLIF({location.region}, ''), {location.location})",
+                              REGION_NAMES, "NULLIF({location.region}, '')")),
+        "ResourceId": g("NULLIF({resource.global_name}, '')", "resource.global_name (detailed)"),
+        "ResourceName": g("NULLIF({resource.name}, '')", "resource.name (detailed)"),
+        "ResourceType": g(
+            "CASE WHEN starts_with({resource.global_name}, '//') THEN NULLIF(regexp_replace("
+            "{resource.global_name}, '(//)|(googleapis.com/)|(projects/[^/]+/)|"
+            "(project_commitments/[^/]+/)|(locations/[^/]+/)|(regions/[^/]+/)|(zones/[^/]+/)|"
+            "(global/)|(/[^/]+)', '', 'g'),"
+            " '') END", "type parsed from resource.global_name (Google's FOCUS view)"),
+        "ServiceCategory": g(_case("{service.description}", SERVICE_CATEGORY, "'Other'")),
+        "ServiceName": g("COALESCE({service.description}, {service.id})"),
+        "ServiceSubcategory": g("NULL"),
+        "SkuId": g(regular_only % "NULLIF({sku.id}, '')"),
+        "SkuMeter": g("NULLIF({sku.description}, '')"),
+        "SkuPriceDetails": g(f"CASE WHEN {MACHINE} IS NOT NULL THEN json_object('InstanceType',"
+                             f" {MACHINE}) END",
+                             "system label compute.googleapis.com/machine_spec"),
+        "SkuPriceId": g(regular_only % ("CASE WHEN {price.tier_start_amount} IS NOT NULL THEN"
+                                        " {sku.id} || ':' || CAST({price.tier_start_amount} AS"
+                                        " VARCHAR) END"), "sku.id:price.tier_start_amount"),
+        "SubAccountId": g("NULLIF({project.id}, '')", "project.id"),
+        "SubAccountName": g("NULLIF({project.name}, '')"),
+        "SubAccountType": g("CASE WHEN NULLIF({project.id}, '') IS NOT NULL THEN 'Project' END"),
+        "Tags": g(TAGS, "labels, then tags, system_labels, project.labels (first key wins)"),
+        "x_InstanceType": g(MACHINE, "system label compute.googleapis.com/machine_spec"),
+        "x_VolumeType": g(_like("{sku.description}", DISK_TYPES),
+                          "pd-ssd, pd-balanced, … from the SKU"),
+        "x_StorageClass": g(f"CASE WHEN {{service.description}} = 'Cloud Storage' THEN "
+                            f"{_like('{sku.description}', STORAGE_CLASSES)} END",
+                            "Cloud Storage class from the SKU (STANDARD, NEARLINE, …)"),
+        "x_UsageType": g("NULLIF({sku.description}, '')"),
+        "x_Operation": g("NULL"),
+        "x_ServiceCode": g("{service.id}"),
+        "x_SourceChargeType": g("{cost_type}"),
+        "x_SourceBilledCost": g(NET, "cost + Σ credits.amount"),
+    }  # fmt: skip
+
+
+ADAPTER = Adapter(
+    name="gcp-billing-export",
+    title="Google Cloud Billing export (BigQuery standard / detailed; JSONL, Parquet, CSV)",
+    provider_key="gcp",
+    doc_url="https://cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/detailed-usage",
+    detect_all=frozenset({"billing_account_id", "cost", "usage_start_time"}),
+    detect_any=frozenset({"invoice", "invoice.month", "service", "service.description"}),
+    required=frozenset(
+        {"billing_account_id", "cost", "currency", "usage_start_time", "usage_end_time"}
+    ),
+    csv_types={
+        "cost": "DOUBLE",
+        "usage_start_time": "TIMESTAMPTZ",
+        "usage_end_time": "TIMESTAMPTZ",
+    },
+    rename=rename,
+    columns=_columns(),
+)
