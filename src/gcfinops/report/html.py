@@ -35,9 +35,10 @@ def _table(t: Table, f: Fmt) -> dict[str, Any]:
         for j, v in enumerate(row):
             value, kind = t.kind_of(j, v)
             text = f.cell(value, kind)
-            cells.append((text, "num" if kind in _RIGHT else ""))
+            cls = "num" if kind in _RIGHT else ""
+            cells.append((text, f"{cls} col-{t.columns[j].key}".strip()))
         rows.append((cells, t.total and i == len(t.rows) - 1))
-    headers = [(c.label, "num" if c.kind in _RIGHT else "") for c in t.columns]
+    headers = [(c.label, f"{'num ' if c.kind in _RIGHT else ''}col-{c.key}") for c in t.columns]
     return {"key": t.key, "title": t.title, "note": t.note, "headers": headers, "rows": rows}
 
 

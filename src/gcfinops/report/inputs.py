@@ -106,7 +106,8 @@ def load_findings(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
                    coalesce(CAST(estimated_monthly_savings AS DOUBLE), 0)
                        AS estimated_monthly_savings,
                    {optional}
-            FROM read_parquet($p)""",
+            FROM read_parquet($p)
+            {"WHERE status IS NULL OR status = 'finding'" if "status" in columns else ""}""",
         {"p": str(path)},
     )
     return True

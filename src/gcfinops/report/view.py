@@ -341,7 +341,7 @@ def _allocation(w: WardReport, f: Fmt) -> Table:
 def _comparison(data: ReportData, f: Fmt) -> list[Table]:
     t = Table(
         "comparison",
-        f.t("section.comparison"),
+        f.t("section.comparison_summary"),
         [
             Col("ward", f.t("col.ward")),
             Col("baseline", f.t("col.baseline"), "yen"),
