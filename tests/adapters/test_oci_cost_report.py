@@ -9,13 +9,12 @@ e-mail addresses in its tag columns: these tests compare tag *keys* only and nev
 from __future__ import annotations
 
 import csv
-import gzip
-import shutil
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from adapter_contract import AdapterContract, Case
 from typer.testing import CliRunner
 
 from gcfinops import adapters, api
@@ -45,6 +44,77 @@ def header_of(path: Path) -> list[str]:
         return next(csv.reader(fh))
 
 
+# --- the adapter contract on cost_report.csv ------------------------------------------------
+# Rows: 1 E4 OCPU, 2 E4 memory, 3 block volume, 4 untagged network egress on 30 April 23:00,
+# 5 correction of row 1.
+C = Case
+CASES = [
+    C("billed-my-cost", "a0000001", "BilledCost", 7.5),
+    C("billed-e-notation", "a0000003", "BilledCost", 0.5239726027398),
+    C("effective-my-cost", "a0000002", "EffectiveCost", 3.6),
+    C("contracted-my-cost", "a0000002", "ContractedCost", 3.6),
+    C("list-cost-is-my-cost", "a0000002", "ListCost", 3.6),
+    C("correction-keeps-sign", "a0000005", "BilledCost", -7.5),
+    C("correction-class", "a0000005", "ChargeClass", "Correction"),
+    C("correction-source-type", "a0000005", "x_SourceChargeType", "Correction"),
+    C("usage-class-null", "a0000001", "ChargeClass", None),
+    C("category-usage", "a0000001", "ChargeCategory", "Usage"),
+    C("frequency", "a0000001", "ChargeFrequency", "Usage-Based"),
+    C("pricing-category", "a0000001", "PricingCategory", "Standard"),
+    C("start-without-seconds", "a0000001", "ChargePeriodStart", "2025-04-01T00:00:00Z"),
+    C("end", "a0000001", "ChargePeriodEnd", "2025-04-01T01:00:00Z"),
+    C("billing-period-utc-month", "a0000004", "BillingPeriodStart", "2025-04-01T00:00:00Z"),
+    C("billing-period-end", "a0000004", "BillingPeriodEnd", "2025-05-01T00:00:00Z"),
+    C("currency", "a0000001", "BillingCurrency", "JPY"),
+    C("billing-account-subscription", "a0000001", "BillingAccountId",
+      "ocid1.organizationssubscription.oc1.ap-tokyo-1.amaaaaaagcfinopsexample"),
+    C("sub-account-compartment-name", "a0000001", "SubAccountName", "katsushika-koseki"),
+    C("sub-account-type", "a0000001", "SubAccountType", "Compartment"),
+    C("resource-id", "a0000001", "ResourceId",
+      "ocid1.instance.oc1.ap-tokyo-1.anxhiljrgcfinopsexampleinstance0001"),
+    C("resource-type-from-ocid", "a0000003", "ResourceType", "volume"),
+    C("region", "a0000001", "RegionId", "ap-tokyo-1"),
+    C("availability-domain", "a0000001", "AvailabilityZone", "NRT-AD-1"),
+    C("availability-domain-empty-null", "a0000004", "AvailabilityZone", None),
+    C("service-name", "a0000001", "ServiceName", "COMPUTE"),
+    C("service-category-compute", "a0000001", "ServiceCategory", "Compute"),
+    C("service-category-storage", "a0000003", "ServiceCategory", "Storage"),
+    C("service-category-networking", "a0000004", "ServiceCategory", "Networking"),
+    C("sku-id-part-number", "a0000001", "SkuId", "B97384"),
+    C("sku-meter-description", "a0000001", "SkuMeter", "Compute - Standard - E4 - OCPU"),
+    C("charge-description", "a0000002", "ChargeDescription", "Compute - Standard - E4 - Memory"),
+    C("consumed-quantity", "a0000001", "ConsumedQuantity", 2.0),
+    C("consumed-unit-sku-unit-description", "a0000002", "ConsumedUnit", "Gigabyte Per Hour"),
+    C("pricing-quantity", "a0000002", "PricingQuantity", 16.0),
+    C("contracted-unit-price", "a0000002", "ContractedUnitPrice", 0.225),
+    C("tags-namespace-key", "a0000001", "Tags", {
+        "Oracle-Tags.CreatedBy": "default/operator@example.jp",
+        "Oracle-Tags.CreatedOn": "2025-03-28T02:11:09.123Z",
+        "ward": "葛飾区", "system": "戸籍", "env": "prod"}),
+    C("tags-all-empty-null", "a0000004", "Tags", None),
+    C("ward-from-free-form-tag", "a0000001", "x_Ward", "131229"),
+    C("system-from-free-form-tag", "a0000001", "x_BusinessSystem", "family_register"),
+    C("environment", "a0000001", "x_Environment", "prod"),
+    C("usage-type-part-number", "a0000001", "x_UsageType", "B97384"),
+    C("service-code", "a0000001", "x_ServiceCode", "COMPUTE"),
+    C("provider", "a0000001", "ProviderName", "Oracle"),
+    C("source-billed", "a0000003", "x_SourceBilledCost", 0.5239726027398),
+]  # fmt: skip
+# 7.5 + 3.6 + 0.5239726027398 + 0 − 7.5
+EXPECTED_UNITS = {("2025-04", "JPY"): (5, 0, 4.1239726027398)}
+
+
+class TestOciCostReport(AdapterContract):
+    adapter_name = "oci-cost-report"
+    sample = FIXTURES / "cost_report.csv"
+    key_column = "lineItem/referenceNo"
+    expected_units = EXPECTED_UNITS
+    numeric_column = "cost/myCost"
+    date_column = "lineItem/intervalUsageStart"
+    required_column = "cost/myCost"
+    cases = CASES
+
+
 def test_detection_ignores_header_case() -> None:
     """Docs spelling (`lineItem/TenantId`) and file spelling (`lineItem/tenantId`) both detect."""
     header = header_of(FIXTURES / "cost_report.csv")
@@ -53,40 +123,6 @@ def test_detection_ignores_header_case() -> None:
     assert adapters.detect(docs, "x.csv").name == "oci-cost-report"
     assert oci.rename(docs)["lineItem/TenantId"] == "lineItem/tenantId"
     assert "tags/ward" not in oci.rename(header)
-
-
-def test_costs_quantities_and_corrections(tmp_path: Path) -> None:
-    """BilledCost = EffectiveCost = cost/myCost; a correction row keeps its sign and is flagged."""
-    rows = ingest_rows(tmp_path / "ws", FIXTURES / "cost_report.csv")
-    assert [r["BilledCost"] for r in rows] == pytest.approx([7.5, 3.6, 0.5239726027398, 0, -7.5])
-    assert [r["EffectiveCost"] for r in rows] == [r["BilledCost"] for r in rows]
-    assert sum(r["x_SourceBilledCost"] for r in rows) == pytest.approx(4.1239726027398)
-    assert [r["ChargeClass"] for r in rows] == [None, None, None, None, "Correction"]
-    assert {r["ChargeCategory"] for r in rows} == {"Usage"}
-    ocpu = rows[0]
-    assert (ocpu["ConsumedQuantity"], ocpu["ConsumedUnit"]) == (2, "OCPU Hours")
-    assert (ocpu["PricingQuantity"], ocpu["ContractedUnitPrice"]) == (2, 3.75)
-    assert ocpu["SkuId"] == "B97384" and ocpu["SkuMeter"] == "Compute - Standard - E4 - OCPU"
-    assert ocpu["BillingCurrency"] == "JPY"
-
-
-def test_times_accounts_and_resources(tmp_path: Path) -> None:
-    """Start times without seconds parse; the compartment is the sub account."""
-    rows = ingest_rows(tmp_path / "ws", FIXTURES / "cost_report.csv")
-    ocpu, network = rows[0], rows[3]
-    assert ocpu["ChargePeriodStart"].isoformat() == "2025-04-01T00:00:00+00:00"
-    assert ocpu["ChargePeriodEnd"].isoformat() == "2025-04-01T01:00:00+00:00"
-    assert ocpu["BillingPeriodStart"].isoformat() == "2025-04-01T00:00:00+00:00"
-    assert ocpu["BillingPeriodEnd"].isoformat() == "2025-05-01T00:00:00+00:00"
-    assert network["BillingPeriodStart"].isoformat() == "2025-04-01T00:00:00+00:00"
-    assert ocpu["BillingAccountId"].startswith("ocid1.organizationssubscription.")
-    assert ocpu["SubAccountId"].startswith("ocid1.compartment.")
-    assert (ocpu["SubAccountName"], ocpu["SubAccountType"]) == ("katsushika-koseki", "Compartment")
-    assert (ocpu["ResourceType"], rows[2]["ResourceType"]) == ("instance", "volume")
-    assert (ocpu["RegionId"], ocpu["AvailabilityZone"]) == ("ap-tokyo-1", "NRT-AD-1")
-    assert (ocpu["ServiceName"], ocpu["ServiceCategory"]) == ("COMPUTE", "Compute")
-    assert rows[2]["ServiceCategory"] == "Storage" and network["ServiceCategory"] == "Networking"
-    assert (ocpu["ProviderName"], ocpu["InvoiceIssuerName"]) == ("Oracle", "Oracle")
 
 
 def test_tags_and_allocation(tmp_path: Path) -> None:
@@ -99,20 +135,11 @@ def test_tags_and_allocation(tmp_path: Path) -> None:
     assert rows[3]["Tags"] is None  # every tag column empty
 
 
-def test_csv_gz(tmp_path: Path) -> None:
-    """OCI delivers CSV.gz: the same totals."""
-    gz = tmp_path / "0001000000000001.csv.gz"
-    with (FIXTURES / "cost_report.csv").open("rb") as src, gzip.open(gz, "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    rows = ingest_rows(tmp_path / "ws", gz)
-    assert sum(r["BilledCost"] for r in rows) == pytest.approx(4.1239726027398)
-
-
 @pytest.mark.parametrize(
     ("name", "line", "column", "text"),
     [
         ("bad_cost.csv", 3, "cost/myCost", "3.6 JPY"),
-        ("missing_currency.csv", 4, "BillingCurrency", "no value"),
+        ("missing_currency.csv", 4, "BillingCurrency", "cost/currencyCode"),
     ],
 )
 def test_bad_values_name_line_and_column(
