@@ -256,6 +256,19 @@ def test_group_by_service_and_override_by_service_name(tmp_path):
     assert (rds[1].status, rds[1].note) == ("breach", "new")  # no RDS a year ago
 
 
+def test_group_by_account_uses_the_account_name(tmp_path):
+    rows = [
+        line("2025-04", 100, SubAccountId="111", SubAccountName="setagaya-dev"),
+        line("2025-05", 900, SubAccountId="111", SubAccountName="setagaya-dev"),
+        line("2025-05", 50, SubAccountId=None),
+    ]
+    ws = ws_with(tmp_path, rows, {"2025-04": 150, "2025-05": 150})
+    result = run_check(ws, by="account", thresholds={"max_increase_jpy": 1000})
+    e = find(result, "111", "mom_growth")
+    assert (e.group_name, e.status, e.delta_jpy) == ("setagaya-dev", "breach", 120_000)
+    assert find(result, None, "mom_growth").group_name == "未割当"
+
+
 def test_missing_comparison_month_is_skipped_not_failed(tmp_path):
     ws = ws_with(
         tmp_path,
@@ -390,12 +403,15 @@ def test_top_contributors_and_offsetting_findings(tmp_path):
         ("usage_type", "BoxUsage:m5", 20_000),
     ]
     # skipped rows are not offsets; i-b has no ward column but is billed to Setagaya;
-    # findings on resources that grew come before the larger saving on i-c, which shrank
+    # findings on the resources that grew most come first; i-c (which shrank) after, despite
+    # its larger saving
     assert [(o.rule_id, o.resource_id, o.on_growth) for o in e.offsets] == [
         ("rightsize", "i-b", True),
         ("ebs-gp2", "vol-1", True),
     ]
     assert e.offset_growth_jpy == 29_000
+    assert e.to_dict()["offsets"][0]["resource_delta_jpy"] == 50_000
+    assert e.to_dict()["offsets"][0]["on_growth"] is True
     assert e.offset_total_jpy == 89_000
     assert e.offsets[1].recommendation_ja == "gp3 に変更"
     assert result.findings_path is not None
@@ -469,3 +485,13 @@ def test_target_path_needs_a_baseline_ward_grouping_and_every_month(tmp_path):
     shutil.rmtree(tmp_path / "lake" / "provider=aws" / "billing_period=2025-04")
     with pytest.raises(NoDataError, match="lacks 2025-04"):
         run_check(ws, month="2025-06", thresholds={"max_over_target_path": 0})
+
+
+def test_analysis_sql_transpiles_to_spark():
+    """The decomposition and anomaly SQL stays portable (sqlglot, Spark dialect)."""
+    sqlglot = pytest.importorskip("sqlglot")
+    from gcfinops import anomalies, check
+
+    for sql in (check._DECOMPOSE_SQL, anomalies._STATS_SQL):
+        spark = sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+        assert "SELECT" in spark and "GROUP BY" in spark

@@ -144,6 +144,10 @@ def test_anomalies_command_on_the_sample(sample_workspace):
     assert table.exit_code == 1 and "江戸川区" in table.stdout
     quiet = run(sample_workspace, "anomalies", "--min-jpy", "1000000")
     assert quiet.exit_code == 0 and "異常なし" in quiet.stdout
+    md = run(sample_workspace, "anomalies", "--format", "markdown", "--lang", "en", "--by", "ward")
+    assert md.exit_code == 1
+    assert "| 2026-03-09 | Ward | 江戸川区 |" in md.stdout
+    assert md.stdout.startswith("## gcfinops anomalies: 2026-03-01 to 2026-03-31")
 
 
 # --- bad input: exit 2 ----------------------------------------------------------------------

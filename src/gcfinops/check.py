@@ -109,7 +109,11 @@ class Offset:
     estimated_monthly_savings: float
     recommendation_ja: str | None
     recommendation: str | None
-    on_growth: bool = False  # the resource's cost rose in the compared period
+    resource_delta_jpy: float = 0.0  # change of the resource's cost in the compared period
+
+    @property
+    def on_growth(self) -> bool:
+        return self.resource_delta_jpy > 0
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ class Evaluation:
         data["value"] = _finite(self.value)
         if self.decomposition is not None:
             data["decomposition"]["total_jpy"] = self.decomposition.total_jpy
+        for offset, obj in zip(data["offsets"], self.offsets, strict=True):
+            offset["on_growth"] = obj.on_growth
         return data
 
 
@@ -377,7 +383,7 @@ def _run(
     _scope(con, ws, settings, sorted(wanted))
     totals: dict[str | None, dict[str, float]] = {}
     for grp, m, jpy in con.execute(
-        "SELECT grp, month, sum(jpy) FROM scoped GROUP BY ALL"
+        "SELECT grp, month, sum(jpy) FROM scoped GROUP BY grp, month"
     ).fetchall():
         totals.setdefault(grp, {})[m] = float(jpy)
     allowance: dict[str | None, tuple[float, float]] = {}
@@ -652,7 +658,7 @@ def noncloud_by_ward_month(
     rows = con.execute(
         """SELECT ward, nullif(month, '') AS month, sum(CAST(amount_jpy AS DOUBLE))
            FROM read_csv($p, all_varchar = true)
-           WHERE CAST(fiscal_year AS INTEGER) = $fy GROUP BY ALL""",
+           WHERE CAST(fiscal_year AS INTEGER) = $fy GROUP BY ward, nullif(month, '')""",
         {"p": str(path), "fy": fy},
     ).fetchall()
     for ward, month, amount in rows:
@@ -796,8 +802,8 @@ def findings_offsets(
 
     A finding belongs to the group its own column names (`ward`, `business_system`,
     `service_name`, `sub_account_id`), else to the group its resource is billed to in the month.
-    Rows with status 'skipped' (a rule could not judge) are not offsets. Findings on resources
-    whose cost rose from `base` to `month` come first, then the largest savings.
+    Rows with status 'skipped' (a rule could not judge) are not offsets. Findings on the
+    resources whose cost rose most from `base` to `month` come first, then the largest savings.
     """
     path = _findings_path(ws)
     if not path.exists():
@@ -830,15 +836,15 @@ def findings_offsets(
                    CAST(f.estimated_monthly_savings AS DOUBLE),
                    CAST({opt["recommendation_ja"]} AS VARCHAR),
                    CAST({opt["recommendation"]} AS VARCHAR),
-                   coalesce(r.delta, 0) > 0 AS on_growth
+                   coalesce(r.delta, 0) AS delta
             FROM read_parquet('{src}') AS f
             LEFT JOIN r ON r.ResourceId = f.resource_id
             WHERE f.estimated_monthly_savings > 0
               AND coalesce(CAST({opt["status"]} AS VARCHAR), 'finding') = 'finding'
-            ORDER BY on_growth DESC, f.estimated_monthly_savings DESC, f.rule_id, f.resource_id""",
+            ORDER BY delta DESC, f.estimated_monthly_savings DESC, f.rule_id, f.resource_id""",
         {"m": month, "b": base},
     ).fetchall()
     out: dict[str | None, list[Offset]] = {}
-    for grp, rule, res, saving, rec_ja, rec, grew in rows:
-        out.setdefault(grp, []).append(Offset(rule, res, float(saving), rec_ja, rec, bool(grew)))
+    for grp, rule, res, saving, rec_ja, rec, delta in rows:
+        out.setdefault(grp, []).append(Offset(rule, res, float(saving), rec_ja, rec, float(delta)))
     return out

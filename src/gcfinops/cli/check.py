@@ -141,13 +141,17 @@ def check(
 ) -> None:
     """Fail the pipeline when a month's cost grew past the agreed thresholds.
 
-    The month (default: the latest loaded) is compared per group with the previous month, the
-    same month of the previous 年度 and, with --max-over-target-path, the path to the 3割
-    target. Limits: built-in defaults < [check] in gcfinops.toml < these options < per-ward /
-    業務 / service / account overrides in [check.*]. On GitHub Actions the Markdown summary is
-    appended to $GITHUB_STEP_SUMMARY and ::error / ::warning annotations go to stderr.
+    Compares each ward (or 業務, service, account) with the previous month,
+    the same month of the previous 年度 and, with --max-over-target-path,
+    the monthly path to the 3割 target (docs/ci.md).
 
-    Example: gcfinops check --month 2026-03 --max-mom-growth 20 --format junit -o cost.xml
+    Limits: defaults < the check section of gcfinops.toml < these options
+    < per-ward / 業務 / service / account overrides in gcfinops.toml.
+
+    On GitHub Actions: the Markdown summary goes to $GITHUB_STEP_SUMMARY,
+    ::error / ::warning annotations to stderr.
+
+    Example: gcfinops check --month 2026-03 --format junit -o cost.xml
     """
     given = {
         "max_mom_growth": max_mom_growth,
@@ -196,10 +200,11 @@ def anomalies(
     lang: LangA = LangOpt.ja,
     unit: UnitA = UnitOpt.yen,
 ) -> None:
-    """Flag days whose cost per ward or service jumps above its own recent history.
+    """Flag days whose cost per ward or service jumps above its own history.
 
-    A JST day is flagged when its cost exceeds the median of the series' previous N days by more
-    than k × MAD (MAD × 1.4826, comparable with σ) and by at least --min-jpy yen.
+    A JST day is flagged when its cost exceeds the median of the series'
+    previous N days by more than k × MAD (MAD × 1.4826, comparable with σ)
+    and by at least --min-jpy yen (docs/ci.md).
 
     Example: gcfinops anomalies --month 2026-03 --days 28 --format json
     """
