@@ -13,6 +13,7 @@ from gcfinops.adapters import (
     focus,
     gcp_billing_export,
     oci_cost_report,
+    sakura,
 )
 from gcfinops.adapters.base import Adapter
 from gcfinops.errors import AmbiguousFormatError, UnknownFormatError
@@ -27,6 +28,7 @@ ADAPTERS: dict[str, Adapter] = {
         azure_cost_details.ADAPTER,
         gcp_billing_export.ADAPTER,
         oci_cost_report.ADAPTER,
+        sakura.ADAPTER,
     )
 }
 
