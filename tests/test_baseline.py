@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gcfinops import api
 from gcfinops.baseline import COST_ITEM_IDS, store_path, write_template
@@ -137,3 +139,39 @@ def test_template_lists_every_cost_item_and_does_not_import_as_is(tmp_path: Path
         assert f",{item}," in text
     with pytest.raises(ConfigError, match="column 'ward': is empty"):
         api.import_baseline(path, workspace=ws.root)
+
+
+_CELLS = st.sampled_from(
+    [
+        "",
+        "131121",
+        "世田谷区",
+        "2018",
+        "abc",
+        "-1",
+        "1,000",
+        "決算",
+        "予算",
+        "datacenter",
+        "住民基本台帳",
+        '"',
+        "=1+1",
+        "△5",
+        "\u3000",
+        "99999999999",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=0, max_size=8), max_size=6))
+def test_mangled_files_import_or_fail_with_a_config_error(rows: list[list[str]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "b.csv"
+        src.write_text(HEADER + "\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+        try:
+            api.import_baseline(src, workspace=Path(tmp) / "ws")
+        except ConfigError as exc:
+            assert exc.exit_code == 2 and str(src) in exc.message

@@ -156,3 +156,22 @@ def test_init_writes_the_baseline_template(runner: CliRunner, tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     template = tmp_path / "ws" / "baseline_fy2018_template.csv"
     assert template.exists() and "system_operation" in template.read_text(encoding="utf-8")
+
+
+def test_demo_step_imports_the_sample_tables_and_prints_the_report(
+    runner: CliRunner, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gcfinops.cli.report import demo_report
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    lake.write_lake(ws, lake.lake_rows())
+    (ws / "fx_rates.csv").write_text("month,currency,rate_jpy,source\n2025-09,USD,150,t\n")
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    (samples / "baseline_fy2018.csv").write_text(lake.BASELINE_CSV, encoding="utf-8")
+    (samples / "noncloud_costs.csv").write_text(lake.COSTS_CSV, encoding="utf-8")
+    demo_report(ws, samples)
+    out = capsys.readouterr().out
+    assert "世田谷区 標準化対象システム 運用経費レポート 2025年度 (令和7年度)" in out
+    assert "2,000,000円" in out  # the imported baseline

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from gcfinops import api
+from gcfinops import api, report
 from gcfinops.errors import ConfigError, MissingRateError, NoDataError
 from report import lake
 
@@ -164,3 +165,45 @@ def test_effective_cost_setting_is_used(tmp_path: Path) -> None:
     (ws / "gcfinops.toml").write_text('[report]\ncost_column = "ListPrice"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"report\.cost_column"):
         api.report("131121", workspace=ws)
+
+
+def test_ward_without_baseline_has_no_target_or_ratio(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    lake.write_lake(ws, [lake.lake_row("2025-04", 1000.0, x_Ward="131237")])
+    data = api.report("江戸川区", workspace=ws, as_of=date(2025, 5, 1))
+    w = data.wards[0]
+    assert w.baseline_jpy is None and w.target.amount_jpy is None
+    assert w.forecast_ratio_to_baseline is None and w.gap_to_target_jpy is None
+    assert w.forecast_jpy == pytest.approx(12_000)
+    text = report.render(data, "md")
+    assert "基準額未登録 (gcfinops baseline import で登録してください)" in text
+
+
+def test_secondary_targets_and_settings_errors(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(lake.build(tmp_path / "src"), ws)
+    config = ws / "gcfinops.toml"
+    config.write_text(
+        "[baseline]\ntarget_ratio = 0.5\n"
+        'secondary_targets = [{ ratio = 1.5, name_ja = "1.5倍以内", name_en = "1.5x" }]\n'
+        "[report]\nforecast_months = 1\n",
+        encoding="utf-8",
+    )
+    w = api.report("131121", workspace=ws, as_of=lake.AS_OF).wards[0]
+    assert w.target.amount_jpy == pytest.approx(1_000_000)
+    # run-rate of September alone: 165,000 + 100,000 + 50,000
+    assert w.forecast_jpy == pytest.approx(1_665_000 + 315_000 * 6)
+    [extra] = w.secondary_targets
+    assert (extra.name_ja, extra.ratio, extra.amount_jpy) == ("1.5倍以内", 1.5, 3_000_000)
+    assert extra.gap_jpy == pytest.approx(w.forecast_jpy - 3_000_000)
+    for bad, key in (
+        ("[baseline]\ntarget_ratio = 0\n", "baseline.target_ratio"),
+        ("[baseline]\ncolour = 1\n", "unknown key(s) colour"),
+        ("[report]\nforecast_months = 13\n", "report.forecast_months"),
+        ("[baseline]\nsecondary_targets = [{ name_ja = 'x' }]\n", "needs ratio"),
+    ):
+        config.write_text(bad, encoding="utf-8")
+        with pytest.raises(ConfigError, match=re.escape(key)) as exc:
+            api.report("131121", workspace=ws, as_of=lake.AS_OF)
+        assert str(config) in exc.value.message

@@ -1,51 +1,22 @@
 """ReportData → titled tables of typed cells, in one language: what every document shows.
 
 Terminal, Markdown, HTML, CSV and XLSX render the same tables, so a figure cannot differ between
-formats. Cells keep raw values (floats, strings); a column's `kind` says how to print them
-('yen', 'ratio', 'pct', 'month', 'text', 'int', 'rate'); a `Cell` overrides the kind of one cell.
+formats. Table primitives live in `report.tables`, document-level tables in `report.appendix`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from gcfinops.allocation.systems import get_system
 from gcfinops.baseline import cost_item
+from gcfinops.report import appendix
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import Line, ReportData, WardReport, ratio
+from gcfinops.report.tables import Cell, Col, Table
 
-
-@dataclass(frozen=True)
-class Cell:
-    """A value with its own kind (a headline row mixes yen and ratios)."""
-
-    value: Any
-    kind: str
-
-
-@dataclass(frozen=True)
-class Col:
-    key: str
-    label: str
-    kind: str = "text"
-
-
-@dataclass
-class Table:
-    """One titled table; `total` marks the last row as a total row."""
-
-    key: str
-    title: str
-    columns: list[Col]
-    rows: list[list[Any]] = field(default_factory=list)
-    total: bool = False
-    note: str | None = None
-
-    def kind_of(self, col: int, value: Any) -> tuple[Any, str]:
-        if isinstance(value, Cell):
-            return value.value, value.kind
-        return value, self.columns[col].kind
+__all__ = ["Cell", "Col", "DocView", "Table", "WardView", "build_view"]
 
 
 @dataclass
@@ -81,8 +52,10 @@ def build_view(data: ReportData, f: Fmt) -> DocView:
         unit=f.unit_label(),
         version=data.version,
     )
-    comparison = _comparison(data, f) if data.is_multi_ward else []
-    return DocView(title, subtitle, wards, comparison, _notes(data, f), _appendix(data, f))
+    comparison = appendix.comparison(data, f) if data.is_multi_ward else []
+    return DocView(
+        title, subtitle, wards, comparison, appendix.notes(data, f), appendix.appendix(data, f)
+    )
 
 
 def _ward(w: WardReport, data: ReportData, f: Fmt) -> WardView:
@@ -336,131 +309,3 @@ def _allocation(w: WardReport, f: Fmt) -> Table:
         [f.t("allocation.unallocated"), w.unallocated_system_cloud_jpy, w.unallocated_system_share],
     ]
     return t
-
-
-def _comparison(data: ReportData, f: Fmt) -> list[Table]:
-    t = Table(
-        "comparison",
-        f.t("section.comparison_summary"),
-        [
-            Col("ward", f.t("col.ward")),
-            Col("baseline", f.t("col.baseline"), "yen"),
-            Col("forecast", f.t("col.forecast"), "yen"),
-            Col("ratio", f.t("col.ratio"), "ratio"),
-            Col("gap", f.t("headline.gap"), "yen"),
-            Col("savings", f.t("col.savings"), "yen"),
-            Col("after_ratio", f.t("col.after_ratio"), "ratio"),
-        ],
-    )
-    for w in data.wards:
-        t.rows.append(
-            [
-                f.name(w.ward_name, w.ward_name_en),
-                w.baseline_jpy,
-                w.forecast_jpy,
-                w.forecast_ratio_to_baseline,
-                w.gap_to_target_jpy,
-                w.identified_savings_jpy,
-                w.forecast_after_savings_ratio,
-            ]
-        )
-    keys: list[str | None] = []
-    for w in data.wards:
-        keys += [x.key for x in w.by_business_system if x.key not in keys]
-    keys.sort(key=lambda k: (k is None, _system_order(k)))
-    m = Table(
-        "comparison_systems",
-        f.t("section.comparison_systems"),
-        [Col("system", f.t("col.system"))]
-        + [Col(w.ward, f.name(w.ward_name, w.ward_name_en), "yen") for w in data.wards],
-    )
-    for key in keys:
-        row: list[Any] = []
-        for w in data.wards:
-            line = next((x for x in w.by_business_system if x.key == key), None)
-            row.append(
-                None
-                if line is None
-                else (
-                    line.forecast_jpy if line.forecast_jpy is not None else line.actual_to_date_jpy
-                )
-            )
-        names = next(x for w in data.wards for x in w.by_business_system if x.key == key)
-        m.rows.append([f.name(names.name_ja, names.name_en), *row])
-    return [t, m]
-
-
-def _system_order(key: str | None) -> int:
-    from gcfinops.allocation.systems import BUSINESS_SYSTEMS
-
-    ids = [s.id for s in BUSINESS_SYSTEMS]
-    return ids.index(key) if key in ids else len(ids)
-
-
-def _notes(data: ReportData, f: Fmt) -> list[str]:
-    notes = [
-        f.t("note.fiscal_year"),
-        f.t("note.cost_column", column=data.cost_column, column_ja=f.t(f"note.{data.cost_column}")),
-    ]
-    if data.forecast_window:
-        window = "〜".join(
-            dict.fromkeys([f.month(data.forecast_window[0]), f.month(data.forecast_window[-1])])
-        )
-        notes.append(
-            f.t(
-                "note.forecast",
-                complete=data.complete_months,
-                window_len=len(data.forecast_window),
-                window=window,
-                remaining=12 - data.complete_months,
-            )
-        )
-    else:
-        notes.append(f.t("note.forecast_none"))
-    notes += [
-        f.t("note.noncloud"),
-        f.t("note.target", ratio=f"{data.target_ratio:.2f}"),
-        f.t("note.savings"),
-        f.t("note.fx") if data.fx_rates else f.t("note.fx_none"),
-        f.t("note.rounding"),
-        f"{f.t('allocation.unattributed')}: {f.yen(data.unattributed_cloud_jpy)}",
-    ]
-    return notes
-
-
-def _appendix(data: ReportData, f: Fmt) -> list[Table]:
-    src = Table(
-        "sources",
-        f.t("section.sources"),
-        [
-            Col("kind", f.t("col.kind")),
-            Col("name", f.t("col.name")),
-            Col("period", f.t("col.period")),
-            Col("files", f.t("col.files"), "int"),
-            Col("detail", f.t("col.detail")),
-        ],
-    )
-    for s in data.sources:
-        period = f"{s.first_month} 〜 {s.last_month}" if s.first_month else "—"
-        detail = f.t("kind.findings_count", n=s.detail) if s.kind == "findings" else s.detail
-        src.rows.append([f.t(f"kind.{s.kind}"), s.name, period, s.files, detail or "—"])
-    fx = Table(
-        "fx",
-        f.t("section.fx"),
-        [
-            Col("month", f.t("col.month"), "month"),
-            Col("currency", f.t("col.currency")),
-            Col("rate", f.t("col.rate"), "rate"),
-            Col("source", f.t("col.source")),
-        ],
-    )
-    previous = None
-    for r in data.fx_rates:
-        # A repeated source prints as 〃 (ditto), as Japanese tables do.
-        same = previous is not None and (previous.currency, previous.source) == (
-            r.currency,
-            r.source,
-        )
-        fx.rows.append([r.month, r.currency, r.rate_jpy, f.t("doc.ditto") if same else r.source])
-        previous = r
-    return [src, fx] if data.fx_rates else [src]

@@ -1,0 +1,156 @@
+"""Per-ward detail tables computed in SQL: months, cloud services, findings; and the report's
+FX rates and sources. Reads the TEMP tables `report.data` prepared (gcf_cost, gcf_months, …).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from gcfinops.report import inputs
+from gcfinops.report.model import Finding, FxUsed, Month, Service, Source
+from gcfinops.report.period import Period
+
+if TYPE_CHECKING:
+    import duckdb
+
+TOP_SERVICES = 10
+
+
+def opt(value: Any) -> float | None:
+    """None stays None; anything else becomes a float."""
+    return None if value is None else float(value)
+
+
+def months(
+    con: duckdb.DuckDBPyConnection, p: Period, code: str, run_rate: float | None
+) -> list[Month]:
+    rows = con.execute(
+        "SELECT month, source, coalesce(provider, ''), sum(amount_jpy) FROM gcf_cost "
+        "WHERE ward = ? GROUP BY ALL",
+        [code],
+    ).fetchall()
+    amount: dict[tuple[str, str], float] = defaultdict(float)
+    provider: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for month, source, prov, value in rows:
+        amount[(month, source)] += float(value)
+        if source == "cloud":
+            provider[month][prov] += float(value)
+    previous = [r for r in p.months if not r[2]]
+    out = []
+    for i, (month, _fy, _in_fy, status, _w, _c) in enumerate(r for r in p.months if r[2]):
+        prev_month = previous[i][0]
+        future = status == "future"
+        out.append(
+            Month(
+                month=month,
+                status=status,
+                cloud_jpy=None if future else amount[(month, "cloud")],
+                noncloud_jpy=None if future else amount[(month, "noncloud")],
+                forecast_jpy=run_rate if status != "complete" else None,
+                previous_month=prev_month,
+                previous_fy_jpy=(
+                    amount[(prev_month, "cloud")] + amount[(prev_month, "noncloud")]
+                    if p.first_data is not None and prev_month >= p.first_data
+                    else None
+                ),
+                by_provider=dict(sorted(provider[month].items())) if not future else {},
+            )
+        )
+    return out
+
+
+def services(con: duckdb.DuckDBPyConnection, p: Period, code: str) -> list[Service]:
+    rows = con.execute(
+        """SELECT provider, service, fy, prev FROM (
+             SELECT c.provider, c.service,
+                    coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'future'
+                                      THEN c.amount_jpy END), 0) AS fy,
+                    coalesce(sum(CASE WHEN m.in_compare THEN c.amount_jpy END), 0) AS prev
+             FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
+             WHERE c.source = 'cloud' AND c.ward = ?
+             GROUP BY c.provider, c.service) AS s
+           ORDER BY fy DESC, provider, service LIMIT ?""",
+        [code, TOP_SERVICES],
+    ).fetchall()
+    monthly = con.execute(
+        """SELECT c.provider, c.service, c.month, sum(c.amount_jpy)
+           FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
+           WHERE c.source = 'cloud' AND c.ward = ? AND m.in_fy AND m.status <> 'future'
+           GROUP BY ALL ORDER BY c.month""",
+        [code],
+    ).fetchall()
+    by: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for prov, service, month, value in monthly:
+        by[(prov, service)][month] = float(value)
+    return [Service(str(a), str(b), float(fy), float(prev), by[(a, b)]) for a, b, fy, prev in rows]
+
+
+def findings(
+    con: duckdb.DuckDBPyConnection, code: str, top: int, available: bool
+) -> tuple[float | None, int, list[Finding]]:
+    """(annualized savings, number of findings, top findings) of one ward.
+
+    Findings on the same resource overlap (stop at night *and* downsize), so the total takes the
+    largest saving per resource, not the sum: a conservative figure.
+    """
+    if not available:
+        return None, 0, []
+    row = con.execute(
+        """SELECT coalesce(sum(s), 0) * 12, coalesce(sum(n), 0) FROM (
+             SELECT coalesce(resource_id, rule_id || '#' || CAST(rn AS VARCHAR)) AS rid,
+                    max(estimated_monthly_savings) AS s, count(*) AS n
+             FROM (SELECT *, row_number() OVER () AS rn FROM gcf_findings WHERE ward = ?) AS f
+             GROUP BY rid) AS r""",
+        [code],
+    ).fetchone()
+    rows = con.execute(
+        """SELECT rule_id, business_system, resource_id, estimated_monthly_savings,
+                  current_monthly_cost, recommendation_ja, recommendation, confidence
+           FROM gcf_findings WHERE ward = ?
+           ORDER BY estimated_monthly_savings DESC, rule_id, resource_id LIMIT ?""",
+        [code, top],
+    ).fetchall()
+    findings = [
+        Finding(str(r[0]), r[1], r[2], float(r[3]), opt(r[4]), r[5], r[6], r[7]) for r in rows
+    ]
+    return (float(row[0]), int(row[1]), findings) if row else (0.0, 0, findings)
+
+
+def fx_used(con: duckdb.DuckDBPyConnection) -> list[FxUsed]:
+    rows = con.execute(
+        """SELECT DISTINCT f.month, f.currency, f.rate_jpy, f.source
+           FROM gcf_cloud_raw AS c JOIN gcf_fx AS f ON f.month = c.month AND f.currency = c.currency
+           WHERE f.currency <> 'JPY'
+             AND (c.ward IS NULL OR c.ward IN (SELECT ward FROM gcf_selected))
+           ORDER BY f.month, f.currency"""
+    ).fetchall()
+    return [FxUsed(str(m), str(c), float(r), str(s)) for m, c, r, s in rows]
+
+
+def sources(con: duckdb.DuckDBPyConnection, has_findings: bool) -> list[Source]:
+    out = [Source("cloud", p, a, b, n) for p, a, b, n in inputs.lake_periods(con)]
+    base = con.execute(
+        """SELECT string_agg(DISTINCT source_file, ', ' ORDER BY source_file),
+                  string_agg(DISTINCT basis, '/' ORDER BY basis), count(DISTINCT source_file)
+           FROM gcf_baseline WHERE ward IN (SELECT ward FROM gcf_selected)"""
+    ).fetchone()
+    if base and base[0]:
+        out.append(Source("baseline", str(base[0]), None, None, int(base[2]), str(base[1])))
+    nc = con.execute(
+        """SELECT string_agg(DISTINCT source_file, ', ' ORDER BY source_file),
+                  min(coalesce(month, CAST(fiscal_year AS VARCHAR) || '-04')),
+                  max(coalesce(month, CAST(fiscal_year + 1 AS VARCHAR) || '-03')),
+                  count(DISTINCT source_file)
+           FROM gcf_noncloud_raw WHERE ward IN (SELECT ward FROM gcf_selected)"""
+    ).fetchone()
+    if nc and nc[0]:
+        out.append(Source("noncloud", str(nc[0]), nc[1], nc[2], int(nc[3])))
+    if has_findings:
+        row = con.execute(
+            "SELECT count(*) FROM gcf_findings WHERE ward IN (SELECT ward FROM gcf_selected)"
+        ).fetchone()
+        out.append(
+            Source("findings", str(inputs.FINDINGS_PATH), None, None, 1, str(row[0] if row else 0))
+        )
+    return out
