@@ -410,3 +410,18 @@ def csv_types() -> dict[str, str]:
     types = dict.fromkeys(AWS_NUMERIC, "DOUBLE")
     types.update(dict.fromkeys(AWS_TIMESTAMPS, "TIMESTAMPTZ"))
     return types
+
+
+# The value tables, for the generated docs (docs/adapters/aws-*.md).
+LOOKUPS: dict[str, dict[str, str | None]] = {
+    "CHARGE_CATEGORY (line_item_line_item_type → ChargeCategory)": CHARGE_CATEGORY,
+    "CHARGE_FREQUENCY (line_item_line_item_type → ChargeFrequency; others Usage-Based)": (
+        CHARGE_FREQUENCY
+    ),
+    "PRICING_UNIT (pricing_unit → PricingUnit / ConsumedUnit; others as written)": PRICING_UNIT,
+    "SERVICE_CATEGORY (line_item_product_code → ServiceCategory; others Other)": SERVICE_CATEGORY,
+    "SERVICE_SUBCATEGORY (line_item_product_code → ServiceSubcategory; others Other (Other))": (
+        SERVICE_SUBCATEGORY
+    ),
+    "S3_CLASS (usage type pattern → x_StorageClass)": dict(S3_CLASS_BY_USAGE),
+}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from gcfinops.adapters.aws_common import (
     AWS_REQUIRED,
     FOLD_WHEN,
+    LOOKUPS,
     NETTED_WHEN,
     aws_columns,
     csv_types,
@@ -50,4 +51,5 @@ ADAPTER = Adapter(
     ),
     fold_when=FOLD_WHEN,
     netted_when=NETTED_WHEN,
+    lookups=LOOKUPS,
 )

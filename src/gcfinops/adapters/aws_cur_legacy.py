@@ -14,6 +14,7 @@ import re
 from gcfinops.adapters.aws_common import (
     AWS_REQUIRED,
     FOLD_WHEN,
+    LOOKUPS,
     NETTED_WHEN,
     aws_columns,
     csv_types,
@@ -102,6 +103,7 @@ CSV_ADAPTER = Adapter(
     },
     fold_when=FOLD_WHEN,
     netted_when=NETTED_WHEN,
+    lookups=LOOKUPS,
 )
 
 ATHENA_ADAPTER = Adapter(
@@ -120,4 +122,5 @@ ATHENA_ADAPTER = Adapter(
     ),
     fold_when=FOLD_WHEN,
     netted_when=NETTED_WHEN,
+    lookups=LOOKUPS,
 )

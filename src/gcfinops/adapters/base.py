@@ -136,6 +136,8 @@ class Adapter:
       `lineItem/UnblendedCost` → `line_item_unblended_cost`), so one mapping serves several
       flavours.
     null_strings: strings that mean NULL in this format's CSV files.
+    lookups: the value tables the mapping uses, by name (documentation: docs/adapters/<name>.md
+      prints them next to the column mapping).
     """
 
     name: str
@@ -154,6 +156,7 @@ class Adapter:
     null_strings: tuple[str, ...] = ("",)
     timestamp_format: str | None = None
     json_maps: tuple[str, ...] = ()  # MAP columns in Parquet that CSV carries as JSON text
+    lookups: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = [c for c in schema.MAPPED_COLUMNS if c not in self.columns]

@@ -120,5 +120,11 @@ ADAPTER = Adapter(
     rename=rename,
     json_maps=("Tags",),
     null_strings=("", "NULL", "null"),
+    lookups={
+        "ALIASES (pre-1.0 column names → 1.2 names)": ALIASES,
+        "CHARGE_CATEGORY (case-insensitive; unknown → error)": CHARGE_CATEGORY,
+        "CHARGE_FREQUENCY (case-insensitive)": CHARGE_FREQUENCY,
+        "PRICING_CATEGORY (case-insensitive; 1.0-preview values renamed)": PRICING_CATEGORY,
+    },
     columns=_columns(),
 )
