@@ -194,6 +194,7 @@ def ingest_remote(
                 state.cache(ws, obj)
                 result.downloaded.append(obj)
         state.save()  # the cache index: a failed ingest must not cost a second download
+        result.warnings.extend(getattr(source, "warnings", []))
         if not changed:
             return result
         files = [o.local for d in changed for o in d.objects]
