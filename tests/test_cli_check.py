@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -275,3 +276,55 @@ def test_markdown_summary_matches_golden(golden_ws, lang):
 def test_thousand_yen_unit(golden_ws):
     result = run(golden_ws, "check", "--format", "markdown", "--unit", "thousand")
     assert "千円" in result.stdout and "+" in result.stdout
+
+
+# --- report/ci helpers ----------------------------------------------------------------------
+
+
+def test_workflow_command_escaping():
+    from gcfinops.report import ci
+
+    assert ci.escape_data("50%\r\nnext: a, b") == "50%25%0D%0Anext: a, b"
+    assert ci.escape_property("a: b, c") == "a%3A b%2C c"
+
+
+def test_annotations_are_capped_at_ten_per_kind():
+    from gcfinops.check import CheckResult, Evaluation, Thresholds
+    from gcfinops.report import ci
+
+    def ev(i: int, status: str) -> Evaluation:
+        return Evaluation(
+            f"g{i}",
+            f"G{i}",
+            f"G{i}",
+            "mom_growth",
+            status,
+            math.inf,
+            20.0,
+            1000.0,
+            0.0,
+            1000.0,
+            "2026-02",
+            note="new",
+        )
+
+    result = CheckResult(
+        "2026-03",
+        "2026-02",
+        "2025-03",
+        2025,
+        "service",
+        "BilledCost",
+        Thresholds(),
+        (*tuple(ev(i, "breach") for i in range(12)), ev(99, "near")),
+        {},
+    )
+    lines = ci.check_annotations(result, "en")
+    errors = [x for x in lines if x.startswith("::error ")]
+    assert len(errors) == 10
+    assert errors[-1].endswith("… and 3 more (see the job summary)")
+    assert errors[0] == (
+        "::error title=gcfinops check 2026-03::G0: month-on-month new (¥0 → ¥1,000, +¥1,000) "
+        "exceeds the threshold 20.0%25"  # % is escaped as %25
+    )
+    assert next(x for x in lines if x.startswith("::warning ")).startswith("::warning title=")

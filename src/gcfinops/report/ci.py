@@ -12,6 +12,7 @@ Every sentence exists in Japanese (default) and English; amounts via `money.form
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def t(key: str, lang: Lang) -> str:
 
 
 def _pct(value: float | None, lang: Lang, note: str | None = None) -> str:
-    if value is None:
+    if value is None or not math.isfinite(value):
         return t("used_up" if note == "allowance_used_up" else "new", lang)
     return ("+" if value > 0 else "") + format_pct(value / 100, lang)
 
@@ -95,11 +96,7 @@ def sentence(e: Evaluation, lang: Lang, unit: Unit = "yen") -> str:
     if e.status == "skipped":
         why = t(e.note or "no_data", lang).format(m=e.comparison)
         return f"{name}: {metric}: {why}"
-    sep = "、" if lang == "ja" else ", "
-    base = (
-        f"{yen(e.previous_jpy, lang, unit)} → {yen(e.current_jpy, lang, unit)}"
-        f"{sep}{yen(e.delta_jpy, lang, unit, signed=True)}"
-    )
+    base = _amounts(e, lang, unit)
     if lang == "ja":
         verdict = {"breach": "を超過", "near": "に接近", "ok": "以内"}[e.status]
         return (
@@ -111,6 +108,17 @@ def sentence(e: Evaluation, lang: Lang, unit: Unit = "yen") -> str:
         f"{name}: {metric} {value_text(e, lang, unit)} ({base}) {verdict} the threshold "
         f"{threshold_text(e, lang, unit)}"
     )
+
+
+def _amounts(e: Evaluation, lang: Lang, unit: Unit) -> str:
+    """'before → now, ±change', or for the target path 'now against the allowance'."""
+    cur, prev = yen(e.current_jpy, lang, unit), yen(e.previous_jpy, lang, unit)
+    delta = yen(e.delta_jpy, lang, unit, signed=True)
+    if e.comparison == "target_path":
+        if lang == "ja":
+            return f"当月 {cur}、目標ペース {prev}、差 {delta}"
+        return f"{cur} against a path of {prev}, {delta}"
+    return f"{prev} → {cur}{'、' if lang == 'ja' else ', '}{delta}"
 
 
 # --- Markdown ------------------------------------------------------------------------------
@@ -232,10 +240,7 @@ def _breach_section(e: Evaluation, lang: Lang, unit: Unit) -> list[str]:
         "",
     ]
     compared = t("target", lang) if e.comparison == "target_path" else e.comparison
-    out.append(
-        f"{compared}: {yen(e.previous_jpy, lang, unit)} → {yen(e.current_jpy, lang, unit)}"
-        f" ({yen(e.delta_jpy, lang, unit, signed=True)})"
-    )
+    out.append(f"{compared}: {_amounts(e, lang, unit)}")
     d = e.decomposition
     if d is not None:
         title = "増減の要因分解" if lang == "ja" else "What changed (decomposition)"
