@@ -114,11 +114,15 @@ def _parse_defaults(items: list[str]) -> dict[str, str]:
     return out_
 
 
-LABELS = {
+HEADINGS: dict[str, tuple[str, ...]] = {
+    "ja": ("期間", "クラウド", "アカウント", "通貨", "元の行数", "レイク行数", "元の合計",
+           "レイク合計", "照合"),
+    "en": ("Period", "Cloud", "Account", "Cur.", "Rows read", "Rows in lake", "Source total",
+           "Lake total", "OK"),
+}  # fmt: skip
+LABELS: dict[str, dict[str, str]] = {
     "ja": {
         "title": "取り込み {id}: 元データとレイクの照合",
-        "cols": ("期間", "クラウド", "アカウント", "通貨", "元の行数", "レイク行数",
-                 "元の合計", "レイク合計", "照合"),
         "skipped": "取り込み済み: {n} ファイルとも変更なし。何もしません。",
         "recovered": "中断された取り込みを復旧しました ({what})。",
         "summary": "{files} ファイル、{rows:,} 行をレイクへ (除外 {folded:,} 行)。",
@@ -127,8 +131,6 @@ LABELS = {
     },
     "en": {
         "title": "Ingest {id}: source vs lake",
-        "cols": ("Period", "Cloud", "Account", "Cur.", "Rows read", "Rows in lake",
-                 "Source total", "Lake total", "OK"),
         "skipped": "Already ingested: {n} file(s) unchanged; nothing to do.",
         "recovered": "Recovered an interrupted ingest ({what}).",
         "summary": "{files} file(s), {rows:,} rows into the lake ({folded:,} folded).",
@@ -191,7 +193,7 @@ def print_ingest(result: IngestResult, lang: str = "ja") -> None:
         show_edge=False,
         collapse_padding=True,
     )
-    for i, name in enumerate(labels["cols"]):
+    for i, name in enumerate(HEADINGS["en" if lang == "en" else "ja"]):
         table.add_column(
             name,
             justify="right" if 4 <= i <= 7 else "left",
