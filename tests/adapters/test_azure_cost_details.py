@@ -8,6 +8,7 @@ public samples in ../shared/reference/data/azure, from the files' own cost colum
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -353,3 +354,33 @@ def test_public_mca_sample_as_published(tmp_path: Path) -> None:
     """The MCA sample byte for byte (mixed line endings)."""
     rows = ingest_rows(tmp_path / "ws", SHARED / "camel_azure_version_2.csv")
     assert len(rows) == 4
+
+
+# --- the bundled sample (sample_billing/azure, written by generate_multicloud.py) ---------
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_billing" / "azure"
+
+
+def test_sample_azure_reconciles_and_allocates(tmp_path: Path) -> None:
+    """Σ BilledCost per month = Σ CostInBillingCurrency of that month's file; the reserved VM's
+    usage is 0 from 2025-04 and the monthly reservation payment is a Purchase."""
+    files = sorted(SAMPLE.rglob("*.csv.gz"))
+    assert len(files) == 24
+    expected = {}
+    for f in files:
+        text = gzip.decompress(f.read_bytes()).decode("utf-8-sig")
+        rows = list(csv.DictReader(text.splitlines()))
+        month = rows[0]["BillingPeriodStartDate"]
+        expected[f"{month[6:]}-{month[:2]}"] = sum(float(r["CostInBillingCurrency"]) for r in rows)
+    root = tmp_path / "ws"
+    api.ingest([SAMPLE], workspace=root)
+    got = {u.billing_period: u.billed_cost for u in api.status(workspace=root)}
+    assert got == pytest.approx(expected)
+    rows = ingest_rows(tmp_path / "ws2", *files[12:13])  # 2025-04
+    ap01 = [r for r in rows if r["ResourceName"] == "setagaya-jidou-ap01" and r["x_InstanceType"]]
+    assert {r["BilledCost"] for r in ap01} == {0.0}
+    assert {r["CommitmentDiscountStatus"] for r in ap01} == {"Used"}
+    (purchase,) = [r for r in rows if r["ChargeCategory"] == "Purchase"]
+    assert (purchase["BilledCost"], purchase["EffectiveCost"]) == (27300.0, 0.0)
+    tagged = [r for r in rows if r["x_Ward"] == "131121"]
+    assert {r["x_BusinessSystem"] for r in tagged} == {"child_allowance"}
+    assert len(tagged) == len(rows) - 1  # only the reservation purchase carries no tags

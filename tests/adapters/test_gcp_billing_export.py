@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from adapter_contract import AdapterContract, Case
+from adapter_contract import AdapterContract, Case, lake_rows
 from typer.testing import CliRunner
 
 from gcfinops import adapters, api
@@ -392,3 +392,62 @@ def test_public_sample_promotion_credit_and_labels(tmp_path: Path) -> None:
     assert {r["Tags"]["goog-resource-type"] for r in rows if r["Tags"]} == {
         "bigquery_resource", "bigquery_dataset", "bigquery_project"}  # fmt: skip
     assert {iso(r["BillingPeriodStart"]) for r in rows} == {"2020-11-01T07:00:00+00:00"}
+
+
+# --- the bundled sample (sample_billing/gcp, written by generate_multicloud.py) -----------
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_billing"
+
+
+def test_multicloud_sample_is_reproducible(tmp_path: Path) -> None:
+    """generate_multicloud.py rewrites the committed azure/ and gcp/ files with the same content."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    script = SAMPLE / "generate_multicloud.py"
+    subprocess.run([sys.executable, str(script), "--out", str(out)], check=True, timeout=300)
+    fresh = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    committed = sorted(
+        p.relative_to(SAMPLE)
+        for top in ("azure", "gcp")
+        for p in (SAMPLE / top).rglob("*")
+        if p.is_file()
+    )
+    assert fresh == committed
+    for rel in committed:
+        assert gzip.decompress((out / rel).read_bytes()) == gzip.decompress(
+            (SAMPLE / rel).read_bytes()
+        ), rel
+
+
+def test_sample_gcp_reconciles_per_invoice_month(tmp_path: Path) -> None:
+    """Σ BilledCost per invoice month = Σ (cost + credits) computed from the JSON; tax = 10 %."""
+    files = sorted((SAMPLE / "gcp").rglob("*.jsonl.gz"))
+    expected: dict[str, float] = {}
+    tax: dict[str, float] = {}
+    net: dict[str, float] = {}
+    for f in files:
+        for line in gzip.decompress(f.read_bytes()).decode("utf-8").splitlines():
+            r = json.loads(line)
+            amount = r["cost"] + sum(c["amount"] for c in r["credits"])
+            month = r["invoice"]["month"]
+            expected[month] = expected.get(month, 0.0) + amount
+            bucket = tax if r["cost_type"] == "tax" else net
+            bucket[month] = bucket.get(month, 0.0) + amount
+    assert sorted(expected) == [f"{y}{m:02d}" for y, m in [
+        (2024 + (i + 3) // 12, (i + 3) % 12 + 1) for i in range(24)]]  # fmt: skip
+    for month in expected:
+        assert tax[month] == pytest.approx(0.1 * net[month], abs=0.02), month
+    root = tmp_path / "ws"
+    api.ingest([SAMPLE / "gcp"], workspace=root)
+    status = {u.billing_period: u.billed_cost for u in api.status(workspace=root)}
+    for month, total in expected.items():
+        assert status[f"{month[:4]}-{month[4:]}"] == pytest.approx(total, abs=1e-6), month
+    rows = lake_rows(root)
+    assert {r["x_Ward"] for r in rows} == {"131237"}
+    assert {r["x_BusinessSystem"] for r in rows} == {"health_management"}
+    assert {r["BillingCurrency"] for r in rows} == {"USD"}
+    cud = [r for r in rows if r["CommitmentDiscountStatus"] == "Used"]
+    assert (
+        cud and min(r["ChargePeriodStart"] for r in cud).isoformat() == "2025-10-01T00:00:00+00:00"
+    )
