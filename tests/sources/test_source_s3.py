@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import BUCKET, EXPORT, PREFIX, cur2_csv, put_export
 from gcfinops import api
@@ -266,3 +268,15 @@ def test_unknown_profile_is_a_clear_error(aws_env: None, tmp_path: Path) -> None
     pytest.importorskip("boto3")
     with pytest.raises(remote.RemoteSourceError, match=r"profile.*nope"):
         api.ingest_remote(URL, workspace=tmp_path, profile="nope")
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=6))
+def test_cache_paths_never_leave_the_cache(parts: list[str]) -> None:
+    """Whatever a manifest names, the cached copy is under .gcfinops/cache or refused."""
+    ws = Workspace(Path("/ws"))
+    try:
+        path = remote.cache_path(ws, "s3", *parts)
+    except remote.RemoteSourceError:
+        return
+    assert path.resolve().is_relative_to(Path("/ws/.gcfinops/cache/s3"))
+    assert _manifest_match("/".join(parts)) is None or "Manifest.json" in parts[-1]
