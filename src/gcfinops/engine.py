@@ -102,8 +102,31 @@ def parse_as_of(text: str) -> datetime:
 # --- validation ----------------------------------------------------------------------------
 
 
+_VALIDATED: dict[str, list[str]] = {}
+
+
+def _validation_key(rule: Rule) -> str:
+    return json.dumps(
+        [str(rule.path), rule.sql, rule.sql_line, rule.params(), rule.recommendation,
+         rule.recommendation_ja, rule.skip_reasons, sorted(rule.parameters)],
+        sort_keys=True, default=str,
+    )  # fmt: skip
+
+
 def validate(rules: Iterable[Rule]) -> list[str]:
-    """Parse, bind and check the output of each rule against an empty lake; all problems."""
+    """Parse, bind and check the output of each rule against an empty lake; all problems.
+
+    Results are remembered per process for an unchanged rule (same file, SQL and parameters).
+    """
+    rules = list(rules)
+    todo = [r for r in rules if _validation_key(r) not in _VALIDATED]
+    if todo:
+        for rule, problems in zip(todo, _validate_all(todo), strict=True):
+            _VALIDATED[_validation_key(rule)] = problems
+    return [p for r in rules for p in _VALIDATED[_validation_key(r)]]
+
+
+def _validate_all(rules: list[Rule]) -> list[list[str]]:
     con = connect()
     con.execute(schema.empty_table_sql("gcf_empty_lake"))
     as_of = datetime(2025, 4, 1, tzinfo=UTC)
@@ -114,11 +137,9 @@ def validate(rules: Iterable[Rule]) -> list[str]:
         fx=FxTable(),
         as_of=as_of,
     )
-    problems: list[str] = []
-    for rule in rules:
-        problems += _validate_one(con, rule, as_of)
+    out = [_validate_one(con, rule, as_of) for rule in rules]
     con.close()
-    return problems
+    return out
 
 
 def referenced_params(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[set[str], list[str]]:

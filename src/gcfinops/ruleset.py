@@ -349,7 +349,10 @@ def template_problems(template: str) -> list[str]:
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
-    """Fill a sentence template from a finding's fields."""
+    """Fill a sentence template from a finding's fields; a template with lookups is refused."""
+    problems = template_problems(template)
+    if problems:
+        raise ValueError("; ".join(problems))
     return FORMATTER.vformat(template, (), dict(values))
 
 

@@ -81,7 +81,7 @@ def build_lake(con: Any, rows: list[dict[str, Any]], defaults: dict[str, Any]) -
     unknown = [n for n in names if n not in schema.BY_NAME]
     if unknown:
         raise ValueError(f"unknown lake columns in case file: {unknown}")
-    data = {n: [_plain(r.get(n)) for r in full] for n in names}
+    data = {n: [_plain(r.get(n), n) for r in full] for n in names}
     arrow = pa.table({n: pa.array(v, type=_arrow_type(n)) for n, v in data.items()})
     con.register("case_rows", arrow)
     casts = ", ".join(f'CAST("{n}" AS {schema.BY_NAME[n].type}) AS "{n}"' for n in names)
@@ -89,7 +89,9 @@ def build_lake(con: Any, rows: list[dict[str, Any]], defaults: dict[str, Any]) -
     con.unregister("case_rows")
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, name: str) -> Any:
+    if isinstance(value, str) and schema.BY_NAME[name].type == schema.DATETIME:
+        return ts(value)
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if hasattr(value, "isoformat") and not isinstance(value, str):  # a YAML date
@@ -195,3 +197,24 @@ def load_cases(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
         data: dict[str, Any] = yaml.safe_load(fh)
     return data
+
+
+def write_workspace(
+    root: Path,
+    rows: list[dict[str, Any]],
+    defaults: dict[str, Any] | None = None,
+    fx: dict[str, float] | None = None,
+) -> Path:
+    """A workspace whose lake holds `rows` (expanded like case rows), as ingest lays it out."""
+    con = connect()
+    build_lake(con, rows, defaults or {})
+    part = root / "lake" / "provider=aws" / "billing_period=2025-04" / "billing_account=test"
+    part.mkdir(parents=True, exist_ok=True)
+    target = (part / "part-0.parquet").as_posix()
+    con.execute(f"COPY case_lake TO '{target}' (FORMAT parquet)")
+    con.close()
+    if fx:
+        lines = ["month,currency,rate_jpy,source"]
+        lines += [f"{k.split()[0]},{k.split()[1]},{v},test" for k, v in fx.items()]
+        (root / "fx_rates.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root

@@ -43,7 +43,8 @@ SELECT NULL, CAST(json_extract_string(d, '$.Timestamp') AS TIMESTAMPTZ), label,
 FROM ext
 """
 
-_ID_RE = r"\b(i|vol)[-_]([0-9a-f]{8,17})\b"
+# An id after start or a non-alphanumeric (Ids such as cpu_i_0abc… use "_" for "-").
+_ID_RE = r"(?:^|[^A-Za-z0-9])((i|vol)[-_][0-9a-f]{8,17})(?:$|[^A-Za-z0-9])"
 _METRIC_RE = (
     r"(CPUUtilization|mem_used_percent|MemoryUtilization|NetworkIn|NetworkOut|DiskReadOps"
     r"|DiskWriteOps|VolumeReadOps|VolumeWriteOps|RequestCount|ProcessedBytes|DatabaseConnections)"
@@ -62,8 +63,8 @@ pts AS (
 )
 SELECT
     NULLIF(regexp_replace(coalesce(
-        NULLIF(regexp_extract(label, '{_ID_RE}', 0), ''),
-        NULLIF(regexp_extract(id, '{_ID_RE}', 0), '')), '^(i|vol)_', '\\1-'), '') AS resource_id,
+        NULLIF(regexp_extract(label, '{_ID_RE}', 1), ''),
+        NULLIF(regexp_extract(id, '{_ID_RE}', 1), '')), '^(i|vol)_', '\\1-'), '') AS resource_id,
     CAST(ts AS TIMESTAMPTZ) AS timestamp,
     coalesce(NULLIF(regexp_extract(label, '{_METRIC_RE}', 0), ''),
              NULLIF(regexp_extract(lower(id), lower('{_METRIC_RE}'), 0), '')) AS metric,
