@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from adapter_contract import FIXTURES, AdapterContract, Case, lake_rows
+import pytest
+from adapter_contract import FIXTURES, AdapterContract, Case, lake_rows, rewrite_csv
 
 from gcfinops import schema
 from gcfinops.adapters.focus import rename
@@ -111,3 +112,27 @@ def test_wrong_case_names_match_the_spec() -> None:
     """`SkuPriceid` (as in the spec's own examples) is read as SkuPriceId; exact names win."""
     assert rename(["SkuPriceid", "BilledCost"]) == {"SkuPriceid": "SkuPriceId"}
     assert rename(["SkuPriceid", "SkuPriceId"]) == {}
+
+
+def test_focus_11_file_without_12_columns(tmp_path: Path) -> None:
+    """A FOCUS 1.1 file (no 1.2 columns) loads; the 1.2 additions are NULL."""
+    added_in_12 = [c.name for c in schema.FOCUS_COLUMNS if c.since == "1.2"]
+    assert set(added_in_12) == {
+        "BillingAccountType", "InvoiceId", "PricingCurrency", "PricingCurrencyContractedUnitPrice",
+        "PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice", "SubAccountType",
+    }  # fmt: skip
+
+    def drop(header: list[str], rows: list[list[str]]) -> None:
+        keep = [i for i, h in enumerate(header) if h not in added_in_12]
+        header[:] = [header[i] for i in keep]
+        rows[:] = [[r[i] for i in keep] for r in rows]
+
+    v11 = rewrite_csv(SAMPLE, tmp_path / "focus11.csv", drop)
+    root = tmp_path / "ws"
+    ingest(Workspace(root), [v11])
+    rows = lake_rows(root)
+    assert len(rows) == 8
+    assert all(r[c] is None for r in rows for c in added_in_12)
+    assert sum(r["BilledCost"] for r in rows if r["BillingCurrency"] == "USD") == pytest.approx(
+        99.748
+    )
