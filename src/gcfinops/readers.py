@@ -139,10 +139,15 @@ def _rows(text: str, complete: bool) -> list[list[str]]:
     if not complete:
         cut = text.rfind("\n")
         text = text[: cut + 1] if cut >= 0 else ""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
     try:
-        return [r for r in csv.reader(io.StringIO(text, newline="")) if r]
-    except csv.Error:
-        return []  # DuckDB will name the line
+        rows.extend(r for r in reader if r)
+    except csv.Error as exc:
+        if not rows:  # the header itself cannot be parsed
+            raise InputError(f"not readable as CSV ({exc})", line=reader.line_num) from None
+        # Otherwise keep the sample so far; DuckDB will name the bad line when it reads it.
+    return rows
 
 
 def open_source(path: Path, tmp_dir: Path) -> SourceFile:
@@ -161,7 +166,10 @@ def open_source(path: Path, tmp_dir: Path) -> SourceFile:
         raise EmptyFileError("file is empty", path=str(path))
     encoding = detect_encoding(sample, path)
     text = sample.decode(encoding, errors="ignore").removeprefix("\ufeff")
-    rows = _rows(text, complete=len(sample) < SNIFF_BYTES)
+    try:
+        rows = _rows(text, complete=len(sample) < SNIFF_BYTES)
+    except InputError as exc:
+        raise InputError(exc.message, path=str(path), line=exc.line) from None
     if not rows or not any(h.strip() for h in rows[0]):
         raise EmptyFileError("file has no header line", path=str(path), line=1)
     header = rows[0]
