@@ -63,8 +63,8 @@ def render_doc(rule: Rule) -> str:
     lines += [
         "## Parameters",
         "",
-        "Override any of them in `gcfinops.toml` under `[rules.%s]`; `enabled = false` turns the "
-        "rule off." % rule.id,
+        f"Override any of them in `gcfinops.toml` under `[rules.{rule.id}]`; `enabled = false` "
+        "turns the rule off.",
         "",
         "| Parameter | Default | Unit | Description | Source of the default |",
         "|---|---|---|---|---|",
