@@ -189,8 +189,8 @@ def bq_schema(schema: pa.Schema) -> list[bigquery.SchemaField]:
 class Rows:
     """google.cloud.bigquery.table.RowIterator (the Arrow part)."""
 
-    def __init__(self, table: pa.Table, cut: int | None = None) -> None:
-        self.table, self.cut, self.total_rows = table, cut, table.num_rows
+    def __init__(self, table: pa.Table, cut: int | None = None, page: int = 2) -> None:
+        self.table, self.cut, self.page, self.total_rows = table, cut, page, table.num_rows
 
     def to_arrow(self, create_bqstorage_client: bool = True, **kwargs: Any) -> pa.Table:
         return self.table
@@ -198,7 +198,7 @@ class Rows:
     def to_arrow_iterable(
         self, bqstorage_client: Any = None, **kwargs: Any
     ) -> Iterator[pa.RecordBatch]:
-        batches = self.table.to_batches(max_chunksize=2)
+        batches = self.table.to_batches(max_chunksize=self.page)
         yield from batches[: self.cut] if self.cut is not None else batches
 
 
@@ -222,6 +222,7 @@ class BigQuery:
     cut_batches: int | None = None  # simulate a stream that stops early
     before_select: Callable[[], None] | None = None  # runs when a month is read
     error: Exception | None = None
+    page: int = 2  # rows per streamed batch (small, so that tests cross batch boundaries)
 
     def get_table(self, table: str, **kwargs: Any) -> bigquery.Table:
         if self.error:
@@ -250,7 +251,7 @@ class BigQuery:
         table = con.sql(tree.sql(dialect="duckdb"), params=params).to_arrow_table()
         con.close()
         cut = self.cut_batches if query.startswith("SELECT *") else None
-        return Job(Rows(table, cut))
+        return Job(Rows(table, cut, self.page))
 
 
 @dataclass

@@ -11,6 +11,7 @@ pytest.importorskip("google.cloud.bigquery")
 pytest.importorskip("google.cloud.billing_v1")
 pytest.importorskip("sqlglot")
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -248,3 +249,42 @@ def test_focus_export_table_goes_through_the_focus_adapter(
     totals = {u.billing_period: u.billed_cost for u in api.status(workspace=tmp_path)}
     assert totals == {"2025-04": 20.0, "2025-05": 1.0}
     assert "FORMAT_TIMESTAMP('%Y%m', BillingPeriodStart)" in bq.queries[0]
+
+
+SAMPLE = Path(__file__).parents[2] / "sample_billing" / "gcp"
+
+
+@pytest.mark.slow
+def test_bq_parquet_lands_like_the_jsonl_export(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The sample's detailed export, served from (fake) BigQuery, gives the lake the same totals
+    as the same export taken out of BigQuery as newline-delimited JSON and ingested as files."""
+    needs_adapter()
+    files = sorted(SAMPLE.rglob("*.jsonl.gz"))
+    if not files:
+        pytest.skip("sample_billing/gcp is not generated")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    ts = "strptime({0}, ['%Y-%m-%d %H:%M:%S.%f UTC', '%Y-%m-%d %H:%M:%S UTC'])::TIMESTAMPTZ AS {0}"
+    times = ", ".join(ts.format(c) for c in ("usage_start_time", "usage_end_time", "export_time"))
+    rows = con.sql(
+        f"SELECT * REPLACE ({times},"
+        " CAST(tags AS VARCHAR[]) AS tags, CAST(seller_name AS VARCHAR) AS seller_name)"
+        f" FROM read_json_auto({[str(f) for f in files]!r})"
+    ).to_arrow_table()
+    bq = BigQuery(rows, table_id=f"billing-admin.billing_export.{files[0].parts[-3]}", page=2000)
+    fakes = clients(bq, Billing(names={"01C3E5-A7B9D1-F3E5C7": "江戸川区"}), Catalog())
+    monkeypatch.setattr(gcp, "default_clients", lambda options, project: fakes)
+    remote_ws, local_ws = tmp_path / "remote", tmp_path / "local"
+    api.ingest_remote(f"bq://{bq.table_id}", workspace=remote_ws)
+    api.ingest(files, workspace=local_ws)
+
+    def totals(ws: Path) -> dict[tuple[str, str], float]:
+        return {
+            (u.billing_period, u.currency): round(u.billed_cost, 6)
+            for u in api.status(workspace=ws)
+        }
+
+    assert totals(remote_ws) == totals(local_ws)
+    assert len(totals(local_ws)) == 24

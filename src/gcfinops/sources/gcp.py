@@ -53,6 +53,7 @@ TABLE_ID = re.compile(
 HINT_ACCESS = ("the identity needs BigQuery Data Viewer on the dataset and BigQuery Job User on "
                "the project that runs the query")  # fmt: skip
 HINT_LOGIN = "run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS"
+ROW_GROUP = 65_536  # rows per Parquet row group (bounded memory, efficient reads)
 KINDS = {
     # kind: (month expression, export time expression, cost expression)
     "billing": ("invoice.month", "export_time", "cost"),
@@ -161,13 +162,25 @@ class BigQuerySource:
         result = self._query(sql, params)
         written = 0
         writer: pq.ParquetWriter | None = None
+        pending: list[pa.RecordBatch] = []
+
+        def flush() -> None:
+            nonlocal writer, written
+            table = self._enrich(pa.Table.from_batches(pending))
+            pending.clear()
+            if writer is None:
+                writer = pq.ParquetWriter(dest, table.schema, compression="zstd")
+            writer.write_table(table)
+            written += table.num_rows  # (no byte progress: BigQuery streams rows)
+
         try:
+            # Pages of the REST API can be small: gather them into row groups of ROW_GROUP rows.
             for batch in result.to_arrow_iterable():
-                table = self._enrich(pa.Table.from_batches([batch]))
-                if writer is None:
-                    writer = pq.ParquetWriter(dest, table.schema, compression="zstd")
-                writer.write_table(table)
-                written += table.num_rows  # (no byte progress: BigQuery streams rows)
+                pending.append(batch)
+                if sum(b.num_rows for b in pending) >= ROW_GROUP:
+                    flush()
+            if pending or writer is None:
+                flush()
         except RemoteSourceError:
             raise
         except Exception as exc:
