@@ -477,6 +477,12 @@ def test_target_path_needs_a_baseline_ward_grouping_and_every_month(tmp_path):
     ws = target_ws(tmp_path)
     with pytest.raises(NoDataError, match="no FY2018 baseline"):
         run_check(ws, thresholds={"max_over_target_path": 0})
+    write_config(tmp_path, "[check.wards.setagaya]\nmax_over_target_path = false\n")
+    assert run_check(ws).exit_code == 0  # switched off for the ward: no baseline needed
+    write_config(tmp_path, "[check.wards.setagaya]\nmax_over_target_path = 0\n")
+    with pytest.raises(NoDataError, match="no FY2018 baseline"):
+        run_check(ws)  # switched on by the ward's own override
+    (tmp_path / "gcfinops.toml").unlink()
     with pytest.raises(ConfigError, match="use --by ward"):
         run_check(ws, by="service", thresholds={"max_over_target_path": 0})
     write_lake(tmp_path, [{**line("2025-06", 1, x_Ward=SETAGAYA), "BillingCurrency": "JPY"}])

@@ -373,10 +373,9 @@ def _run(
             hint="ingest that month first, or pick a loaded month with --month",
         )
     prev, yoy, fy = shift_month(month, -1), previous_fy_same_month(month), month_fiscal_year(month)
-    any_target = any(
-        thresholds_for(settings, cli, None).max_over_target_path is not None
-        or "max_over_target_path" in o
-        for o in [{}, *settings.overrides.get(settings.by, {}).values()]
+    any_target = thresholds_for(settings, cli, None).max_over_target_path is not None or any(
+        o.get("max_over_target_path") is not None
+        for o in settings.overrides.get(settings.by, {}).values()
     )
     fy_before = fy_months(fy)[: fy_months(fy).index(month)]
     wanted = {month, prev, yoy} | (set(fy_before) if any_target else set())
