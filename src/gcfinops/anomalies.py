@@ -164,7 +164,7 @@ def detect(
         )
     except ValueError as exc:
         raise ConfigError(f"anomalies: {exc}") from None
-    con = connect(temp_dir=ws.tmp / "anomalies")
+    con = connect(temp_dir=ws.tmp / "anomalies" if ws.root.is_dir() else None)
     try:
         return _detect(con, ws, WardDirectory(cfg.allocation.extra_wards), s, month)
     finally:

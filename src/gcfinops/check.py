@@ -336,7 +336,8 @@ def run_check(
         settings = replace(settings, by=by)
     if top is not None:
         settings = replace(settings, top=top)
-    con = connect(temp_dir=ws.tmp / "check")
+    # NOTE: spill space only inside an existing workspace (a mistyped -w must not create one)
+    con = connect(temp_dir=ws.tmp / "check" if ws.root.is_dir() else None)
     try:
         return _run(con, ws, cfg, wards, settings, cli, month)
     finally:
