@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gcfinops.errors import GcfinopsError
@@ -56,7 +57,9 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except GcfinopsError as exc:
             console = err()
-            console.print(f"[bold red]Error:[/] {exc.message}", markup=True, highlight=False)
+            console.print(
+                f"[bold red]Error:[/] {escape(exc.message)}", markup=True, highlight=False
+            )
             if exc.hint:
                 console.print(f"Hint: {exc.hint}", markup=False)
             raise typer.Exit(exc.exit_code) from None
