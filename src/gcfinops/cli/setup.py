@@ -90,8 +90,8 @@ def demo() -> None:
     print_ingest(result)
     print_ward_months(api.ward_months(workspace=root))
     demo_analyze(root, samples)  # rules: metrics + analyze, top findings with a yen total
-    demo_report(root, samples)  # reports: baseline + non-cloud costs, Japanese ward report
     demo_check(root)  # check: CI gate summary on the latest month (exit 0 in the demo)
+    demo_report(root, samples)  # reports: baseline + non-cloud costs, Japanese ward report
 
 
 def _fresh(root: Path) -> None:
