@@ -280,3 +280,31 @@ def test_cache_paths_never_leave_the_cache(parts: list[str]) -> None:
         return
     assert path.resolve().is_relative_to(Path("/ws/.gcfinops/cache/s3"))
     assert _manifest_match("/".join(parts)) is None or "Manifest.json" in parts[-1]
+
+
+def test_after_a_failed_download_the_files_already_fetched_are_reused(
+    s3: Any, tmp_path: Path
+) -> None:
+    deliver_two_periods(s3)
+    failing = f"{EXPORT}-00002.csv.gz"
+
+    class FailsOnSecondFile:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(s3, name)
+
+        def get_object(self, **kw: Any) -> dict[str, Any]:
+            if kw["Key"].endswith(failing):
+                raise OSError("connection reset by peer")
+            return s3.get_object(**kw)
+
+    with pytest.raises(remote.RemoteSourceError, match="connection reset by peer"):
+        remote.ingest_remote(
+            Workspace(tmp_path), source(client=FailsOnSecondFile()), remote.RemoteOptions()
+        )
+    result = remote.ingest_remote(Workspace(tmp_path), source(client=s3), remote.RemoteOptions())
+    names = sorted(o.key.split("BILLING_PERIOD=")[1] for o in result.downloaded)
+    assert names == [f"2025-04/{failing}", f"2025-05/{EXPORT}-00001.csv.gz"]
+    assert [o.key.split("BILLING_PERIOD=")[1] for o in result.reused] == [
+        f"2025-04/{EXPORT}-00001.csv.gz"
+    ]
+    assert totals(tmp_path) == {"2025-04": 130.75, "2025-05": 4.0}

@@ -185,15 +185,17 @@ def ingest_remote(
             raise RemoteSourceError(f"{source.label}: nothing delivered{wanted}")
         changed = [d for d in deliveries if state.ingested(d.id) != d.fingerprint()]
         result = RemoteResult(source.label, deliveries, changed)
-        for d in changed:
-            for obj in d.objects:
-                if state.is_cached(ws, obj):
-                    result.reused.append(obj)
-                    continue
-                _fetch(source, obj, progress)
-                state.cache(ws, obj)
-                result.downloaded.append(obj)
-        state.save()  # the cache index: a failed ingest must not cost a second download
+        try:
+            for d in changed:
+                for obj in d.objects:
+                    if state.is_cached(ws, obj):
+                        result.reused.append(obj)
+                        continue
+                    _fetch(source, obj, progress)
+                    state.cache(ws, obj)
+                    result.downloaded.append(obj)
+        finally:
+            state.save()  # the cache index: a failed run must not cost a second download
         result.warnings.extend(getattr(source, "warnings", []))
         if not changed:
             return result
