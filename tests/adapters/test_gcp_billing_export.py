@@ -45,6 +45,13 @@ def ingest_rows(ws: Path, *files: Path) -> list[dict[str, Any]]:
     return [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
 
 
+@pytest.fixture(scope="module", params=NESTED)
+def nested(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The nested fixture (JSONL, then Parquet) ingested once: (workspace root, lake rows)."""
+    root = tmp_path_factory.mktemp("nested") / "ws"
+    return root, ingest_rows(root, FIXTURES / request.param)
+
+
 def iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -180,10 +187,9 @@ class TestGcpBillingExport(AdapterContract):
         return nested_parquet(csv_path, out)
 
 
-@pytest.mark.parametrize("name", NESTED)
-def test_costs_are_cost_plus_credits(tmp_path: Path, name: str) -> None:
+def test_costs_are_cost_plus_credits(nested: Any) -> None:
     """BilledCost = EffectiveCost = cost + Σ credits; ContractedCost = cost."""
-    rows = ingest_rows(tmp_path / "ws", FIXTURES / name)
+    _root, rows = nested
     assert [r["BilledCost"] for r in rows] == pytest.approx(
         [0.04, 0, 0.30, 0.12, 0.049, -0.01, 0.05]
     )
@@ -195,11 +201,10 @@ def test_costs_are_cost_plus_credits(tmp_path: Path, name: str) -> None:
     assert {r["BillingCurrency"] for r in rows} == {"USD"}
 
 
-@pytest.mark.parametrize("name", NESTED)
-def test_invoice_month_is_a_us_pacific_month(tmp_path: Path, name: str) -> None:
+def test_invoice_month_is_a_us_pacific_month(nested: Any) -> None:
     """invoice.month 202504 → 2025-04-01T07:00Z (00:00 PDT); usage at 12:00 JST on 1 May that
     Google invoices in April stays in April's billing period; corrections follow their month."""
-    rows = ingest_rows(tmp_path / "ws", FIXTURES / name)
+    root, rows = nested
     assert iso(rows[0]["BillingPeriodStart"]) == "2025-04-01T07:00:00+00:00"
     assert iso(rows[0]["BillingPeriodEnd"]) == "2025-05-01T07:00:00+00:00"
     edge = rows[6]
@@ -209,14 +214,13 @@ def test_invoice_month_is_a_us_pacific_month(tmp_path: Path, name: str) -> None:
     assert iso(correction["BillingPeriodStart"]) == "2025-05-01T07:00:00+00:00"
     assert (correction["ChargeCategory"], correction["ChargeClass"]) == ("Adjustment", "Correction")
     assert correction["ChargeFrequency"] == "One-Time"
-    periods = {p.name for p in (tmp_path / "ws" / "lake" / "provider=gcp").iterdir()}
+    periods = {p.name for p in (root / "lake" / "provider=gcp").iterdir()}
     assert periods == {"billing_period=2025-04", "billing_period=2025-05"}
 
 
-@pytest.mark.parametrize("name", NESTED)
-def test_resources_and_sku_details(tmp_path: Path, name: str) -> None:
+def test_resources_and_sku_details(nested: Any) -> None:
     """Machine type from system labels, disk type and storage class from the SKU, resource ids."""
-    rows = ingest_rows(tmp_path / "ws", FIXTURES / name)
+    _root, rows = nested
     core, ram, disk, bucket, tax = rows[:5]
     assert core["x_InstanceType"] == "e2-standard-4"
     assert json.loads(core["SkuPriceDetails"]) == {"InstanceType": "e2-standard-4"}
@@ -250,10 +254,9 @@ def test_resources_and_sku_details(tmp_path: Path, name: str) -> None:
     assert ram["x_InstanceType"] == "e2-standard-4"
 
 
-@pytest.mark.parametrize("name", NESTED)
-def test_committed_use_discount_credit(tmp_path: Path, name: str) -> None:
+def test_committed_use_discount_credit(nested: Any) -> None:
     """A COMMITTED_USAGE_DISCOUNT credit marks the row Used, category Usage, with its name."""
-    ram = ingest_rows(tmp_path / "ws", FIXTURES / name)[1]
+    ram = nested[1][1]
     assert ram["CommitmentDiscountCategory"] == "Usage"
     assert ram["CommitmentDiscountId"].endswith("/commitments/kenko-e2-2025")
     assert ram["CommitmentDiscountName"] == "Commitment v1: E2 Ram in Tokyo for 1 Year"
@@ -261,10 +264,9 @@ def test_committed_use_discount_credit(tmp_path: Path, name: str) -> None:
         "Used", "Committed Use Discount")  # fmt: skip
 
 
-@pytest.mark.parametrize("name", NESTED)
-def test_labels_become_tags_and_allocation(tmp_path: Path, name: str) -> None:
+def test_labels_become_tags_and_allocation(nested: Any) -> None:
     """Resource labels win over project labels; system labels are kept; ward/業務/env allocate."""
-    rows = ingest_rows(tmp_path / "ws", FIXTURES / name)
+    _root, rows = nested
     core, bucket = rows[0], rows[3]
     assert core["Tags"] == {
         "env": "prod", "compute.googleapis.com/machine_spec": "e2-standard-4",

@@ -197,7 +197,7 @@ BLOB_TIER = (
 )
 
 
-def _by_kind(mca: str, ea: str, payg: str) -> Expr:
+def _by_kind(mca: str, ea: str, payg: str, note: str = "") -> Expr:
     """An expression that differs between MCA, EA and pay-as-you-go files (told by the header)."""
 
     def build(header: list[str]) -> str:
@@ -205,12 +205,12 @@ def _by_kind(mca: str, ea: str, payg: str) -> Expr:
             return mca
         return ea if "BillingAccountId" in header else payg
 
-    return Expr(ea, build=build)
+    return Expr(ea, note, build=build)
 
 
-def _with_column(column: str, present: str, absent: str) -> Expr:
+def _with_column(column: str, present: str, absent: str, note: str = "") -> Expr:
     """`present` when the header has `column`, else `absent`."""
-    return Expr(present, build=lambda header: present if column in header else absent)
+    return Expr(present, note, build=lambda header: present if column in header else absent)
 
 
 def _columns() -> dict[str, Expr]:
@@ -222,18 +222,22 @@ def _columns() -> dict[str, Expr]:
         f" THEN {COST} ELSE CAST({{PayGPrice}} AS DOUBLE) * {QTY} END"
     )
     return {
-        "AvailabilityZone": expr("NULLIF({AvailabilityZone}, '')"),
+        "AvailabilityZone": expr("NULLIF({AvailabilityZone}, '')", "AvailabilityZone (EA only)"),
         "BilledCost": expr(BILLED, "CostInBillingCurrency (EA old: Cost; PAYG: PreTaxCost); 0 on "
                            "usage covered by a reservation or savings plan and on "
                            "unused-commitment "
                            "rows (convert.md)"),
         "BillingAccountId": _by_kind(
             "COALESCE(NULLIF({BillingProfileId}, ''), {BillingAccountId})", "{BillingAccountId}",
-            "{SubscriptionId}"),
+            "{SubscriptionId}", "EA: BillingAccountId; MCA: billingProfileId (the invoice unit, "
+            "convert.md); pay-as-you-go: the subscription"),
         "BillingAccountName": _by_kind(
             "COALESCE(NULLIF({BillingProfileName}, ''), {BillingAccountName})",
-            "{BillingAccountName}", "{SubscriptionName}"),
-        "BillingAccountType": _by_kind("'Billing Profile'", "'Billing Account'", "'Subscription'"),
+            "{BillingAccountName}", "{SubscriptionName}", "EA: BillingAccountName; MCA: "
+            "billingProfileName"),
+        "BillingAccountType": _by_kind("'Billing Profile'", "'Billing Account'", "'Subscription'",
+                                       "Billing Account (EA), Billing Profile (MCA), as "
+                                       "Microsoft's FOCUS export; Subscription (PAYG)"),
         "BillingCurrency": expr("upper(trim({BillingCurrencyCode}))",
                                 "BillingCurrencyCode (EA old, MCA: BillingCurrency; "
                                 "PAYG: Currency)"),
@@ -244,7 +248,9 @@ def _columns() -> dict[str, Expr]:
             f"NULLIF(json_extract_string({INFO}, '$.VMCapacityReservationId'), '')",
             "AdditionalInfo.VMCapacityReservationId"),
         "CapacityReservationStatus": null(),
-        "ChargeCategory": _with_column("ChargeType", category, "'Usage'"),
+        "ChargeCategory": _with_column("ChargeType", category, "'Usage'",
+                                       "ChargeType via the value table (unknown → error); "
+                                       "pay-as-you-go usage files: Usage"),
         "ChargeClass": expr(f"CASE WHEN {CT} = 'Refund' THEN 'Correction' END",
                             "Refund → Correction"),
         "ChargeDescription": col("ProductName"),
@@ -261,30 +267,38 @@ def _columns() -> dict[str, Expr]:
             "benefitId provider: capacity → Usage, billingbenefits → Spend"),
         "CommitmentDiscountId": expr(BENEFIT, "benefitId, else ReservationId"),
         "CommitmentDiscountName": expr(
-            "COALESCE(NULLIF({benefitName}, ''), NULLIF({ReservationName}, ''))"),
+            "COALESCE(NULLIF({benefitName}, ''), NULLIF({ReservationName}, ''))",
+            "benefitName, else ReservationName"),
         "CommitmentDiscountQuantity": null("not derived yet"),
         "CommitmentDiscountStatus": expr(
             f"CASE WHEN {UNUSED} THEN 'Unused'"
-            f" WHEN {IS_COMMIT} AND {CT} = 'Usage' THEN 'Used' END"),
+            f" WHEN {IS_COMMIT} AND {CT} = 'Usage' THEN 'Used' END",
+            "UnusedReservation/UnusedSavingsPlan → Unused; covered usage → Used"),
         "CommitmentDiscountType": expr(
             f"CASE WHEN {BENEFIT} ILIKE '%/microsoft.capacity/%' THEN 'Reservation'"
-            f" WHEN {BENEFIT} ILIKE '%/microsoft.billingbenefits/%' THEN 'Savings Plan' END"),
+            f" WHEN {BENEFIT} ILIKE '%/microsoft.billingbenefits/%' THEN 'Savings Plan' END",
+            "benefitId provider: capacity → Reservation, billingbenefits → Savings Plan"),
         "CommitmentDiscountUnit": null("not derived yet"),
         "ConsumedQuantity": expr(usage_only % QTY, "Quantity on usage rows"),
         "ConsumedUnit": expr(usage_only % "NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure as given"),
         "ContractedCost": expr(f"COALESCE(CAST({{UnitPrice}} AS DOUBLE) * {QTY}, {COST})",
                                "UnitPrice × Quantity, else the cost"),
-        "ContractedUnitPrice": expr("CAST({UnitPrice} AS DOUBLE)"),
+        "ContractedUnitPrice": expr("CAST({UnitPrice} AS DOUBLE)", "UnitPrice"),
         "EffectiveCost": expr(EFFECTIVE, "cost; 0 on reservation / savings-plan purchases and "
                               "refunds (amortized into usage)"),
         "InvoiceId": expr("NULLIF({invoiceId}, '')", "invoiceId (MCA only)"),
-        "InvoiceIssuerName": expr("COALESCE(NULLIF({PartnerName}, ''), 'Microsoft')"),
+        "InvoiceIssuerName": expr("COALESCE(NULLIF({PartnerName}, ''), 'Microsoft')",
+                                  "PartnerName (CSP), else Microsoft"),
         "ListCost": _by_kind(f"COALESCE(CAST({{paygCostInBillingCurrency}} AS DOUBLE), {COST})",
-                             list_cost_ea, list_cost_ea),
+                             list_cost_ea, list_cost_ea, "MCA: paygCostInBillingCurrency; EA: "
+                             "PayGPrice × Quantity (cost on purchases, refunds, tax, credits "
+                             "and when PayGPrice is 0)"),
         "ListUnitPrice": _by_kind(
             "CAST({PayGPrice} AS DOUBLE) * CAST({exchangeRatePricingToBilling} AS DOUBLE)",
-            "CAST({PayGPrice} AS DOUBLE)", "CAST({PayGPrice} AS DOUBLE)"),
-        "PricingCategory": expr(case_lookup("PricingModel", PRICING_CATEGORY, key=PM)),
+            "CAST({PayGPrice} AS DOUBLE)", "CAST({PayGPrice} AS DOUBLE)",
+            "EA: PayGPrice; MCA: PayGPrice × exchangeRatePricingToBilling"),
+        "PricingCategory": expr(case_lookup("PricingModel", PRICING_CATEGORY, key=PM),
+                                "PricingModel via the value table (spaces ignored)"),
         "PricingCurrency": expr("NULLIF(upper(trim({pricingCurrency})), '')", "MCA only"),
         "PricingCurrencyContractedUnitPrice": null(),
         "PricingCurrencyEffectiveCost": expr(
@@ -294,7 +308,8 @@ def _columns() -> dict[str, Expr]:
         "PricingQuantity": expr(QTY, "Quantity"),
         "PricingUnit": expr("NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure (block size included)"),
         "ProviderName": const("Microsoft"),
-        "PublisherName": expr("COALESCE(NULLIF({PublisherName}, ''), 'Microsoft')"),
+        "PublisherName": expr("COALESCE(NULLIF({PublisherName}, ''), 'Microsoft')",
+                              "PublisherName, else Microsoft"),
         "RegionId": expr(case_lookup("ResourceLocation", REGION_ALIASES, key=REGION_KEY,
                                      default=REGION_KEY),
                          "ResourceLocation, lower case, no spaces"),
@@ -302,8 +317,9 @@ def _columns() -> dict[str, Expr]:
             case_lookup("ResourceLocation", REGION_NAMES,
                         key=case_lookup("ResourceLocation", REGION_ALIASES, key=REGION_KEY,
                                         default=REGION_KEY),
-                        default="NULLIF({ResourceLocation}, '')")),
-        "ResourceId": expr("NULLIF({ResourceId}, '')"),
+                        default="NULLIF({ResourceLocation}, '')"),
+            "display name of the RegionId (value table), else ResourceLocation"),
+        "ResourceId": expr("NULLIF({ResourceId}, '')", "ResourceId (PAYG: InstanceId), as written"),
         "ResourceName": expr(
             "COALESCE(NULLIF({ResourceName}, ''),"
             " NULLIF(regexp_extract({ResourceId}, '[^/]+$'), ''))",
@@ -324,7 +340,8 @@ def _columns() -> dict[str, Expr]:
         "SkuPriceId": null(),
         "SubAccountId": col("SubscriptionId"),
         "SubAccountName": col("SubscriptionName"),
-        "SubAccountType": expr("CASE WHEN {SubscriptionId} IS NOT NULL THEN 'Subscription' END"),
+        "SubAccountType": expr("CASE WHEN {SubscriptionId} IS NOT NULL THEN 'Subscription' END",
+                               "Subscription"),
         "Tags": expr(TAGS, "Tags, wrapped in braces when written without"),
         "x_InstanceType": expr(VM_SIZE, "AdditionalInfo.ServiceType (the VM size)"),
         "x_VolumeType": expr(DISK_TYPE, "managed-disk SKU (Premium_LRS …) from MeterSubCategory"),
@@ -349,4 +366,13 @@ ADAPTER = Adapter(
     csv_types=dict.fromkeys(NUMERIC, "DOUBLE"),
     rename=rename,
     columns=_columns(),
+    lookups={
+        "Header spellings → canonical column (used when the canonical one is absent)": ALIASES,
+        "ChargeType → ChargeCategory (convert.md)": CHARGE_CATEGORY,
+        "Frequency (lower case) → ChargeFrequency": CHARGE_FREQUENCY,
+        "PricingModel (lower case, no spaces) → PricingCategory": PRICING_CATEGORY,
+        "MeterCategory → ServiceCategory": SERVICE_CATEGORY,
+        "ResourceLocation (lower case, no spaces) → RegionId": REGION_ALIASES,
+        "RegionId → RegionName": REGION_NAMES,
+    },
 )

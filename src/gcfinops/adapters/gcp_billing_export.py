@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from gcfinops.adapters.base import Adapter, Expr, const, sql_literal
+from gcfinops.adapters.base import Adapter, Expr, const, null, sql_literal
 
 # Every leaf read, as BigQuery's dotted path (standard + detailed schema, formats.md §3.2).
 LEAVES = (
@@ -228,24 +228,25 @@ def _columns() -> dict[str, Expr]:
     )  # fmt: skip
     regular_only = f"CASE WHEN {REGULAR} THEN %s END"
     return {
-        "AvailabilityZone": g("NULLIF({location.zone}, '')"),
+        "AvailabilityZone": g("NULLIF({location.zone}, '')", "location.zone"),
         "BilledCost": g(NET, "cost + Σ credits.amount (as Google's FOCUS view and the invoice)"),
-        "BillingAccountId": g("{billing_account_id}"),
-        "BillingAccountName": g("NULL"),
+        "BillingAccountId": g("{billing_account_id}", "billing_account_id"),
+        "BillingAccountName": null(),
         "BillingAccountType": const("Billing Account", "constant (gcfinops choice)"),
-        "BillingCurrency": g("upper(trim({currency}))"),
+        "BillingCurrency": g("upper(trim({currency}))", "currency"),
         "BillingPeriodEnd": g(PERIOD_END, "start + 1 month (US Pacific)"),
         "BillingPeriodStart": g(PERIOD_START, "invoice.month at 00:00 US Pacific, in UTC"),
-        "CapacityReservationId": g("NULL"),
-        "CapacityReservationStatus": g("NULL"),
+        "CapacityReservationId": null(),
+        "CapacityReservationStatus": null(),
         "ChargeCategory": g(category, "cost_type; goodwill/SLA adjustments → Credit"),
         "ChargeClass": g("CASE WHEN {adjustment_info.type} LIKE '%CORRECTION'"
                          " THEN 'Correction' END",
                          "adjustment_info.type *_CORRECTION → Correction"),
-        "ChargeDescription": g("{sku.description}"),
+        "ChargeDescription": g("{sku.description}", "sku.description"),
         "ChargeFrequency": g("CASE WHEN {cost_type} = 'tax' THEN 'Recurring' WHEN {cost_type} IN "
                              "('adjustment', 'rounding_error') THEN 'One-Time'"
-                             " ELSE 'Usage-Based' END"),
+                             " ELSE 'Usage-Based' END",
+                             "tax → Recurring, adjustments → One-Time, else Usage-Based"),
         "ChargePeriodEnd": g(timestamp("usage_end_time"), "usage_end_time"),
         "ChargePeriodStart": g(START, "usage_start_time"),
         "CommitmentDiscountCategory": g(_case(f"{CUD}['type']", CUD_CATEGORY),
@@ -253,18 +254,21 @@ def _columns() -> dict[str, Expr]:
         "CommitmentDiscountId": g(f"COALESCE(NULLIF({{subscription.instance_id}}, ''),"
                                   f" NULLIF({CUD}['id'], ''))",
                                   "subscription.instance_id, else the CUD credit's id"),
-        "CommitmentDiscountName": g(f"NULLIF(NULLIF({CUD}['full_name'], ''), 'None')"),
-        "CommitmentDiscountQuantity": g("NULL"),
-        "CommitmentDiscountStatus": g(f"CASE WHEN {CUD} IS NOT NULL THEN 'Used' END"),
+        "CommitmentDiscountName": g(f"NULLIF(NULLIF({CUD}['full_name'], ''), 'None')",
+                                    "the CUD credit's full_name"),
+        "CommitmentDiscountQuantity": null(),
+        "CommitmentDiscountStatus": g(f"CASE WHEN {CUD} IS NOT NULL THEN 'Used' END",
+                                      "Used when a CUD credit applies"),
         "CommitmentDiscountType": g(f"CASE WHEN {CUD} IS NOT NULL"
-                                    " THEN 'Committed Use Discount' END"),
-        "CommitmentDiscountUnit": g("NULL"),
+                                    " THEN 'Committed Use Discount' END",
+                                    "Committed Use Discount when a CUD credit applies"),
+        "CommitmentDiscountUnit": null(),
         "ConsumedQuantity": g(regular_only % number("usage.amount"), "usage.amount"),
         "ConsumedUnit": g(regular_only % "NULLIF({usage.unit}, '')", "usage.unit"),
         "ContractedCost": g(COST, "cost (before credits)"),
-        "ContractedUnitPrice": g(number("price.effective_price")),
+        "ContractedUnitPrice": g(number("price.effective_price"), "price.effective_price"),
         "EffectiveCost": g(NET, "cost + Σ credits.amount"),
-        "InvoiceId": g("NULL", "not in the export"),
+        "InvoiceId": null("not in the export"),
         "InvoiceIssuerName": const("Google Cloud",
                                    "constant (a reseller's invoice is not in the export)"),
         "ListCost": g(f"COALESCE({number('cost_at_list')}, {COST})", "cost_at_list, else cost"),
@@ -272,21 +276,26 @@ def _columns() -> dict[str, Expr]:
         "PricingCategory": g(
             f"CASE WHEN NOT {REGULAR} THEN NULL WHEN {CUD} IS NOT NULL OR {{sku.description}}"
             " ILIKE 'Commitment%' THEN 'Committed' WHEN {sku.description} ILIKE '%Spot%' OR"
-            " {sku.description} ILIKE '%Preemptible%' THEN 'Dynamic' ELSE 'Standard' END"),
-        "PricingCurrency": g("NULL"),
-        "PricingCurrencyContractedUnitPrice": g("NULL"),
-        "PricingCurrencyEffectiveCost": g("NULL"),
-        "PricingCurrencyListUnitPrice": g("NULL"),
+            " {sku.description} ILIKE '%Preemptible%' THEN 'Dynamic' ELSE 'Standard' END",
+            "CUD credit or Commitment SKU → Committed; Spot/Preemptible → Dynamic; else Standard "
+            "(regular rows only)"),
+        "PricingCurrency": null(),
+        "PricingCurrencyContractedUnitPrice": null(),
+        "PricingCurrencyEffectiveCost": null(),
+        "PricingCurrencyListUnitPrice": null(),
         "PricingQuantity": g(regular_only % number("usage.amount_in_pricing_units"),
                              "usage.amount_in_pricing_units"),
         "PricingUnit": g(regular_only % "NULLIF({usage.pricing_unit}, '')", "usage.pricing_unit"),
         "ProviderName": const("Google Cloud"),
         "PublisherName": g("CASE WHEN coalesce({transaction_type}, 'GOOGLE') = 'GOOGLE' THEN"
                            " 'Google Cloud'"
-                           " ELSE COALESCE(NULLIF({seller_name}, ''), 'Google Cloud') END"),
-        "RegionId": g("COALESCE(NULLIF({location.region}, ''), NULLIF({location.location}, ''))"),
+                           " ELSE COALESCE(NULLIF({seller_name}, ''), 'Google Cloud') END",
+                           "Google Cloud, else the Marketplace seller_name"),
+        "RegionId": g("COALESCE(NULLIF({location.region}, ''), NULLIF({location.location}, ''))",
+                      "location.region, else location.location"),
         "RegionName": g(_case("COALESCE(NULLIF({location.region}, ''), {location.location})",
-                              REGION_NAMES, "NULLIF({location.region}, '')")),
+                              REGION_NAMES, "NULLIF({location.region}, '')"),
+                        "region display name (value table)"),
         "ResourceId": g("NULLIF({resource.global_name}, '')", "resource.global_name (detailed)"),
         "ResourceName": g("NULLIF({resource.name}, '')", "resource.name (detailed)"),
         "ResourceType": g(
@@ -295,11 +304,12 @@ def _columns() -> dict[str, Expr]:
             "(project_commitments/[^/]+/)|(locations/[^/]+/)|(regions/[^/]+/)|(zones/[^/]+/)|"
             "(global/)|(/[^/]+)', '', 'g'),"
             " '') END", "type parsed from resource.global_name (Google's FOCUS view)"),
-        "ServiceCategory": g(_case("{service.description}", SERVICE_CATEGORY, "'Other'")),
-        "ServiceName": g("COALESCE({service.description}, {service.id})"),
-        "ServiceSubcategory": g("NULL"),
-        "SkuId": g(regular_only % "NULLIF({sku.id}, '')"),
-        "SkuMeter": g("NULLIF({sku.description}, '')"),
+        "ServiceCategory": g(_case("{service.description}", SERVICE_CATEGORY, "'Other'"),
+                             "service.description via the value table, else Other"),
+        "ServiceName": g("COALESCE({service.description}, {service.id})", "service.description"),
+        "ServiceSubcategory": null(),
+        "SkuId": g(regular_only % "NULLIF({sku.id}, '')", "sku.id (regular rows)"),
+        "SkuMeter": g("NULLIF({sku.description}, '')", "sku.description"),
         "SkuPriceDetails": g(f"CASE WHEN {MACHINE} IS NOT NULL THEN json_object('InstanceType',"
                              f" {MACHINE}) END",
                              "system label compute.googleapis.com/machine_spec"),
@@ -307,8 +317,9 @@ def _columns() -> dict[str, Expr]:
                                         " {sku.id} || ':' || CAST({price.tier_start_amount} AS"
                                         " VARCHAR) END"), "sku.id:price.tier_start_amount"),
         "SubAccountId": g("NULLIF({project.id}, '')", "project.id"),
-        "SubAccountName": g("NULLIF({project.name}, '')"),
-        "SubAccountType": g("CASE WHEN NULLIF({project.id}, '') IS NOT NULL THEN 'Project' END"),
+        "SubAccountName": g("NULLIF({project.name}, '')", "project.name"),
+        "SubAccountType": g("CASE WHEN NULLIF({project.id}, '') IS NOT NULL THEN 'Project' END",
+                            "Project"),
         "Tags": g(TAGS, "labels, then tags, system_labels, project.labels (first key wins)"),
         "x_InstanceType": g(MACHINE, "system label compute.googleapis.com/machine_spec"),
         "x_VolumeType": g(_like("{sku.description}", DISK_TYPES),
@@ -316,10 +327,10 @@ def _columns() -> dict[str, Expr]:
         "x_StorageClass": g(f"CASE WHEN {{service.description}} = 'Cloud Storage' THEN "
                             f"{_like('{sku.description}', STORAGE_CLASSES)} END",
                             "Cloud Storage class from the SKU (STANDARD, NEARLINE, …)"),
-        "x_UsageType": g("NULLIF({sku.description}, '')"),
-        "x_Operation": g("NULL"),
-        "x_ServiceCode": g("{service.id}"),
-        "x_SourceChargeType": g("{cost_type}"),
+        "x_UsageType": g("NULLIF({sku.description}, '')", "sku.description"),
+        "x_Operation": null(),
+        "x_ServiceCode": g("{service.id}", "service.id"),
+        "x_SourceChargeType": g("{cost_type}", "cost_type"),
         "x_SourceBilledCost": g(NET, "cost + Σ credits.amount"),
     }  # fmt: skip
 
@@ -341,4 +352,12 @@ ADAPTER = Adapter(
     },
     rename=rename,
     columns=_columns(),
+    lookups={
+        "cost_type → ChargeCategory": CHARGE_CATEGORY,
+        "CUD credit type → CommitmentDiscountCategory": CUD_CATEGORY,
+        "service.description → ServiceCategory": SERVICE_CATEGORY,
+        "location.region → RegionName": REGION_NAMES,
+        "sku.description pattern → x_VolumeType": dict(DISK_TYPES),
+        "sku.description pattern (Cloud Storage) → x_StorageClass": dict(STORAGE_CLASSES),
+    },
 )
