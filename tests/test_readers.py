@@ -197,3 +197,29 @@ def test_missing_required_value_names_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         ingest_one(tmp_path, path)
     assert (e.value.line, e.value.column) == (3, "BillingCurrency")
+
+
+def test_mixed_line_endings_are_normalized_with_a_warning(tmp_path: Path) -> None:
+    """CRLF lines and a final LF line (as in Azure's public sample) load; the warning says so."""
+    lines = focus_text(3).splitlines()
+    path = write(tmp_path, "mixed.csv", "\r\n".join(lines[:-1]) + "\r\n" + lines[-1] + "\n")
+    ws = Workspace(tmp_path / "ws")
+    result = ingest(ws, [path])
+    assert result.units[0].rows_written == 3
+    assert result.units[0].billed_written == 600.0
+    assert any("mixed CRLF and LF line endings" in w for w in result.warnings)
+
+
+def test_consistent_crlf_needs_no_normalizing(tmp_path: Path) -> None:
+    """A CRLF file is read as is (no warning, no copy)."""
+    path = write(tmp_path, "crlf.csv", focus_text(3).replace("\n", "\r\n"))
+    result = ingest(Workspace(tmp_path / "ws"), [path])
+    assert result.units[0].rows_written == 3 and result.warnings == []
+
+
+def test_unclosed_quote_is_reported(tmp_path: Path) -> None:
+    """A quote that never closes is an input error, not a traceback."""
+    text = focus_text(3).replace(',Sakura,"{', ',Sakura,"{"', 1) + 'acct-1,"JPY\n'
+    with pytest.raises(InputError) as e:
+        ingest_one(tmp_path, write(tmp_path, "quote.csv", text))
+    assert str(tmp_path / "quote.csv") in str(e.value)

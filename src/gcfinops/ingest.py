@@ -37,7 +37,14 @@ from gcfinops.errors import (
     TruncatedFileError,
 )
 from gcfinops.ledger import FileRecord, IngestRecord, Ledger, UnitRecord, sha256_of
-from gcfinops.readers import SourceFile, open_source, raise_rejects, relation_sql
+from gcfinops.readers import (
+    SourceFile,
+    has_rejects,
+    normalize_newlines,
+    open_source,
+    raise_rejects,
+    relation_sql,
+)
 from gcfinops.sources.local import expand
 from gcfinops.workspace import Workspace
 
@@ -50,6 +57,8 @@ PROVIDER_KEYS = {
 # Columns the lake cannot hold NULL in (FOCUS "Nulls: False" that every format must provide).
 NOT_NULL = ("BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodStart",
             "ChargeCategory", "ChargePeriodStart", "ProviderName")  # fmt: skip
+# DuckDB's message when its strict CSV parser cannot go on (mixed line endings, stray quotes).
+INVALID_STATE = "state machine reached an invalid state"
 # Beyond rounding: a hundredth of a currency unit, plus float accumulation error.
 TOLERANCE_ABS = 0.01
 TOLERANCE_REL = 1e-9
@@ -130,6 +139,7 @@ def _run(
     used: dict[str, Adapter] = {}
     spellings: dict[str, dict[str, str]] = {}
     con = connect(temp_dir=work / "duckdb")
+    _bound_memory(con)
     try:
         register_lookups(con, cfg.allocation)
         total = sum(r.bytes for r in records)
@@ -144,8 +154,9 @@ def _run(
             spellings[str(path)] = adapter.canonical(src.header)
             warnings.extend(src.warnings)
             rec.rows = _stage_file(
-                con, src, adapter, defaults, stage / f"f{i:05d}", ingest_id, cfg.allocation
-            )
+                con, src, adapter, defaults, stage / f"f{i:05d}", ingest_id, cfg.allocation,
+                warnings,
+            )  # fmt: skip
             done += rec.bytes
         if progress:
             progress("", total, total)
@@ -193,8 +204,15 @@ def _stage_file(
     out: Path,
     ingest_id: str,
     alloc: AllocationConfig,
+    warnings: list[str],
+    *,
+    normalized: bool = False,
 ) -> int:
-    """Read one file through its adapter into staging Parquet; returns the rows read."""
+    """Read one file through its adapter into staging Parquet; returns the rows read.
+
+    One COPY per file. Only when DuckDB's strict CSV parser fails on a file that mixes CRLF and
+    LF line endings is the file normalized to a temporary copy and read again.
+    """
     present = adapter.canonical(src.header)
     missing = sorted(c for c in adapter.required if c not in present and c not in defaults)
     if missing:
@@ -237,6 +255,8 @@ def _stage_file(
         f"FROM ({allocated}) AS a"
     )
     out.mkdir(parents=True, exist_ok=True)
+    failure: duckdb.Error | None = None
+    rows = None
     try:
         con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
         rows = con.execute(
@@ -245,11 +265,23 @@ def _stage_file(
             "OVERWRITE_OR_IGNORE true)"
         ).fetchone()
     except duckdb.Error as exc:
-        if src.kind == "csv":
-            raise_rejects(con, src, adapter)  # a bad value may be the cause: name it first
-        raise _translate(exc, src) from None
+        failure = exc
+    if (
+        src.kind == "csv"
+        and not normalized
+        and ((failure is not None and INVALID_STATE in str(failure)) or has_rejects(con))
+    ):
+        # Mixed line endings make DuckDB's strict parser fail or reject lines: fix and reread.
+        fixed = normalize_newlines(src, out.parent.parent / "normalized")
+        if fixed is not None:
+            shutil.rmtree(out, ignore_errors=True)
+            warnings.extend(fixed.warnings[len(src.warnings) :])
+            return _stage_file(con, fixed, adapter, defaults, out, ingest_id, alloc,
+                               warnings, normalized=True)  # fmt: skip
     if src.kind == "csv":
-        raise_rejects(con, src, adapter)
+        raise_rejects(con, src, adapter)  # a bad value may be the cause: name it first
+    if failure is not None:
+        raise _translate(failure, src) from None
     return int(rows[0]) if rows else 0
 
 
@@ -283,6 +315,12 @@ def _translate(exc: duckdb.Error, src: SourceFile) -> GcfinopsError:
             column, _, detail = rest.removeprefix("column ").partition(": ")
             return InputError(detail, path=str(src.path), line=line, column=column)
         return InputError(rest, path=str(src.path), line=line)
+    if INVALID_STATE in msg:
+        return InputError(
+            "not valid CSV: an unclosed quote, or a quote inside an unquoted field "
+            "(DuckDB's parser could not continue)",
+            path=str(src.path),
+        )
     if "Could not convert" in msg or "Conversion Error" in text:
         return InputError(f"a value has the wrong type ({msg})", path=str(src.path))
     return InputError(msg, path=str(src.path))
@@ -401,3 +439,19 @@ def _assemble(
     for i, rec in enumerate(records):
         rec.units = sorted(per_file.get(i, set()))
     return sorted(units, key=lambda u: (u.provider, u.billing_period, u.billing_account))
+
+
+# Memory that stays flat as billing files grow (measured in docs/performance.md, `## ingest`):
+# DuckDB underestimates a CSV's row count and would build the allocation joins' hash tables on
+# the billing rows instead of the small lookup tables, and a partitioned COPY buffers 524,288
+# rows per thread before it writes. Results are identical; only memory and speed change.
+STREAMING_SETTINGS = (
+    "SET disabled_optimizers = 'build_side_probe_side'",
+    "SET partitioned_write_flush_threshold = 122880",  # one Parquet row group
+)
+
+
+def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
+    for setting in STREAMING_SETTINGS:
+        with contextlib.suppress(duckdb.Error):  # a DuckDB without the knob: only slower
+            con.execute(setting)

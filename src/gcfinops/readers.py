@@ -23,7 +23,7 @@ import io
 import json
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -132,6 +132,40 @@ def _transcode(path: Path, encoding: str, tmp_dir: Path) -> Path:
             f"compressed file is damaged or truncated ({exc})", path=str(path)
         ) from None
     return out
+
+
+def normalize_newlines(src: SourceFile, tmp_dir: Path) -> SourceFile | None:
+    """A copy with every CRLF turned into LF, when the file mixes both; else None.
+
+    DuckDB's strict CSV mode (which we keep: lenient mode silently drops extra fields) stops on a
+    file whose line endings change part-way (Azure's `camel_azure_version_2.csv` ends its last
+    line with LF after CRLF lines). Called only after such a failure, so a well-formed file is
+    never read twice.
+    """
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    out = tmp_dir / (src.path.name.removesuffix(".gz") + ".lf.csv")
+    crlf = bare_lf = 0
+    carry = b""
+    try:
+        with _open_bytes(src.read_path) as fh, out.open("wb") as dst:
+            while chunk := fh.read(CHUNK):
+                chunk = carry + chunk
+                carry = b"\r" if chunk.endswith(b"\r") else b""
+                chunk = chunk[:-1] if carry else chunk
+                n = chunk.count(b"\r\n")
+                crlf += n
+                bare_lf += chunk.count(b"\n") - n
+                dst.write(chunk.replace(b"\r\n", b"\n"))
+            dst.write(carry)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise TruncatedFileError(
+            f"compressed file is damaged or truncated ({exc})", path=str(src.path)
+        ) from None
+    if not (crlf and bare_lf):
+        out.unlink()
+        return None
+    note = f"{src.path}: mixed CRLF and LF line endings; read with LF throughout"
+    return replace(src, read_path=out, warnings=[*src.warnings, note])
 
 
 def _rows(text: str, complete: bool) -> list[list[str]]:
@@ -279,6 +313,14 @@ def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) ->
 def _sql_text(value: str) -> str:
     """Text to embed inside a SQL string literal."""
     return value.replace("'", "''")
+
+
+def has_rejects(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the last CSV scan rejected any line."""
+    try:
+        return con.execute("SELECT count(*) > 0 FROM reject_errors").fetchone() == (True,)
+    except duckdb.CatalogException:
+        return False
 
 
 def raise_rejects(con: duckdb.DuckDBPyConnection, src: SourceFile, adapter: Adapter) -> None:
