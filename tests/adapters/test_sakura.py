@@ -1,7 +1,7 @@
 """Sakura Cloud adapter: the gcfinops CSV layout built from the Billing API's field names.
 
 No Sakura billing file is public (formats.md §6–7): the fixtures (tests/adapters/fixtures/sakura/)
-are synthetic, written in the documented layout (docs/adapters/sakura.md) — one with the API's
+are synthetic, written in the documented layout (docs/providers.md) — one with the API's
 field names in UTF-8, one with the Japanese headers in Shift_JIS (CP932) as Excel saves it.
 """
 

@@ -7,8 +7,9 @@ sacloud/iaas-api-go `naked/bill.go` — and a detail CSV (`billdetail/…/csv`) 
 documented anywhere public (the SDK's fake returns a dummy header). So this adapter reads a layout
 of our own whose columns are the API's JSON field names (`ContractID`, `Amount`, `ServiceClassPath`,
 `Zone`, …) plus the account, the month and optional allocation tags: a script can write it from
-the API's JSON, and a vendor can fill it by hand (Japanese headers are accepted too). See
-docs/adapters/sakura.md for the layout. Amounts are yen per month: no hourly data.
+the API's JSON, and a vendor can fill it by hand (Japanese headers are accepted too). The
+layout, column by column, is in docs/providers.md (Sakura Cloud). Amounts are yen per month: no
+hourly data.
 """
 
 from __future__ import annotations
