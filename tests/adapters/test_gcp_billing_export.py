@@ -20,6 +20,8 @@ from typing import Any
 import duckdb
 import pytest
 from adapter_contract import AdapterContract, Case, lake_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gcfinops import adapters, api
@@ -453,3 +455,44 @@ def test_sample_gcp_reconciles_per_invoice_month(tmp_path: Path) -> None:
     assert (
         cud and min(r["ChargePeriodStart"] for r in cud).isoformat() == "2025-10-01T00:00:00+00:00"
     )
+
+
+# --- property: any credits list, as JSON text or as Python repr ----------------------------
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+_CREDIT = st.fixed_dictionaries(
+    {
+        "name": _TEXT,
+        "amount": st.floats(-1e6, 0, allow_nan=False, allow_subnormal=False),
+        "full_name": st.one_of(st.none(), _TEXT),
+        "id": _TEXT,
+        "type": st.sampled_from(
+            ["SUSTAINED_USAGE_DISCOUNT", "PROMOTION", "COMMITTED_USAGE_DISCOUNT"]
+        ),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cost=st.floats(0, 1e6, allow_nan=False, allow_subnormal=False),
+    credits=st.lists(_CREDIT, max_size=4),
+    as_json=st.booleans(),
+)
+def test_billed_cost_is_cost_plus_credits_for_any_credits_text(
+    cost: float, credits: list[dict[str, Any]], as_json: bool
+) -> None:
+    """BilledCost = cost + Σ amounts whether `credits` is JSON text or koku's Python repr."""
+    from gcfinops.adapters.base import ROW, render
+
+    header = ["billing_account_id", "cost", "credits", "service.description"]
+    present = gcp.ADAPTER.canonical(header)
+    sql = render(gcp.ADAPTER.columns["BilledCost"].template_for(list(present)), present)
+    text = json.dumps(credits, ensure_ascii=False) if as_json else repr(credits)
+    con = duckdb.connect()
+    got = con.execute(
+        f"SELECT {sql} FROM (SELECT 1 AS {ROW}, 'x' AS billing_account_id, ? AS cost,"
+        " ? AS credits, 'Compute Engine' AS \"service.description\")",
+        [cost, text],
+    ).fetchone()
+    assert got is not None
+    assert got[0] == pytest.approx(cost + sum(c["amount"] for c in credits), rel=1e-9, abs=1e-6)
