@@ -113,7 +113,7 @@ def resolve(template: str, header: list[str]) -> str:
         root, rest = m.group(1), m.group(2)
         if f"{root}.{rest}" in header or root not in header:
             return m.group(0)
-        return f"json_extract_string(to_json({{{root}}}), '$.{rest}')"
+        return f"json_extract_string(CAST({{{root}}} AS JSON), '$.{rest}')"
 
     line = "{@row}" if is_nested(header) else "({@row} + 1)"
     return _DOTTED.sub(sub, template.replace("@LINE", f"CAST({line} AS VARCHAR)"))
@@ -154,8 +154,8 @@ def _array(path: str, header: list[str]) -> str:
     struct = CREDIT_STRUCT if path == "credits" else LABEL_STRUCT
     if is_nested(header):
         root, _, rest = path.partition(".")
-        value = f"to_json({{{path}}})" if not rest or path in header else (
-            f"json_extract(to_json({{{root}}}), '$.{rest}')")  # fmt: skip
+        value = f"CAST({{{path}}} AS JSON)" if not rest or path in header else (
+            f"json_extract(CAST({{{root}}} AS JSON), '$.{rest}')")  # fmt: skip
         return f"COALESCE(CAST({value} AS MAP(VARCHAR, VARCHAR)[]), [])"
     text = f"trim(CAST({{{path}}} AS VARCHAR))"
     repr_ = f"TRY_CAST({text} AS {struct})"
@@ -195,14 +195,22 @@ PERIOD_START = (
     f"ELSE timezone({PACIFIC}, {MONTH}) END"
 )
 PERIOD_END = f"timezone({PACIFIC}, timezone({PACIFIC}, {PERIOD_START}) + INTERVAL 1 MONTH)"
-# Tags: resource labels win over resource-manager tags, system labels and project labels.
-_PAIRS = (
-    "list_transform(list_concat([[labels]], [[tags]], [[system_labels]], [[project.labels]]),"
-    " lambda m: struct_pack(key := m['key'], value := m['value']))"
-)
+
+
+def _label_map(path: str) -> str:
+    """A list of {key, value} records as a MAP (keys are unique within one list)."""
+    return (
+        f"map_from_entries(list_transform([[{path}]],"
+        " lambda m: struct_pack(key := m['key'], value := m['value'])))"
+    )
+
+
+# Tags: resource labels win over resource-manager tags, system labels and project labels
+# (map_concat keeps the value of the last map that has the key); empty values are dropped.
 TAGS = (
-    f"gcf_map_from_pairs(list_filter({_PAIRS}, lambda e, i: "
-    f"list_position(list_transform({_PAIRS}, lambda x: x.key), e.key) = i))"
+    "gcf_map_from_pairs(map_entries(map_concat("
+    + ", ".join(_label_map(p) for p in ("project.labels", "system_labels", "tags", "labels"))
+    + ")))"
 )
 
 
