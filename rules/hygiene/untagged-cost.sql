@@ -41,7 +41,7 @@ parameters:
     description: Ignore resources whose unallocated cost is below this per month (applied by the engine)
     description_ja: 未配賦の月額費用がこの額未満のリソースは出力しない
     source: "gcfinops default noise floor"
-recommendation: "Tag {what_en} with {missing_en} (or map its account in gcfinops.toml): {monthly_cost_yen}/month unallocated, {share_pct:.1f}% of {service_label}"
+recommendation: "Add the tag(s) {missing_en} to {what_en} (or map its account in gcfinops.toml): {monthly_cost_yen}/month unallocated, {share_pct:.1f}% of {service_label}"
 recommendation_ja: "{what_ja} に {missing_ja} のタグを付与 (または gcfinops.toml のアカウント対応表に追加): 月額 {monthly_cost_yen} が未配賦 ({service_label} の {share_pct:.1f}%)"
 --- */
 WITH

@@ -307,7 +307,7 @@ def rules_list(lang: LangOpt = "ja", format_: FormatOpt = "table") -> None:
         return
     table = Table(title="rules", title_justify="left")
     for name in ("id", "category", "title", "providers", "enabled"):
-        table.add_column(name)
+        table.add_column(name, no_wrap=name in ("id", "category", "enabled"))
     for r in rules:
         table.add_row(r.id, r.category, r.title_for(language), ", ".join(r.providers),
                       "yes" if r.enabled else "no")  # fmt: skip
