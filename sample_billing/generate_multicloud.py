@@ -623,9 +623,9 @@ def gcp_files() -> Iterator[tuple[str, bytes]]:
                 for r in rows
                 if r["project"]["id"] == f"edogawa-kenko-{env}"
             )
-            # JCT 10 %: one tax line per project and invoice month, dated at the start of the
-            # US-Pacific month (08:00 UTC on the 1st is 00:00 or 01:00 Pacific).
-            start = datetime(y, m, 1, 8)
+            # JCT 10 %: one tax line per project and invoice month, spanning the calendar month
+            # (UTC) of the invoice month it is billed on.
+            start = datetime(y, m, 1)
             hours = 24 * len(days(y, m))
             rows.append(
                 gcp_row(
