@@ -333,27 +333,17 @@ def test_public_amortized_sample(tmp_path: Path) -> None:
 
 
 @needs_shared
-def test_public_mca_sample_with_normalized_line_endings(tmp_path: Path) -> None:
-    """koku's MCA sample (camelCase) ingests: Σ BilledCost = Σ costInBillingCurrency."""
-    copy = tmp_path / "camel_azure_version_2.csv"
-    copy.write_bytes((SHARED / "camel_azure_version_2.csv").read_bytes().replace(b"\r\n", b"\n"))
-    rows = ingest_rows(tmp_path / "ws", copy)
-    assert sum(r["BilledCost"] for r in rows) == pytest.approx(_cost_sum(copy), abs=1e-12)
+def test_public_mca_sample(tmp_path: Path) -> None:
+    """koku's MCA sample (camelCase; CRLF and LF mixed, normalized by the reader) ingests:
+    Σ BilledCost = Σ costInBillingCurrency; the billing profile is the billing account."""
+    path = SHARED / "camel_azure_version_2.csv"
+    rows = ingest_rows(tmp_path / "ws", path)
+    assert len(rows) == 4
+    assert sum(r["BilledCost"] for r in rows) == pytest.approx(_cost_sum(path), abs=1e-12)
     assert {r["BillingAccountId"] for r in rows} == {"NF5V-BI6B-BG7-PGB"}
+    assert {r["BillingAccountType"] for r in rows} == {"Billing Profile"}
     # billingPeriodStartDate is empty in this file: the period falls back to the month of `date`.
     assert {r["BillingPeriodStart"].isoformat() for r in rows} == {"2023-08-01T00:00:00+00:00"}
-
-
-@needs_shared
-@pytest.mark.xfail(
-    reason="the file mixes CRLF and LF line endings; the shared CSV reader (strict mode) rejects "
-    "it — reported to the ingest owner",
-    strict=False,
-)
-def test_public_mca_sample_as_published(tmp_path: Path) -> None:
-    """The MCA sample byte for byte (mixed line endings)."""
-    rows = ingest_rows(tmp_path / "ws", SHARED / "camel_azure_version_2.csv")
-    assert len(rows) == 4
 
 
 # --- the bundled sample (sample_billing/azure, written by generate_multicloud.py) ---------
