@@ -310,3 +310,14 @@ def test_200k_rows(con: duckdb.DuckDBPyConnection) -> None:
     elapsed = time.perf_counter() - start
     print(f"\nallocation of 200,000 rows: {elapsed:.2f} s")
     assert counts == (200_000, 200_000, 200_000, 200_000, 40_000)
+
+
+def test_valid_codes_sql_matches_python() -> None:
+    """The SQL generator of checksum-valid codes yields exactly `wards.valid_codes()`."""
+    import duckdb
+
+    from gcfinops.allocation.tags import VALID_CODES_SQL
+    from gcfinops.allocation.wards import valid_codes
+
+    con = duckdb.connect()
+    assert {r[0] for r in con.execute(VALID_CODES_SQL).fetchall()} == set(valid_codes())
