@@ -29,7 +29,7 @@ def loaded_units(ws: Workspace) -> list[LoadedUnit]:
     """Everything in the lake, with the source files the ledger says it came from."""
     con = connect()
     rows = con.execute(
-        f"""SELECT x_SourceFormat, ProviderName, BillingAccountId, any_value(BillingAccountName),
+        f"""SELECT ProviderName, BillingAccountId, any_value(BillingAccountName),
                    strftime(BillingPeriodStart, '%Y-%m') AS period, BillingCurrency,
                    count(*), sum(BilledCost), sum(EffectiveCost)
             FROM ({lake_view_sql(ws)})
@@ -42,7 +42,7 @@ def loaded_units(ws: Workspace) -> list[LoadedUnit]:
         _prov, acct, period = key.split("|")
         by_account[(acct, period)] = key
     out = []
-    for _fmt, prov, acct, name, period, cur, n, billed, effective in rows:
+    for prov, acct, name, period, cur, n, billed, effective in rows:
         key = by_account.get((acct, period), unit_key(prov, acct, period))
         files = [f.path for f in ledger.sources_of(key)]
         out.append(LoadedUnit(prov, acct, name, period, cur, int(n), float(billed),

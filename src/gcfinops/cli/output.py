@@ -40,7 +40,7 @@ def out() -> Console:
 
 def err() -> Console:
     """Console for messages and progress (stderr)."""
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def info(message: str) -> None:
