@@ -1393,7 +1393,22 @@ def write_config(out: Path) -> None:
                 lines.append(f'environment = "{a.env}"')
             lines.append(f"# account name: {a.name}")
             lines.append("")
+    lines.append(
+        "# Multi-cloud sample (generate_multicloud.py): 世田谷区 児童手当 on Azure (subscriptions),"
+    )
+    lines.append("# 江戸川区 健康管理 on Google Cloud (projects).")
+    for account, ward, system, env in MULTICLOUD_ACCOUNTS:
+        lines += [f'[allocation.accounts."{account}"]', f'ward = "{ward}"',
+                  f'system = "{system}"', f'environment = "{env}"', ""]  # fmt: skip
     write_text(out / "gcfinops.toml", "\n".join(lines).rstrip("\n") + "\n")
+
+
+MULTICLOUD_ACCOUNTS = (
+    ("7c1d4e2f-3a5b-4c6d-8e9f-000131121001", "setagaya", "child_allowance", "prod"),
+    ("7c1d4e2f-3a5b-4c6d-8e9f-000131121002", "setagaya", "child_allowance", "dev"),
+    ("edogawa-kenko-prod", "edogawa", "health_management", "prod"),
+    ("edogawa-kenko-dev", "edogawa", "health_management", "dev"),
+)
 
 
 # FY2018 running cost for the 20 業務 (決算), yen, and the shares of the Digital Agency's

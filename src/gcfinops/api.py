@@ -324,7 +324,7 @@ def ingest_metrics(
     metric: str | None = None,
     lock_timeout: float = 600.0,
 ) -> list[_metrics.MetricsFile]:
-    """Read utilization exports (CloudWatch, Azure Monitor, Cloud Monitoring, CSV) into the workspace.
+    """Read utilization exports (CloudWatch, Azure Monitor, Cloud Monitoring, CSV) into the lake.
 
     Raises:
         InputError: a file is not one of the supported shapes, or a point lacks a value.
@@ -333,4 +333,3 @@ def ingest_metrics(
         Workspace.resolve(workspace), [Path(p) for p in paths], resource_id=resource_id,
         metric=metric, lock_timeout=lock_timeout,
     )  # fmt: skip
-

@@ -1,19 +1,19 @@
 """Errors raised by the library; the CLI maps each to an exit code.
 
-    GcfinopsError (exit 2)
-    ├── InputError              a file cannot be read as billing data (file, line, column)
-    │   ├── MissingColumnError
-    │   ├── UnknownFormatError
-    │   ├── AmbiguousFormatError
-    │   ├── EncodingError
-    │   ├── EmptyFileError
-    │   └── TruncatedFileError
-    ├── ConfigError             gcfinops.toml or a CSV the user maintains is wrong (file, key)
-    ├── RuleDefinitionError     a rule file is invalid (file, key or SQL position)
-    ├── MissingRateError        a total needs an FX rate that is not in the rate table
-    ├── NoDataError             the lake holds nothing for what was asked
-    ├── LockedError             another ingest holds the workspace lock
-    └── ReconciliationError     (exit 1) source and lake totals differ
+GcfinopsError (exit 2)
+├── InputError              a file cannot be read as billing data (file, line, column)
+│   ├── MissingColumnError
+│   ├── UnknownFormatError
+│   ├── AmbiguousFormatError
+│   ├── EncodingError
+│   ├── EmptyFileError
+│   └── TruncatedFileError
+├── ConfigError             gcfinops.toml or a CSV the user maintains is wrong (file, key)
+├── RuleDefinitionError     a rule file is invalid (file, key or SQL position)
+├── MissingRateError        a total needs an FX rate that is not in the rate table
+├── NoDataError             the lake holds nothing for what was asked
+├── LockedError             another ingest holds the workspace lock
+└── ReconciliationError     (exit 1) source and lake totals differ
 """
 
 from __future__ import annotations

@@ -51,7 +51,14 @@ def ward_months(ws: Workspace, wards: WardDirectory | None = None) -> list[WardM
     for month, ward, cur, billed, billed_jpy, n in rows:
         w = wards.get(ward) if ward else None
         out.append(
-            WardMonth(month, ward, w.kanji if w else None, cur, float(billed),
-                      None if billed_jpy is None else float(billed_jpy), int(n))  # fmt: skip
+            WardMonth(
+                month,
+                ward,
+                w.kanji if w else None,
+                cur,
+                float(billed),
+                None if billed_jpy is None else float(billed_jpy),
+                int(n),
+            )
         )
     return out

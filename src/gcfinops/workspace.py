@@ -1,11 +1,11 @@
 """Where a workspace keeps things, and the lock that serializes writers.
 
-    <workspace>/gcfinops.toml     configuration (optional)
-    <workspace>/lake/             FOCUS 1.2 Parquet, provider=/billing_period=/billing_account=
-    <workspace>/folded/           source rows FOCUS folds away (e.g. SavingsPlanNegation), same layout
-    <workspace>/ledger.json       every ingest: sources, sha256, rows, totals
-    <workspace>/fx_rates.csv      FX rates to JPY
-    <workspace>/.gcfinops/        lock, journal, temporary files
+<workspace>/gcfinops.toml     configuration (optional)
+<workspace>/lake/             FOCUS 1.2 Parquet, provider=/billing_period=/billing_account=
+<workspace>/folded/           source rows FOCUS folds away (SavingsPlanNegation), same layout
+<workspace>/ledger.json       every ingest: sources, sha256, rows, totals
+<workspace>/fx_rates.csv      FX rates to JPY
+<workspace>/.gcfinops/        lock, journal, temporary files
 """
 
 from __future__ import annotations

@@ -39,11 +39,17 @@ def _version(value: bool) -> None:
 def main_options(
     workspace: Annotated[
         str | None,
-        typer.Option("--workspace", "-w", envvar="GCFINOPS_WORKSPACE",
-                     help="Workspace folder (default: the current directory)."),
+        typer.Option(
+            "--workspace",
+            "-w",
+            envvar="GCFINOPS_WORKSPACE",
+            help="Workspace folder (default: the current directory).",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or messages.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -201,12 +201,12 @@ def print_ingest(result: IngestResult, lang: str = "ja") -> None:
             max_width=14 if i == 2 else None,
             no_wrap=i == 2,
         )
-    for u in result.units:
-        table.add_row(u.billing_period, u.provider, u.billing_account_id, u.currency,
-                      f"{u.rows_read:,}", f"{u.rows_written:,}",
-                      _amount(u.billed_read - u.netted, lang), _amount(u.billed_written, lang),
-                      "✓")  # fmt: skip
-    err().print(table)
+    for row in _per_period(result, lang):
+        table.add_row(*row)
+    console = err()
+    if not console.is_terminal:
+        console.width = max(console.width, 100)
+    console.print(table)
     for old in result.previous:
         new = [u for u in result.units if u.key == old.key and u.currency == old.currency]
         total = _amount(new[0].billed_written, lang) if new else "—"
@@ -216,6 +216,28 @@ def print_ingest(result: IngestResult, lang: str = "ja") -> None:
     info(labels["summary"].format(
         files=len(result.files), rows=sum(u.rows_written for u in result.units),
         folded=sum(u.rows_folded for u in result.units)))  # fmt: skip
+
+
+def _per_period(result: IngestResult, lang: str) -> list[tuple[str, ...]]:
+    """One row per billing period and currency (the issue's reconciliation grain); accounts of
+    the same provider are summed, and named when there is only one."""
+    groups: dict[tuple[str, str, str], list[Any]] = {}
+    for u in result.units:
+        groups.setdefault((u.billing_period, u.provider, u.currency), []).append(u)
+    rows: list[tuple[str, ...]] = []
+    for (period, provider, currency), units in sorted(groups.items()):
+        accounts = sorted({u.billing_account_id for u in units})
+        who = (
+            accounts[0]
+            if len(accounts) == 1
+            else (f"{len(accounts)} accounts" if lang == "en" else f"{len(accounts)} アカウント")
+        )
+        rows.append((period, provider, who, currency,
+                     f"{sum(u.rows_read for u in units):,}",
+                     f"{sum(u.rows_written for u in units):,}",
+                     _amount(sum(u.billed_read - u.netted for u in units), lang),
+                     _amount(sum(u.billed_written for u in units), lang), "✓"))  # fmt: skip
+    return rows
 
 
 @guarded

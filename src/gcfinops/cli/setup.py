@@ -86,7 +86,9 @@ def demo() -> None:
             shutil.copy(samples / name, root / name)
     info(f"Demo workspace: {root}")
     with file_progress(True) as progress:
-        result = api.ingest([samples / "aws"], workspace=root, progress=progress)
+        result = api.ingest(
+            [samples / "aws", samples / "azure", samples / "gcp"], workspace=root, progress=progress
+        )
     print_ingest(result)
     print_ward_months(api.ward_months(workspace=root))
     demo_analyze(root, samples)  # rules: metrics + analyze, top findings with a yen total
