@@ -10,13 +10,13 @@ whose bills are not ingested. Format and rules: docs/baseline.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.baseline import (
     STORE_DIR,
+    ImportResult,
     check_header,
     merge_stored,
     parse_amount,
@@ -46,14 +46,8 @@ STORED_COLUMNS = (*COLUMNS, "source_file", "source_line")
 _MAX_TEXT = 200
 
 
-@dataclass(frozen=True)
-class CostsImportResult:
-    """What an import stored: rows, and the total per (ward, fiscal year)."""
-
-    path: Path
-    rows: int
-    replaced_rows: int
-    totals: dict[tuple[str, int], Decimal]
+#: Same shape as a baseline import: rows stored and the total per (ward, fiscal year).
+CostsImportResult = ImportResult
 
 
 def store_path(ws: Workspace) -> Path:

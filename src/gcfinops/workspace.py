@@ -74,10 +74,10 @@ class Workspace:
         return self.lake.exists() and any(self.lake.rglob("*.parquet"))
 
     @contextmanager
-    def lock(self, timeout: float = 600.0) -> Iterator[None]:
-        """Hold the workspace's write lock; wait up to `timeout` seconds for it."""
-        self.state.mkdir(parents=True, exist_ok=True)
-        path = self.state / "lock"
+    def lock(self, timeout: float = 600.0, name: str = "lock") -> Iterator[None]:
+        """Hold one of the workspace's locks (`name` under `.gcfinops/`); wait up to `timeout`."""
+        path = self.state / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a+") as fh:
             deadline = time.monotonic() + timeout
             while True:

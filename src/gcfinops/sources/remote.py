@@ -19,14 +19,12 @@ files (LGWAN) needs none of them. See docs/remote-sources.md.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import importlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -175,7 +173,7 @@ def ingest_remote(
     """Fetch what changed at the source and ingest it (see module docstring)."""
     periods = check_periods(options.periods)
     ws.root.mkdir(parents=True, exist_ok=True)
-    with _remote_lock(ws, lock_timeout):
+    with ws.lock(lock_timeout, name="remote/lock"):  # fetches are serialized too
         state = RemoteState.load(ws, source.label)
         deliveries = source.deliveries(ws, periods, state.deliveries)
         if periods:
@@ -297,32 +295,6 @@ class RemoteState:
         tmp = self.path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
         os.replace(tmp, self.path)
-
-
-@contextmanager
-def _remote_lock(ws: Workspace, timeout: float) -> Iterator[None]:
-    """Serialize remote fetches into one workspace (the ingest lock is taken separately inside)."""
-    import time
-
-    path = ws.state / "remote" / "lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise RemoteSourceError(
-                        f"another gcfinops process is fetching into {ws.root}",
-                        hint="wait for it to finish, or raise --lock-timeout",
-                    ) from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def month_bounds(period: str) -> tuple[dt.date, dt.date]:
