@@ -128,19 +128,19 @@ SELECT
     s.running_share * 100 AS running_pct,
     s.covered_share * 100 AS covered_pct,
     $assumed_discount * 100 AS discount_pct,
-    json_object(
-        'instance_type', s.instance_type,
-        'running_hours', s.running_hours,
-        'window_hours', win.window_hours,
-        'running_share', round(s.running_share, 4),
-        'covered_hours', coalesce(s.covered_hours, 0),
-        'covered_share', round(s.covered_share, 4),
-        'account_steady_coverage', round(a.account_coverage, 4),
-        'uncovered_cost', coalesce(s.uncovered_cost, 0),
-        'window_cost', s.window_cost,
-        'assumed_discount', $assumed_discount,
-        'monthly_hours', 730
-    ) AS evidence
+    {
+        'instance_type': s.instance_type,
+        'running_hours': s.running_hours,
+        'window_hours': win.window_hours,
+        'running_share': round(s.running_share, 4),
+        'covered_hours': coalesce(s.covered_hours, 0),
+        'covered_share': round(s.covered_share, 4),
+        'account_steady_coverage': round(a.account_coverage, 4),
+        'uncovered_cost': coalesce(s.uncovered_cost, 0),
+        'window_cost': s.window_cost,
+        'assumed_discount': $assumed_discount,
+        'monthly_hours': 730
+    } AS evidence
 FROM steady AS s
 JOIN account AS a ON a.sub_account_id IS NOT DISTINCT FROM s.sub_account_id
 CROSS JOIN win

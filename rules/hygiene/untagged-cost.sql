@@ -96,18 +96,18 @@ SELECT
         CASE WHEN g.no_environment THEN '環境 (env)' END) AS missing_ja,
     coalesce(g.SubAccountId, '?') || ' / ' || coalesce(g.ServiceName, '?') AS service_label,
     100.0 * a.unallocated_cost / nullif(a.total_cost, 0) AS share_pct,
-    json_object(
-        'missing_ward', g.no_ward,
-        'missing_business_system', g.no_system,
-        'missing_environment', g.no_environment,
-        'has_tags', g.has_tags,
-        'unallocated_window_cost', g.unallocated,
-        'account_service_cost', a.total_cost,
-        'account_service_unallocated_cost', a.unallocated_cost,
-        'account_service_unallocated_share', round(a.unallocated_cost / nullif(a.total_cost, 0), 4),
-        'window_hours', win.window_hours,
-        'monthly_hours', 730
-    ) AS evidence
+    {
+        'missing_ward': g.no_ward,
+        'missing_business_system': g.no_system,
+        'missing_environment': g.no_environment,
+        'has_tags': g.has_tags,
+        'unallocated_window_cost': g.unallocated,
+        'account_service_cost': a.total_cost,
+        'account_service_unallocated_cost': a.unallocated_cost,
+        'account_service_unallocated_share': round(a.unallocated_cost / nullif(a.total_cost, 0), 4),
+        'window_hours': win.window_hours,
+        'monthly_hours': 730
+    } AS evidence
 FROM groups AS g
 JOIN acct_service AS a
   ON a.SubAccountId IS NOT DISTINCT FROM g.SubAccountId

@@ -185,22 +185,22 @@ SELECT
     CASE WHEN $workdays_only THEN '平日' ELSE '毎日' END || CAST($business_start_hour AS VARCHAR)
         || '時〜' || CAST($business_end_hour AS VARCHAR) || '時' AS schedule_ja,
     CASE WHEN $workdays_only THEN ' (土日祝日・年末年始は停止)' ELSE '' END AS stop_note_ja,
-    json_object(
-        'instance_type', j.instance_type,
-        'offhours_hours_running', j.offhours_running,
-        'offhours_hours_available', j.offhours_available,
-        'offhours_share', round(j.offhours_share, 4),
-        'business_hours_running', j.business_hours_running,
-        'nonworking_days_running', j.nonworking_days_running,
-        'offhours_cost', j.offhours_cost,
-        'window_cost', j.window_cost,
-        'observed_hours', j.observed_hours,
-        'line_granularity_seconds', j.max_line_seconds,
-        'business_hours_jst', lpad(CAST($business_start_hour AS VARCHAR), 2, '0') || ':00-'
+    {
+        'instance_type': j.instance_type,
+        'offhours_hours_running': j.offhours_running,
+        'offhours_hours_available': j.offhours_available,
+        'offhours_share': round(j.offhours_share, 4),
+        'business_hours_running': j.business_hours_running,
+        'nonworking_days_running': j.nonworking_days_running,
+        'offhours_cost': j.offhours_cost,
+        'window_cost': j.window_cost,
+        'observed_hours': j.observed_hours,
+        'line_granularity_seconds': j.max_line_seconds,
+        'business_hours_jst': lpad(CAST($business_start_hour AS VARCHAR), 2, '0') || ':00-'
             || lpad(CAST($business_end_hour AS VARCHAR), 2, '0') || ':00',
-        'workdays_only', $workdays_only,
-        'monthly_hours', 730
-    ) AS evidence
+        'workdays_only': $workdays_only,
+        'monthly_hours': 730
+    } AS evidence
 FROM judged AS j CROSS JOIN win
 WHERE j.max_line_seconds > 3600
    OR (j.offhours_share >= $min_offhours_share AND j.offhours_cost > 0)

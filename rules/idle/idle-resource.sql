@@ -201,20 +201,20 @@ SELECT
             || ' で期間中に稼働したインスタンスなし'
         WHEN 'idle_load_balancer' THEN '期間中の処理量ゼロ'
         ELSE 'CPU p95 ' || CAST(round(j.cpu_p95, 1) AS VARCHAR) || '%' END AS reason_ja,
-    json_object(
-        'kind', j.kind,
-        'idle_address_hours', j.idle_address_hours,
-        'availability_zone', j.availability_zone,
-        'load_balancer_hours', j.lb_hours,
-        'load_balancer_traffic', j.lb_traffic,
-        'instance_type', j.instance_type,
-        'cpu_hours', j.cpu_hours,
-        'cpu_p95', round(j.cpu_p95, 2),
-        'cpu_max', round(j.cpu_max, 2),
-        'network_max_mb_per_day', round(j.max_mb_per_day, 3),
-        'window_cost', j.window_cost,
-        'observed_hours', j.observed_hours,
-        'monthly_hours', 730
-    ) AS evidence
+    {
+        'kind': j.kind,
+        'idle_address_hours': j.idle_address_hours,
+        'availability_zone': j.availability_zone,
+        'load_balancer_hours': j.lb_hours,
+        'load_balancer_traffic': j.lb_traffic,
+        'instance_type': j.instance_type,
+        'cpu_hours': j.cpu_hours,
+        'cpu_p95': round(j.cpu_p95, 2),
+        'cpu_max': round(j.cpu_max, 2),
+        'network_max_mb_per_day': round(j.max_mb_per_day, 3),
+        'window_cost': j.window_cost,
+        'observed_hours': j.observed_hours,
+        'monthly_hours': 730
+    } AS evidence
 FROM judged AS j CROSS JOIN win
 WHERE j.kind IS NOT NULL

@@ -249,22 +249,22 @@ SELECT
             || '%'
         ELSE '旧世代。想定削減率 ' || CAST(round(c.saving_ratio * 100) AS INTEGER) || '%' END
         AS reason_ja,
-    json_object(
-        'kind', c.kind,
-        'instance_type', c.instance_type,
-        'target_type', c.target_type,
-        'current_factor', c.current_factor,
-        'saving_ratio', c.saving_ratio,
-        'price_basis', c.price_basis,
-        'cpu_statistic', c.cpu_statistic,
-        'cpu_percentile', $cpu_percentile,
-        'cpu_need_percent', round(c.cpu_need, 2),
-        'cpu_hours', c.cpu_hours,
-        'memory_max_percent', round(c.mem_max, 2),
-        'cpu_headroom', $cpu_headroom,
-        'memory_headroom', $memory_headroom,
-        'window_cost', c.window_cost,
-        'observed_hours', c.observed_hours,
-        'monthly_hours', 730
-    ) AS evidence
+    {
+        'kind': c.kind,
+        'instance_type': c.instance_type,
+        'target_type': c.target_type,
+        'current_factor': c.current_factor,
+        'saving_ratio': c.saving_ratio,
+        'price_basis': c.price_basis,
+        'cpu_statistic': c.cpu_statistic,
+        'cpu_percentile': $cpu_percentile,
+        'cpu_need_percent': round(c.cpu_need, 2),
+        'cpu_hours': c.cpu_hours,
+        'memory_max_percent': round(c.mem_max, 2),
+        'cpu_headroom': $cpu_headroom,
+        'memory_headroom': $memory_headroom,
+        'window_cost': c.window_cost,
+        'observed_hours': c.observed_hours,
+        'monthly_hours': 730
+    } AS evidence
 FROM candidates AS c CROSS JOIN win

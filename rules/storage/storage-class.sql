@@ -265,16 +265,16 @@ SELECT
         ELSE '保存 ' || CAST(round(p.size_gb) AS BIGINT) || ' GB、1 GB・月あたり '
             || CAST(round(p.requests_per_gb_month, 3) AS VARCHAR) || ' リクエスト'
     END AS reason_ja,
-    json_object(
-        'kind', p.kind,
-        'size_gb', round(p.size_gb, 2),
-        'requests_per_gb_month', round(p.requests_per_gb_month, 4),
-        'first_billed', strftime(p.first_billed, '%Y-%m-%dT%H:%M:%SZ'),
-        'age_days_at_least', date_diff('day', p.first_billed, $as_of),
-        'window_cost', p.check_cost,
-        'observed_hours', p.observed_hours,
-        'monthly_hours', 730,
-        'gp3_storage_ratio', $gp3_storage_ratio,
-        'object_storage_saving_ratio', $object_storage_saving_ratio
-    ) AS evidence
+    {
+        'kind': p.kind,
+        'size_gb': round(p.size_gb, 2),
+        'requests_per_gb_month': round(p.requests_per_gb_month, 4),
+        'first_billed': strftime(p.first_billed, '%Y-%m-%dT%H:%M:%SZ'),
+        'age_days_at_least': date_diff('day', p.first_billed, $as_of),
+        'window_cost': p.check_cost,
+        'observed_hours': p.observed_hours,
+        'monthly_hours': 730,
+        'gp3_storage_ratio': $gp3_storage_ratio,
+        'object_storage_saving_ratio': $object_storage_saving_ratio
+    } AS evidence
 FROM priced AS p CROSS JOIN win
