@@ -220,6 +220,7 @@ candidates AS (
     SELECT m.*, 'no_metrics', NULL, NULL, 'low', NULL
     FROM measured AS m
     WHERE coalesce(m.cpu_hours, 0) < $min_metric_hours
+      AND m.current_factor IS NOT NULL AND NOT m.burstable  -- sizes the ladder could judge
 )
 SELECT
     c.ResourceId AS resource_id, c.ProviderName AS provider,

@@ -160,10 +160,13 @@ per_resource AS (
         sum(EffectiveCost) FILTER (WHERE regexp_matches(SkuMeter, '^Hot .*Data Stored')
             OR (ProviderName LIKE 'Google%' AND SkuMeter LIKE 'Standard Storage%'))
             AS hot_cost,
-        sum(ConsumedQuantity) FILTER (WHERE regexp_matches(SkuMeter, '^Hot .*Data Stored')
-            OR (ProviderName LIKE 'Google%' AND SkuMeter LIKE 'Standard Storage%'))
+        -- GB-months: Google meters storage in byte-seconds, priced in gibibyte months
+        sum(CASE WHEN lower(PricingUnit) LIKE '%month%' THEN PricingQuantity
+                 ELSE ConsumedQuantity END)
+            FILTER (WHERE regexp_matches(SkuMeter, '^Hot .*Data Stored')
+                OR (ProviderName LIKE 'Google%' AND SkuMeter LIKE 'Standard Storage%'))
             AS hot_gb_months,
-        sum(ConsumedQuantity * CASE WHEN ConsumedUnit = '10K' THEN 10000 ELSE 1 END)
+        sum(ConsumedQuantity * CASE WHEN ConsumedUnit LIKE '%10K%' THEN 10000 ELSE 1 END)
             FILTER (WHERE SkuMeter LIKE '%Read Operations%' OR SkuMeter LIKE '%Class B Operations%')
             AS hot_reads
     FROM lines
