@@ -119,10 +119,11 @@ class AdapterContract:
 
     # -- helpers --------------------------------------------------------------------------
     @pytest.fixture(scope="class")
-    def lake(self, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    @classmethod
+    def lake(cls, tmp_path_factory: pytest.TempPathFactory) -> Path:
         """The sample ingested once for the whole class; the workspace root."""
-        root = tmp_path_factory.mktemp(self.adapter_name)
-        ingest(Workspace(root), [self.sample], defaults=dict(self.defaults))
+        root = tmp_path_factory.mktemp(cls.adapter_name)
+        ingest(Workspace(root), [cls.sample], defaults=dict(cls.defaults))
         return root
 
     def rows_by_key(self, root: Path) -> dict[str, dict[str, Any]]:
