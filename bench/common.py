@@ -198,8 +198,10 @@ def machine_info(
     ram = fmt_bytes(mem_kib * 1024) if mem_kib else "unknown"
     cores = os.cpu_count() or 0
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    model = _first("/proc/cpuinfo", "model name") or platform.processor() or "unknown"
+    mhz = _first("/proc/cpuinfo", "cpu MHz")  # the model name alone is generic on many VMs
     info = {
-        "CPU": _first("/proc/cpuinfo", "model name") or platform.processor() or "unknown",
+        "CPU": f"{model}, {float(mhz):,.0f} MHz" if mhz else model,
         "Cores": f"{cores} logical ({usable} usable by this process)",
         "RAM": ram,
         "OS": f"{_os_name()} (kernel {platform.release()}, {platform.machine()})",

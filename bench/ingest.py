@@ -705,13 +705,17 @@ def _timed(fn: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - t, _cpu() - c
 
 
-def profile(src: Path, rows: int, work: Path, settings: Sequence[str] = ()) -> str:
+def profile(
+    src: Path, rows: int, work: Path, settings: Sequence[str] = (), *, streaming: bool = True
+) -> str:
     """Run the real ingest with timers, then a ladder of SQL variants; a Markdown report.
 
     Uses gcfinops internals (`ingest._stage_file`'s SQL as captured from a real run,
     `readers.relation_sql`), so it follows the code as it is today; if their shape changes the
     affected step says so instead of guessing. `settings` (e.g. `threads = 1`) are applied with
-    `SET` to every DuckDB connection, the real ingest's included, to try a knob.
+    `SET` to every DuckDB connection, the real ingest's included (before its own
+    `ingest.STREAMING_SETTINGS`, which win); `streaming=False` leaves those out everywhere, to
+    measure DuckDB's defaults.
     """
     import dataclasses
 
@@ -763,15 +767,21 @@ def profile(src: Path, rows: int, work: Path, settings: Sequence[str] = ()) -> s
             con.execute(f"SET {setting}")
         return con
 
+    own = tuple(getattr(gi, "STREAMING_SETTINGS", ()))
     gi.connect = lambda *a, **k: _Recorder(configured(*a, **k), log)
+    if not streaming and own:
+        gi.STREAMING_SETTINGS = ()
     try:
         warm_cache(src)
         wall, cpu = _timed(lambda: gi.ingest(Workspace.resolve(work / "ws"), [src]))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     finally:
+        if own:
+            gi.STREAMING_SETTINGS = own
         gi.connect = real_connect
         for (module, name), fn in originals.items():
             setattr(module, name, fn)
-    row("**gcfinops ingest, in process (total)**", wall, cpu)
+    row("**gcfinops ingest, in process (total)**", wall, cpu, f"peak RSS {fmt_bytes(peak)}")
     for name, (w, c) in phases.items():
         row(f"  phase `{name}`", w, c)
     copy_sql = next((q for q, _, _ in log if q.lstrip().startswith("COPY")), None)
@@ -782,6 +792,10 @@ def profile(src: Path, rows: int, work: Path, settings: Sequence[str] = ()) -> s
 
     # 2. A ladder: from DuckDB's raw COPY up to the real staging COPY, one step at a time.
     con = configured(temp_dir=work / "duckdb")
+    for statement in own if streaming else ():
+        con.execute(statement)
+    for setting in settings:
+        con.execute(f"SET {setting}")
     register_lookups(con, AllocationConfig())
     source = open_source(src, work / "transcoded")
     adapter = adapters.detect(source.header, str(src))
@@ -838,7 +852,8 @@ def profile(src: Path, rows: int, work: Path, settings: Sequence[str] = ()) -> s
             row("**what-if total (two passes)**", w1 + w2, c1 + c2, _same(con, stage, stage2))
     con.close()
     head = markdown_table(["Step", "Wall s", "CPU s", "CPU/wall", "Rows/s", "Note"], lines)
-    knobs = "; ".join(f"`SET {x}`" for x in settings) or "none"
+    applied = [*(own if streaming else ()), *(f"SET {x}" for x in settings)]
+    knobs = "; ".join(f"`{x}`" for x in applied) or "DuckDB defaults"
     return (
         f"Profile of `gcfinops ingest` on {src.name} ({rows:,} rows, "
         f"{fmt_bytes(src.stat().st_size)}); DuckDB settings: {knobs}\n\n{head}\n"
@@ -869,10 +884,19 @@ def profile_main(argv: Sequence[str]) -> int:
         metavar="NAME=VALUE",
         help="a DuckDB setting for every connection (repeatable)",
     )
+    p.add_argument(
+        "--no-streaming-settings",
+        action="store_true",
+        help="leave out gcfinops.ingest.STREAMING_SETTINGS (DuckDB defaults), for a before/after",
+    )
     args = p.parse_args(list(argv))
     src = generate(args.dir / f"cur2-{args.rows}.csv", args.rows)
     try:
-        print(profile(src, args.rows, args.dir / "profile", args.set))
+        report = profile(
+            src, args.rows, args.dir / "profile", args.set,
+            streaming=not args.no_streaming_settings,
+        )  # fmt: skip
+        print(report)
     finally:
         shutil.rmtree(args.dir / "profile", ignore_errors=True)
         if not args.keep_data:
