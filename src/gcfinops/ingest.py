@@ -14,6 +14,7 @@ non-zero netted sum means a partial export and is reported as a warning.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import secrets
@@ -44,6 +45,7 @@ from gcfinops.readers import (
     open_source,
     raise_rejects,
     relation_sql,
+    typed_csv_sql,
 )
 from gcfinops.sources.local import expand
 from gcfinops.workspace import Workspace
@@ -225,7 +227,18 @@ def _stage_file(
             if adapter.name == "focus"
             else f"is this really {adapter.title}? `gcfinops formats` lists the others",
         )
-    mapped = compile_select(adapter, src.header, relation_sql(src, adapter), defaults)
+    read_src = src
+    if src.kind == "csv":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        typed = _typed_copy(
+            con, src, adapter, out.parent / f"{out.name}.typed.parquet", retry=not normalized
+        )
+        if isinstance(typed, SourceFile):  # mixed line endings: the normalized copy, read again
+            warnings.extend(typed.warnings[len(src.warnings) :])
+            return _stage_file(con, typed, adapter, defaults, out, ingest_id, alloc,
+                               warnings, normalized=True)  # fmt: skip
+        read_src = dataclasses.replace(src, kind="parquet", read_path=typed, types=None)
+    mapped = compile_select(adapter, src.header, relation_sql(read_src, adapter), defaults)
     view = "gcf_mapped"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {mapped}")
     allocated = allocation_select_sql(view, alloc)
@@ -255,34 +268,48 @@ def _stage_file(
         f"FROM ({allocated}) AS a"
     )
     out.mkdir(parents=True, exist_ok=True)
-    failure: duckdb.Error | None = None
-    rows = None
     try:
-        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
         rows = con.execute(
             f"COPY ({select}) TO {sql_literal(out.as_posix())} (FORMAT parquet, "
             "COMPRESSION zstd, PARTITION_BY (tree, provider, billing_period, billing_account), "
             "OVERWRITE_OR_IGNORE true)"
         ).fetchone()
     except duckdb.Error as exc:
-        failure = exc
-    if (
-        src.kind == "csv"
-        and not normalized
-        and ((failure is not None and INVALID_STATE in str(failure)) or has_rejects(con))
-    ):
-        # Mixed line endings make DuckDB's strict parser fail or reject lines: fix and reread.
-        fixed = normalize_newlines(src, out.parent.parent / "normalized")
-        if fixed is not None:
-            shutil.rmtree(out, ignore_errors=True)
-            warnings.extend(fixed.warnings[len(src.warnings) :])
-            return _stage_file(con, fixed, adapter, defaults, out, ingest_id, alloc,
-                               warnings, normalized=True)  # fmt: skip
-    if src.kind == "csv":
-        raise_rejects(con, src, adapter)  # a bad value may be the cause: name it first
-    if failure is not None:
-        raise _translate(failure, src) from None
+        raise _translate(exc, src) from None
+    finally:
+        if read_src is not src:
+            read_src.read_path.unlink(missing_ok=True)
     return int(rows[0]) if rows else 0
+
+
+def _typed_copy(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, adapter: Adapter, typed: Path, *, retry: bool
+) -> Path | SourceFile:
+    """Pass 1 for CSV: parse and type every value into a temporary Parquet file, in parallel.
+
+    Returns the Parquet path, or — only when DuckDB's strict parser fails on a file that mixes
+    CRLF and LF line endings — a normalized copy of the source to read again instead.
+    """
+    failure: duckdb.Error | None = None
+    try:
+        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+        con.execute(
+            f"COPY ({typed_csv_sql(src, adapter)}) TO {sql_literal(typed.as_posix())} "
+            "(FORMAT parquet, COMPRESSION uncompressed)"
+        )
+    except duckdb.Error as exc:
+        failure = exc
+    if retry and ((failure is not None and INVALID_STATE in str(failure)) or has_rejects(con)):
+        # Mixed line endings make DuckDB's strict parser fail or reject lines: fix and reread.
+        fixed = normalize_newlines(src, typed.parent.parent / "normalized")
+        if fixed is not None:
+            typed.unlink(missing_ok=True)
+            return fixed
+    raise_rejects(con, src, adapter)  # a bad value may be the cause: name it first
+    if failure is not None:
+        typed.unlink(missing_ok=True)
+        raise _translate(failure, src) from None
+    return typed
 
 
 def _provider_case(column: str) -> str:

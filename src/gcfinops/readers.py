@@ -269,6 +269,14 @@ def relation_sql(src: SourceFile, adapter: Adapter) -> str:
         return _json_maps(base, src, adapter, is_csv=False)
     if src.kind == "json":
         return _json_relation(src)
+    base = (
+        f"SELECT row_number() OVER () AS {ROW}, * FROM read_csv("
+        f"{sql_literal(src.read_path.as_posix())}, {_csv_options(src, adapter)})"
+    )
+    return _json_maps(base, src, adapter, is_csv=True)
+
+
+def _csv_options(src: SourceFile, adapter: Adapter) -> str:
     types = csv_types(src, adapter)
     columns = "{" + ", ".join(f"{sql_literal(h)}: {sql_literal(t)}" for h, t in types.items()) + "}"
     nulls = "[" + ", ".join(sql_literal(s) for s in adapter.null_strings) + "]"
@@ -279,11 +287,21 @@ def relation_sql(src: SourceFile, adapter: Adapter) -> str:
     )
     if adapter.timestamp_format:
         options += f", timestampformat = {sql_literal(adapter.timestamp_format)}"
-    base = (
-        f"SELECT row_number() OVER () AS {ROW}, * FROM read_csv("
-        f"{sql_literal(src.read_path.as_posix())}, {options})"
+    return options
+
+
+def typed_csv_sql(src: SourceFile, adapter: Adapter) -> str:
+    """The CSV read alone, typed, without a row number, so DuckDB runs it on every core.
+
+    Ingest copies it to a temporary Parquet file first (values that do not parse are rejected
+    there, with file, line and column), then maps that file with `file_row_number`: the source
+    row stays in the lineage without the single-threaded `row_number() OVER ()`. Insertion order
+    is preserved by the copy, so Parquet row n is CSV data row n.
+    """
+    return (
+        f"SELECT * FROM read_csv({sql_literal(src.read_path.as_posix())}, "
+        f"{_csv_options(src, adapter)})"
     )
-    return _json_maps(base, src, adapter, is_csv=True)
 
 
 def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) -> str:
