@@ -305,27 +305,60 @@ def typed_csv_sql(src: SourceFile, adapter: Adapter) -> str:
 
 
 def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) -> str:
-    """Turn JSON-text map columns (CSV flavour) into MAP(VARCHAR, VARCHAR), naming bad lines."""
+    """Turn JSON-text map columns (CSV flavour) into MAP(VARCHAR, VARCHAR), naming bad lines.
+
+    Over a Parquet file (the typed copy of a CSV) each distinct text is parsed once and joined
+    back: billing exports repeat the same `product` / tag objects on thousands of lines.
+    """
     canonical = {v: k for k, v in adapter.canonical(src.header).items()}
     replace = []
+    joins = []
     for h in src.header:
         if canonical.get(h, h) not in adapter.json_maps:
             continue
         if not is_csv and src.types and src.types.get(h, "").startswith("map"):
             continue
         q = quote_ident(h)
-        found = f"left(CAST({q} AS VARCHAR), 60)"
-        replace.append(
-            f"CASE WHEN {q} IS NULL OR trim(CAST({q} AS VARCHAR)) = '' THEN NULL "
-            f"WHEN json_valid({q}) AND json_type({q}) = 'OBJECT' "
-            f"THEN CAST(CAST({q} AS JSON) AS MAP(VARCHAR, VARCHAR)) "
-            f"ELSE error('line ' || CAST({ROW} + 1 AS VARCHAR) || ': column {_sql_text(h)}: "
+        col = q if is_csv else f"b.{q}"
+        row = ROW if is_csv else f"b.{ROW}"
+        found = f"left(CAST({col} AS VARCHAR), 60)"
+        bad = (
+            f"error('line ' || CAST({row} + 1 AS VARCHAR) || ': column {_sql_text(h)}: "
             f"not a JSON object (found ''' || {found} || ''', expected "
-            f'{{"key": "value", …}})\') END AS {q}'
+            f'{{"key": "value", …}})\')'
+        )
+        blank = f"{col} IS NULL OR trim(CAST({col} AS VARCHAR)) = ''"
+
+        def valid(v: str) -> str:
+            # CASE, not AND: DuckDB evaluates both sides of AND, and json_type fails on bad text.
+            return f"CASE WHEN json_valid({v}) THEN json_type({v}) = 'OBJECT' ELSE FALSE END"
+
+        def parse(v: str) -> str:
+            return f"CAST(CAST({v} AS JSON) AS MAP(VARCHAR, VARCHAR))"
+
+        if is_csv:
+            replace.append(
+                f"CASE WHEN {blank} THEN NULL WHEN {valid(q)} THEN {parse(q)} ELSE {bad} END AS {q}"
+            )
+            continue
+        alias = f"gcf_j{len(joins)}"
+        path = sql_literal(src.read_path.as_posix())
+        joins.append(
+            # TRY_CAST: DuckDB may evaluate both CASE branches here; `ok` still catches bad text.
+            f"LEFT JOIN (SELECT raw, CASE WHEN {valid('raw')} THEN "
+            "TRY_CAST(TRY_CAST(raw AS JSON) AS MAP(VARCHAR, VARCHAR)) END AS m, "
+            f"{valid('raw')} AS ok FROM (SELECT DISTINCT CAST({q} AS VARCHAR) AS raw "
+            f"FROM read_parquet({path}) WHERE {q} IS NOT NULL)) AS {alias} "
+            f"ON CAST({col} AS VARCHAR) = {alias}.raw"
+        )
+        replace.append(
+            f"CASE WHEN {blank} THEN NULL WHEN {alias}.ok THEN {alias}.m ELSE {bad} END AS {q}"
         )
     if not replace:
         return base
-    return f"SELECT * REPLACE ({', '.join(replace)}) FROM ({base})"
+    if not joins:
+        return f"SELECT * REPLACE ({', '.join(replace)}) FROM ({base})"
+    return f"SELECT b.* REPLACE ({', '.join(replace)}) FROM ({base}) AS b {' '.join(joins)}"
 
 
 def _sql_text(value: str) -> str:
