@@ -311,8 +311,8 @@ def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) ->
     back: billing exports repeat the same `product` / tag objects on thousands of lines.
     """
     canonical = {v: k for k, v in adapter.canonical(src.header).items()}
-    replace = []
-    joins = []
+    replace: list[str] = []
+    joins: list[str] = []
     for h in src.header:
         if canonical.get(h, h) not in adapter.json_maps:
             continue
