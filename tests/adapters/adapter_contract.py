@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import duckdb
 import pytest
 
-from gcfinops import adapters, schema
+from gcfinops import adapters, api, schema
 from gcfinops.errors import EmptyFileError, InputError, MissingColumnError
 from gcfinops.ingest import ingest
 from gcfinops.ledger import Ledger
@@ -70,6 +70,12 @@ def lake_rows(root: Path, tree: str = "lake") -> list[dict[str, Any]]:
     out = [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
     con.close()
     return out
+
+
+def ingest_rows(ws: Path, *files: Path) -> list[dict[str, Any]]:
+    """Ingest files into a fresh workspace; the lake rows in source order."""
+    api.ingest(list(files), workspace=ws)
+    return lake_rows(ws)
 
 
 def normalize(value: Any) -> Any:

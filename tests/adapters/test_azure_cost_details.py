@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from adapter_contract import AdapterContract, Case
+from adapter_contract import AdapterContract, Case, ingest_rows
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -28,20 +28,6 @@ from gcfinops.errors import InputError
 FIXTURES = Path(__file__).parent / "fixtures" / "azure-cost-details"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "data" / "azure"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/reference/data absent")
-
-
-def ingest_rows(ws: Path, *files: Path) -> list[dict[str, Any]]:
-    """Ingest files into a fresh workspace; the lake rows in source order."""
-    api.ingest(list(files), workspace=ws)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    rel = con.sql(
-        f"SELECT * FROM read_parquet('{ws.as_posix()}/lake/**/*.parquet',"
-        " hive_partitioning = false)"
-        " ORDER BY x_SourceFile, x_SourceRow"
-    )
-    names = rel.columns
-    return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
 
 
 def header_of(path: Path) -> list[str]:

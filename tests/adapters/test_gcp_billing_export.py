@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from adapter_contract import AdapterContract, Case, lake_rows
+from adapter_contract import AdapterContract, Case, ingest_rows, lake_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -33,18 +33,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "gcp-billing-export"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "data" / "gcp"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/reference/data absent")
 NESTED = ["detailed_export.jsonl", "detailed_export.parquet"]
-
-
-def ingest_rows(ws: Path, *files: Path) -> list[dict[str, Any]]:
-    """Ingest files into a fresh workspace; the lake rows in source order."""
-    api.ingest(list(files), workspace=ws)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    rel = con.sql(
-        f"SELECT * FROM read_parquet('{ws.as_posix()}/lake/**/*.parquet',"
-        " hive_partitioning = false) ORDER BY x_SourceFile, x_SourceRow"
-    )
-    return [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
 
 
 @pytest.fixture(scope="module", params=NESTED)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
-from adapter_contract import AdapterContract, Case
+from adapter_contract import AdapterContract, Case, ingest_rows
 from typer.testing import CliRunner
 
 from gcfinops import adapters, api
@@ -25,18 +23,6 @@ from gcfinops.errors import InputError, UnknownFormatError
 FIXTURES = Path(__file__).parent / "fixtures" / "oci-cost-report"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "data" / "oci"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/reference/data absent")
-
-
-def ingest_rows(ws: Path, *files: Path) -> list[dict[str, Any]]:
-    """Ingest files into a fresh workspace; the lake rows in source order."""
-    api.ingest(list(files), workspace=ws)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    rel = con.sql(
-        f"SELECT * FROM read_parquet('{ws.as_posix()}/lake/**/*.parquet',"
-        " hive_partitioning = false) ORDER BY x_SourceFile, x_SourceRow"
-    )
-    return [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
 
 
 def header_of(path: Path) -> list[str]:
