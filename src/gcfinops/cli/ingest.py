@@ -203,10 +203,7 @@ def print_ingest(result: IngestResult, lang: str = "ja") -> None:
         )
     for row in _per_period(result, lang):
         table.add_row(*row)
-    console = err()
-    if not console.is_terminal:
-        console.width = max(console.width, 100)
-    console.print(table)
+    err().print(table)
     for old in result.previous:
         new = [u for u in result.units if u.key == old.key and u.currency == old.currency]
         total = _amount(new[0].billed_written, lang) if new else "—"

@@ -33,14 +33,26 @@ class State:
 STATE = State()
 
 
+# Piped output (logs, CI, `> file`) is read on wide screens; rich's default of 80 columns
+# would fold ids and yen amounts in tables, which a finance officer cannot read.
+PIPED_MIN_WIDTH = 100
+
+
+def _console(*, stderr: bool) -> Console:
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = max(console.width, PIPED_MIN_WIDTH)
+    return console
+
+
 def out() -> Console:
     """Console for data (stdout); no colour codes when piped."""
-    return Console(highlight=False, soft_wrap=True)
+    return _console(stderr=False)
 
 
 def err() -> Console:
     """Console for messages and progress (stderr)."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _console(stderr=True)
 
 
 def info(message: str) -> None:
