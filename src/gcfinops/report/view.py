@@ -288,7 +288,7 @@ def _findings(w: WardReport, f: Fmt) -> Table:
                 x.estimated_monthly_savings_jpy,
                 x.estimated_monthly_savings_jpy * 12,
                 text or x.recommendation or "—",
-                x.confidence or "—",
+                f.t(f"confidence.{x.confidence}") if x.confidence else "—",
             ]
         )
     return t
