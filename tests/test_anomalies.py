@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from check.lakes import line, sample_workspace, write_config, write_fx, write_lake
-from gcfinops.anomalies import AnomalySettings, detect
 from gcfinops.errors import ConfigError, NoDataError
+from gcfinops.gate.anomalies import AnomalySettings, detect
 from gcfinops.workspace import Workspace
 
 __all__ = ["sample_workspace"]  # the session fixture, shared with test_cli_check.py

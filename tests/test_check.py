@@ -13,16 +13,10 @@ from hypothesis import strategies as st
 
 from check.lakes import line, write_config, write_fx, write_lake
 from gcfinops.allocation.wards import WardDirectory
-from gcfinops.check import (
-    CheckResult,
-    Evaluation,
-    decompose,
-    parse_threshold,
-    run_check,
-    shift_month,
-)
 from gcfinops.db import connect
 from gcfinops.errors import ConfigError, MissingRateError, NoDataError
+from gcfinops.gate import CheckResult, Evaluation, parse_threshold, run_check
+from gcfinops.gate.explain import decompose, shift_month
 from gcfinops.workspace import Workspace
 
 CHIYODA, SETAGAYA, EDOGAWA = "131016", "131121", "131237"
@@ -496,8 +490,8 @@ def test_target_path_needs_a_baseline_ward_grouping_and_every_month(tmp_path):
 def test_analysis_sql_transpiles_to_spark():
     """The decomposition and anomaly SQL stays portable (sqlglot, Spark dialect)."""
     sqlglot = pytest.importorskip("sqlglot")
-    from gcfinops import anomalies, check
+    from gcfinops.gate import anomalies, explain
 
-    for sql in (check._DECOMPOSE_SQL, anomalies._STATS_SQL):
+    for sql in (explain._DECOMPOSE_SQL, anomalies._STATS_SQL):
         spark = sqlglot.transpile(sql, read="duckdb", write="spark")[0]
         assert "SELECT" in spark and "GROUP BY" in spark

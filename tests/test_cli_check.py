@@ -282,42 +282,41 @@ def test_thousand_yen_unit(golden_ws):
 
 
 def test_workflow_command_escaping():
-    from gcfinops.report import ci
+    from gcfinops.gate import ci
 
     assert ci.escape_data("50%\r\nnext: a, b") == "50%25%0D%0Anext: a, b"
     assert ci.escape_property("a: b, c") == "a%3A b%2C c"
 
 
 def test_annotations_are_capped_at_ten_per_kind():
-    from gcfinops.check import CheckResult, Evaluation, Thresholds
-    from gcfinops.report import ci
+    from gcfinops.gate import CheckResult, Evaluation, Thresholds, ci
 
     def ev(i: int, status: str) -> Evaluation:
         return Evaluation(
-            f"g{i}",
-            f"G{i}",
-            f"G{i}",
-            "mom_growth",
-            status,
-            math.inf,
-            20.0,
-            1000.0,
-            0.0,
-            1000.0,
-            "2026-02",
+            group=f"g{i}",
+            group_name=f"G{i}",
+            group_name_en=f"G{i}",
+            metric="mom_growth",
+            status=status,
+            value=math.inf,
+            threshold=20.0,
+            current_jpy=1000.0,
+            previous_jpy=0.0,
+            delta_jpy=1000.0,
+            comparison="2026-02",
             note="new",
         )
 
     result = CheckResult(
-        "2026-03",
-        "2026-02",
-        "2025-03",
-        2025,
-        "service",
-        "BilledCost",
-        Thresholds(),
-        (*tuple(ev(i, "breach") for i in range(12)), ev(99, "near")),
-        {},
+        month="2026-03",
+        previous_month="2026-02",
+        yoy_month="2025-03",
+        fiscal_year=2025,
+        by="service",
+        cost_column="BilledCost",
+        thresholds=Thresholds(),
+        evaluations=(*tuple(ev(i, "breach") for i in range(12)), ev(99, "near")),
+        totals={},
     )
     lines = ci.check_annotations(result, "en")
     errors = [x for x in lines if x.startswith("::error ")]
@@ -328,3 +327,32 @@ def test_annotations_are_capped_at_ten_per_kind():
         "exceeds the threshold 20.0%25"  # % is escaped as %25
     )
     assert next(x for x in lines if x.startswith("::warning ")).startswith("::warning title=")
+
+
+def test_markdown_summary_escapes_bill_text():
+    """Group names, resource ids and recommendations come from bills: no HTML, no cell breaks."""
+    from gcfinops.gate import CheckResult, Evaluation, Offset, Thresholds, ci
+
+    evil = "<script>alert(1)</script> a|b\nc"
+    offset = Offset(
+        rule_id="idle-ebs",
+        resource_id="vol-<img src=x>|1",
+        estimated_monthly_savings=500.0,
+        recommendation_ja="削除 <b>",
+        recommendation="delete <b>",
+    )
+    breach = Evaluation(
+        group="g1", group_name=evil, group_name_en=evil, metric="mom_growth", status="breach",
+        value=50.0, threshold=20.0, current_jpy=1500.0, previous_jpy=1000.0, delta_jpy=500.0,
+        comparison="2026-02", offsets=(offset,), offset_total_jpy=500.0, offset_growth_jpy=0.0,
+    )  # fmt: skip
+    result = CheckResult(
+        month="2026-03", previous_month="2026-02", yoy_month="2025-03", fiscal_year=2025,
+        by="service", cost_column="BilledCost", thresholds=Thresholds(), evaluations=(breach,),
+        totals={"g1": {"2026-03": 1500.0, "2026-02": 1000.0}},
+    )  # fmt: skip
+    for lang in ("ja", "en"):
+        md = ci.render_markdown(result, lang)
+        assert "<script>" not in md and "<img" not in md and "<b>" not in md
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; a\\|b c" in md
+        assert "vol-&lt;img src=x&gt;\\|1" in md

@@ -10,12 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gcfinops import anomalies as _anomalies
 from gcfinops import baseline as _baseline
-from gcfinops import check as _check
 from gcfinops import costs as _costs
 from gcfinops import engine as _engine
 from gcfinops import findings as _findings
+from gcfinops import gate as _gate
 from gcfinops import ingest as _ingest
 from gcfinops import metrics as _metrics
 from gcfinops import ruleset as _ruleset
@@ -101,7 +100,7 @@ def check(
     by: str | None = None,
     thresholds: dict[str, float | None] | None = None,
     top: int | None = None,
-) -> _check.CheckResult:
+) -> _gate.CheckResult:
     """The CI gate: compare a month with the previous month, the same month last 年度 and the
     path to the 3割 target, per ward (or 業務, service, account). See docs/ci.md.
 
@@ -117,7 +116,7 @@ def check(
         MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
         ConfigError: [check] in gcfinops.toml or an option is invalid (exit 2).
     """
-    return _check.run_check(
+    return _gate.run_check(
         Workspace.resolve(workspace), month=month, by=by, thresholds=thresholds, top=top
     )
 
@@ -130,7 +129,7 @@ def anomalies(
     k: float | None = None,
     min_jpy: float | None = None,
     by: list[str] | None = None,
-) -> _anomalies.AnomalyResult:
+) -> _gate.AnomalyResult:
     """Days of a month whose cost per ward or service jumps above its own recent history.
 
     Args:
@@ -142,7 +141,7 @@ def anomalies(
         NoDataError: no data for the month, or too little history before it (exit 2).
         MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
     """
-    return _anomalies.detect(
+    return _gate.detect(
         Workspace.resolve(workspace), month=month, days=days, k=k, min_jpy=min_jpy, by=by
     )
 

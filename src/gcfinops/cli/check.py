@@ -13,12 +13,10 @@ import typer
 from rich.table import Table
 
 from gcfinops import api
-from gcfinops.anomalies import AnomalyResult
-from gcfinops.check import CheckResult, parse_threshold
 from gcfinops.cli.output import STATE, guarded, info, out
+from gcfinops.gate import AnomalyResult, CheckResult, ci, parse_threshold
 from gcfinops.jpcalendar import Lang
 from gcfinops.money import Unit
-from gcfinops.report import ci
 
 CHECK_EXIT = "Exit codes: 0 within thresholds · 1 at least one breach · 2 bad input or config."
 ANOMALY_EXIT = "Exit codes: 0 no anomaly · 1 anomalies found · 2 bad input or config."

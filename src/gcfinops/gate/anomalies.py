@@ -53,7 +53,7 @@ class AnomalySettings:
     cost_column: str = "BilledCost"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Anomaly:
     """One series on one day: its cost, the history it is judged by, and the excess."""
 
@@ -69,7 +69,7 @@ class Anomaly:
     score: float | None  # (cost − median) / MAD; None when MAD is 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AnomalyResult:
     """Anomalies of one month, with what was evaluated."""
 
@@ -246,21 +246,26 @@ def _detect(
         if excess > s.k * spread and excess >= s.min_jpy:
             anomalies.append(
                 Anomaly(
-                    dim,
-                    key or None,
-                    _name(dim, key or None, wards),
-                    day,
-                    float(cost),
-                    float(median),
-                    spread,
-                    float(median) + max(s.k * spread, s.min_jpy),
-                    excess,
-                    excess / spread if spread > 0 else None,
+                    dimension=dim,
+                    key=key or None,
+                    name=_name(dim, key or None, wards),
+                    day=day,
+                    cost_jpy=float(cost),
+                    median_jpy=float(median),
+                    mad_jpy=spread,
+                    threshold_jpy=float(median) + max(s.k * spread, s.min_jpy),
+                    excess_jpy=excess,
+                    score=excess / spread if spread > 0 else None,
                 )
             )
     anomalies.sort(key=lambda a: (a.day, list(s.by).index(a.dimension), -a.excess_jpy))
     return AnomalyResult(
-        month, first_eval, last, s, int(series[0]) if series else 0, tuple(anomalies)
+        month=month,
+        first_day=first_eval,
+        last_day=last,
+        settings=s,
+        series=int(series[0]) if series else 0,
+        anomalies=tuple(anomalies),
     )
 
 

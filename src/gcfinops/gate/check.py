@@ -1,0 +1,361 @@
+"""The CI gate: compare a month's cost per group with agreed thresholds; exit 1 on a breach.
+
+A month (default: the latest in the lake) is compared per ward, 業務, service or account with the
+previous month, with the same month of the previous 年度, and optionally with the path to the 3割
+target (the monthly amount that still ends the 年度 at 0.70 × the FY2018 baseline). Every amount
+is JPY through the workspace FX table (never summed across currencies without a rate). For each
+breach the change is explained by its top contributors (service, resource, usage type), by a
+quantity / unit-price / exchange-rate decomposition (Shapley split, docs/ci.md "Growth
+decomposition") and by the findings that would offset it. Thresholds come from
+built-in defaults < `[check]` in gcfinops.toml < command-line options < per-group overrides
+(`[check.wards."…"]`, `[check.systems.…]`, `[check.services."…"]`, `[check.accounts."…"]`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import duckdb
+
+from gcfinops.allocation.systems import get_system
+from gcfinops.allocation.wards import WardDirectory
+from gcfinops.config import Config
+from gcfinops.config import load as load_config
+from gcfinops.db import connect
+from gcfinops.errors import ConfigError, NoDataError
+from gcfinops.fx import MONTH_OF_CHARGE_SQL, FxTable, register_fx, require_rates
+from gcfinops.gate.explain import explain, findings_path, shift_month
+from gcfinops.gate.model import CheckResult, Evaluation
+from gcfinops.gate.settings import (
+    DIMENSIONS,
+    NEAR_RATIO,
+    THRESHOLD_KEYS,
+    CheckSettings,
+    Thresholds,
+    settings_from_config,
+    thresholds_for,
+)
+from gcfinops.jpcalendar import fy_months, month_fiscal_year, parse_month, previous_fy_same_month
+from gcfinops.lake import lake_view_sql
+from gcfinops.workspace import Workspace
+
+TARGET_RATIO = 0.70  # 3割削減: at most 70 % of the FY2018 running cost (domain.md §0)
+
+
+def run_check(
+    ws: Workspace,
+    *,
+    month: str | None = None,
+    by: str | None = None,
+    thresholds: Mapping[str, float | None] | None = None,
+    top: int | None = None,
+) -> CheckResult:
+    """Evaluate one month of the lake against the thresholds; see the module docstring."""
+    cli = dict(thresholds or {})
+    unknown = set(cli) - set(THRESHOLD_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown threshold(s) {', '.join(sorted(unknown))}")
+    cfg = load_config(ws.config_path)
+    wards = WardDirectory(cfg.allocation.extra_wards)
+    settings = settings_from_config(cfg, wards)
+    if by is not None:
+        if by not in DIMENSIONS:
+            raise ConfigError(f"--by {by!r}; valid: {', '.join(DIMENSIONS)}")
+        settings = replace(settings, by=by)
+    if top is not None:
+        settings = replace(settings, top=top)
+    # NOTE: spill space only inside an existing workspace (a mistyped -w must not create one)
+    con = connect(temp_dir=ws.tmp / "check" if ws.root.is_dir() else None)
+    try:
+        return _run(con, ws, cfg, wards, settings, cli, month)
+    finally:
+        con.close()
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    cfg: Config,
+    wards: WardDirectory,
+    settings: CheckSettings,
+    cli: dict[str, float | None],
+    month: str | None,
+) -> CheckResult:
+    con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
+    loaded = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT {MONTH_OF_CHARGE_SQL} AS m FROM lake ORDER BY m"
+        ).fetchall()
+    ]
+    if not loaded:
+        raise NoDataError(
+            f"the lake of {ws.root} holds no billing data",
+            hint="load a month first: gcfinops ingest <export folder or file>",
+        )
+    if month is None:
+        month = loaded[-1]
+    parse_month(month)
+    if month not in loaded:
+        raise NoDataError(
+            f"no billing data for {month} in {ws.root} (loaded: {_ranges(loaded)})",
+            hint="ingest that month first, or pick a loaded month with --month",
+        )
+    prev, yoy, fy = shift_month(month, -1), previous_fy_same_month(month), month_fiscal_year(month)
+    any_target = thresholds_for(settings, cli, None).max_over_target_path is not None or any(
+        o.get("max_over_target_path") is not None
+        for o in settings.overrides.get(settings.by, {}).values()
+    )
+    fy_before = fy_months(fy)[: fy_months(fy).index(month)]
+    wanted = {month, prev, yoy} | (set(fy_before) if any_target else set())
+    _scope(con, ws, settings, sorted(wanted))
+    totals: dict[str | None, dict[str, float]] = {}
+    for grp, m, jpy in con.execute(
+        "SELECT grp, month, sum(jpy) FROM scoped GROUP BY grp, month"
+    ).fetchall():
+        totals.setdefault(grp, {})[m] = float(jpy)
+    allowance: dict[str | None, tuple[float, float]] = {}
+    if any_target:
+        allowance = _target_allowances(con, ws, settings, totals, month, fy_before, loaded)
+    names = _names(con, settings.by, wards)
+    evaluations: list[Evaluation] = []
+    for grp in sorted(totals, key=lambda g: (g is None, g or "")):
+        lim = thresholds_for(settings, cli, grp)
+        months = totals[grp]
+        cur = months.get(month, 0.0)
+        name, name_en = names.get(grp, (None, None))
+        ctx = (grp, name, name_en, cur)
+        evaluations += _growth(ctx, "mom", prev, months, prev in loaded, lim)
+        evaluations += _growth(ctx, "yoy", yoy, months, yoy in loaded, lim)
+        if lim.max_over_target_path is not None:
+            evaluations.append(_target(ctx, allowance.get(grp), lim))
+    evaluations = explain(con, ws, settings, evaluations, month)
+    return CheckResult(
+        month=month,
+        previous_month=prev,
+        yoy_month=yoy,
+        fiscal_year=fy,
+        by=settings.by,
+        cost_column=settings.cost_column,
+        thresholds=thresholds_for(settings, cli, None),
+        evaluations=tuple(evaluations),
+        totals=totals,
+        missing_months=tuple(m for m in (prev, yoy) if m not in loaded),
+        findings_path=str(findings_path(ws)) if findings_path(ws).exists() else None,
+    )
+
+
+def _ranges(months: list[str]) -> str:
+    return f"{months[0]}..{months[-1]} ({len(months)} months)" if len(months) > 1 else months[0]
+
+
+def _scope(
+    con: duckdb.DuckDBPyConnection, ws: Workspace, settings: CheckSettings, months: list[str]
+) -> None:
+    """TEMP table `scoped`: the wanted months' lines with group key and JPY amount."""
+    _, key_sql, name_sql = DIMENSIONS[settings.by]
+    con.execute("CREATE TEMP TABLE gcf_check_months (month VARCHAR)")
+    con.executemany("INSERT INTO gcf_check_months VALUES (?)", [(m,) for m in months])
+    con.execute(
+        f"""CREATE TEMP VIEW scoped_src AS
+            SELECT *, {MONTH_OF_CHARGE_SQL} AS month FROM lake
+            WHERE {MONTH_OF_CHARGE_SQL} IN (SELECT month FROM gcf_check_months)"""
+    )
+    register_fx(con, FxTable.load(ws.fx_path), "scoped_src")
+    require_rates(con, "scoped_src")
+    con.execute(
+        f"""CREATE TEMP TABLE scoped AS
+            SELECT s.month, {key_sql} AS grp, {name_sql} AS grp_name, s.BillingCurrency AS currency,
+                   s.{settings.cost_column} AS cost, s.{settings.cost_column} * f.rate_jpy AS jpy,
+                   s.PricingQuantity AS q, s.PricingUnit AS unit, s.ServiceName, s.ResourceId,
+                   s.x_UsageType, s.SkuId, s.SkuMeter
+            FROM scoped_src AS s
+            JOIN gcf_fx AS f ON f.month = s.month AND f.currency = s.BillingCurrency"""
+    )
+
+
+def _names(
+    con: duckdb.DuckDBPyConnection, by: str, wards: WardDirectory
+) -> dict[str | None, tuple[str | None, str | None]]:
+    keys = [r[0] for r in con.execute("SELECT DISTINCT grp FROM scoped").fetchall()]
+    out: dict[str | None, tuple[str | None, str | None]] = {}
+    for key in keys:
+        if key is None:
+            out[key] = ("未割当", "unallocated")
+        elif by == "ward" and (w := wards.get(key)) is not None:
+            out[key] = (w.kanji, w.name_en or w.romaji)
+        elif by == "system" and (s := get_system(key)) is not None:
+            out[key] = (s.name_ja, s.name_en)
+        else:
+            out[key] = (key, key)
+    if by == "account":
+        for key, name in con.execute(
+            "SELECT grp, max(grp_name) FROM scoped WHERE grp IS NOT NULL GROUP BY grp"
+        ).fetchall():
+            if name:
+                out[key] = (name, name)
+    return out
+
+
+Ctx = tuple[str | None, str | None, str | None, float]
+
+
+def _evaluation(ctx: Ctx, **fields: Any) -> Evaluation:
+    """An Evaluation of the group `ctx` names; every other field by keyword."""
+    grp, name, name_en, cur = ctx
+    return Evaluation(group=grp, group_name=name, group_name_en=name_en, current_jpy=cur, **fields)
+
+
+def _growth(
+    ctx: Ctx, kind: str, base_month: str, months: Mapping[str, float], loaded: bool, lim: Thresholds
+) -> list[Evaluation]:
+    """Month-on-month or year-on-year: percent and yen tests (the yen floor gates the percent)."""
+    cur = ctx[3]
+    pct_limit = lim.max_mom_growth if kind == "mom" else lim.max_yoy_growth
+    floor = lim.max_increase_jpy
+    if pct_limit is None and (kind == "yoy" or floor is None):
+        return []
+    metric = f"{kind}_growth" if pct_limit is not None else "increase_jpy"
+    threshold = pct_limit if pct_limit is not None else floor
+    if not loaded:
+        skipped = _evaluation(
+            ctx, metric=metric, status="skipped", value=None, threshold=threshold,
+            previous_jpy=None, delta_jpy=None, comparison=base_month, note="no_data",
+        )  # fmt: skip
+        return [skipped]
+    base = months.get(base_month, 0.0)
+    delta = cur - base
+    if pct_limit is None:
+        assert floor is not None
+        status = _status(delta > floor, delta >= NEAR_RATIO * floor)
+        increase = _evaluation(
+            ctx, metric=metric, status=status, value=delta, threshold=floor,
+            previous_jpy=base, delta_jpy=delta, comparison=base_month,
+        )  # fmt: skip
+        return [increase]
+    pct = delta / base * 100 if base > 0 else (math.inf if delta > 0 else 0.0)
+    material = floor is None or delta > floor
+    status = _status(pct > pct_limit and material, pct >= NEAR_RATIO * pct_limit and material)
+    growth = _evaluation(
+        ctx, metric=metric, status=status, value=pct, threshold=pct_limit, previous_jpy=base,
+        delta_jpy=delta, comparison=base_month, note="new" if base <= 0 and delta > 0 else None,
+    )  # fmt: skip
+    return [growth]
+
+
+def _status(breach: bool, near: bool) -> str:
+    return "breach" if breach else "near" if near else "ok"
+
+
+def _target(ctx: Ctx, path: tuple[float, float] | None, lim: Thresholds) -> Evaluation:
+    """Spend of the month against the monthly amount that still ends the FY on target."""
+    limit = lim.max_over_target_path
+    assert limit is not None
+    if path is None:
+        return _evaluation(
+            ctx, metric="over_target_path", status="skipped", value=None, threshold=limit,
+            previous_jpy=None, delta_jpy=None, comparison="target_path", note="no_baseline",
+        )  # fmt: skip
+    allowed, cur = path
+    over = cur - allowed
+    pct = over / allowed * 100 if allowed > 0 else (math.inf if cur > 0 else 0.0)
+    material = lim.max_increase_jpy is None or over > lim.max_increase_jpy
+    near = allowed > 0 and cur >= NEAR_RATIO * allowed * (1 + limit / 100)
+    return Evaluation(
+        group=ctx[0], group_name=ctx[1], group_name_en=ctx[2], metric="over_target_path",
+        status=_status(pct > limit and material, near and material), value=pct, threshold=limit,
+        current_jpy=cur, previous_jpy=allowed, delta_jpy=over, comparison="target_path",
+        note="allowance_used_up" if allowed <= 0 else None,
+    )  # fmt: skip
+
+
+def _target_allowances(
+    con: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    settings: CheckSettings,
+    totals: Mapping[str | None, Mapping[str, float]],
+    month: str,
+    fy_before: list[str],
+    loaded: list[str],
+) -> dict[str | None, tuple[float, float]]:
+    """Per ward: (allowance, spend of the month), both cloud + imported non-cloud cost.
+
+    allowance = (0.70 × FY2018 baseline − actual FY-to-date before the month) / months left,
+    the month itself included.
+    """
+    if settings.by != "ward":
+        raise ConfigError(
+            "--max-over-target-path compares wards with their FY2018 baseline; use --by ward",
+            hint="or switch it off for this run: --max-over-target-path off",
+        )
+    fy = month_fiscal_year(month)
+    missing = [m for m in fy_before if m not in loaded]
+    if missing:
+        raise NoDataError(
+            f"the path to the 3割 target needs every month of FY{fy} before {month}; "
+            f"the lake lacks {', '.join(missing)}",
+            hint="ingest those months, or switch the test off: --max-over-target-path off",
+        )
+    base = fy2018_baseline_by_ward(con, ws)
+    noncloud = noncloud_by_ward_month(con, ws, fy)
+    remaining = 12 - len(fy_before)
+    out: dict[str | None, tuple[float, float]] = {}
+    for grp, amount in base.items():
+        spent = sum(totals.get(grp, {}).get(m, 0.0) for m in fy_before)
+        spent += sum(noncloud.get(grp, {}).get(m, 0.0) for m in fy_before)
+        current = totals.get(grp, {}).get(month, 0.0) + noncloud.get(grp, {}).get(month, 0.0)
+        out[grp] = ((TARGET_RATIO * amount - spent) / remaining, current)
+    return out
+
+
+def fy2018_baseline_by_ward(
+    con: duckdb.DuckDBPyConnection, ws: Workspace
+) -> dict[str | None, float]:
+    """FY2018 running cost per ward code, from the store `gcfinops baseline import` writes.
+
+    Raises NoDataError when no baseline was imported (the target path cannot be drawn).
+    """
+    from gcfinops import baseline  # NOTE: imported late; only the target-path test needs it
+
+    path = baseline.store_path(ws)
+    if not path.exists():
+        raise NoDataError(
+            f"no FY2018 baseline in {ws.root}; --max-over-target-path needs it",
+            hint="import it: gcfinops baseline import baseline_fy2018.csv "
+            "(or switch the test off: --max-over-target-path off)",
+        )
+    rows = con.execute(
+        """SELECT ward, sum(CAST(amount_jpy AS DOUBLE)) FROM read_csv($p, all_varchar = true)
+           WHERE CAST(fiscal_year AS INTEGER) = $fy GROUP BY ward""",
+        {"p": str(path), "fy": baseline.DEFAULT_FISCAL_YEAR},
+    ).fetchall()
+    return {str(w): float(a) for w, a in rows}
+
+
+def noncloud_by_ward_month(
+    con: duckdb.DuckDBPyConnection, ws: Workspace, fy: int
+) -> dict[str | None, dict[str, float]]:
+    """Non-cloud running cost per ward and month of a 年度; a whole-year amount counts 1/12 a month.
+
+    Read from the store `gcfinops costs import` writes; empty when none was imported.
+    """
+    from gcfinops import costs  # NOTE: imported late; only the target-path test needs it
+
+    path = costs.store_path(ws)
+    out: dict[str | None, dict[str, float]] = {}
+    if not path.exists():
+        return out
+    rows = con.execute(
+        """SELECT ward, nullif(month, '') AS month, sum(CAST(amount_jpy AS DOUBLE))
+           FROM read_csv($p, all_varchar = true)
+           WHERE CAST(fiscal_year AS INTEGER) = $fy GROUP BY ward, nullif(month, '')""",
+        {"p": str(path), "fy": fy},
+    ).fetchall()
+    for ward, month, amount in rows:
+        per_month = out.setdefault(str(ward), {})
+        for m in [month] if month else fy_months(fy):
+            per_month[m] = per_month.get(m, 0.0) + float(amount) / (1 if month else 12)
+    return out
