@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gcfinops.cli import app
+from gcfinops.engine import load_rules as load
 from gcfinops.errors import ConfigError, RuleDefinitionError
-from gcfinops.ruleset import load, render, template_problems
+from gcfinops.ruleset import render, template_problems
 
 RULE = """\
 /* ---

@@ -42,6 +42,7 @@ __all__ = [
     "ingest",
     "ingest_metrics",
     "ingest_remote",
+    "ingest_source",
     "report",
     "rules",
     "status",
@@ -161,7 +162,7 @@ def ingest_remote(
     defaults: dict[str, str] | None = None,
     progress: _ingest.Progress | None = None,
     lock_timeout: float = 600.0,
-) -> _remote.RemoteResult:
+) -> _remote.RemoteResult[_ingest.IngestResult]:
     """Ingest what changed at a remote source: `s3://bucket/prefix/`, `azure://<scope>[/exports/
     <name>]` (or `azure_export` + `scope`), `bq://project.dataset.table` (or `gcp_table`).
 
@@ -184,9 +185,36 @@ def ingest_remote(
     source = _remote.open_source(
         url, options, azure_export=azure_export, scope=scope, gcp_table=gcp_table
     )
-    return _remote.ingest_remote(
-        Workspace.resolve(workspace), source, options, format_name=format_name,
-        defaults=defaults, progress=progress, lock_timeout=lock_timeout,
+    return ingest_source(
+        source, options, workspace=workspace, format_name=format_name, defaults=defaults,
+        progress=progress, lock_timeout=lock_timeout,
+    )  # fmt: skip
+
+
+def ingest_source(
+    source: _remote.Source,
+    options: _remote.RemoteOptions | None = None,
+    *,
+    workspace: str | Path | None = None,
+    format_name: str | None = None,
+    defaults: dict[str, str] | None = None,
+    progress: _ingest.Progress | None = None,
+    lock_timeout: float = 600.0,
+) -> _remote.RemoteResult[_ingest.IngestResult]:
+    """Ingest what changed at an opened remote source (see `ingest_remote`).
+
+    The source fetches into the workspace cache; the files are then ingested here, through
+    `gcfinops.ingest`, so that sources never depend on ingest (docs/architecture.md).
+    """
+    ws = Workspace.resolve(workspace)
+
+    def ingest_files(files: list[Path]) -> _ingest.IngestResult:
+        return _ingest.ingest(ws, files, format_name=format_name, defaults=defaults,
+                              progress=progress, lock_timeout=lock_timeout)  # fmt: skip
+
+    return _remote.sync(
+        ws, source, options or _remote.RemoteOptions(), ingest_files, progress=progress,
+        lock_timeout=lock_timeout,
     )  # fmt: skip
 
 
@@ -312,7 +340,7 @@ def rules(*, workspace: str | Path | None = None) -> _ruleset.RuleSet:
         RuleDefinitionError: a rule file is invalid (exit 2), naming the file.
     """
     ws = Workspace.resolve(workspace)
-    return _ruleset.load(load_config(ws.config_path).raw, config_path=ws.config_path)
+    return _engine.load_rules(load_config(ws.config_path).raw, config_path=ws.config_path)
 
 
 def ingest_metrics(

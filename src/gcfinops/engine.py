@@ -15,7 +15,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -38,10 +38,14 @@ from gcfinops.money import Lang, format_jpy
 from gcfinops.ruleset import (
     CONFIDENCES,
     ENGINE_FIELDS,
+    HINT,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     Rule,
+    RuleSet,
     render,
+    suggest,
+    summary,
     template_fields,
 )
 from gcfinops.workspace import Workspace
@@ -113,6 +117,23 @@ def _validation_key(rule: Rule) -> str:
     )  # fmt: skip
 
 
+def load_rules(
+    config_raw: Mapping[str, Any] | None = None,
+    *,
+    config_path: Path | None = None,
+    builtin_dir: Path | None = None,
+) -> RuleSet:
+    """`ruleset.load`, then every rule's SQL parsed and bound against an empty lake.
+
+    Raises RuleDefinitionError naming each file (and line) whose SQL does not parse or bind.
+    """
+    rules = ruleset.load(config_raw, config_path=config_path, builtin_dir=builtin_dir)
+    problems = validate(list(rules))
+    if problems:
+        raise RuleDefinitionError(summary(problems), hint=HINT)
+    return rules
+
+
 def validate(rules: Iterable[Rule]) -> list[str]:
     """Parse, bind and check the output of each rule against an empty lake; all problems.
 
@@ -177,11 +198,9 @@ def _validate_one(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: datetime) -
         return problems
     declared = set(rule.parameters) | {"as_of"}
     for name in sorted(names - declared):
-        from gcfinops.ruleset import _suggest
-
         problems.append(
             f"{rule.path}: the SQL uses ${name}, which is not a declared parameter"
-            f"{_suggest(name, declared)}; declared: {', '.join(sorted(declared))}"
+            f"{suggest(name, declared)}; declared: {', '.join(sorted(declared))}"
         )
     if problems:
         return problems
@@ -461,7 +480,7 @@ def analyze(
     """Run the workspace's rules over its lake and metrics; replace its findings file."""
     started = time.perf_counter()
     cfg = load_config(ws.config_path)
-    rules = ruleset.load(cfg.raw, config_path=ws.config_path)
+    rules = load_rules(cfg.raw, config_path=ws.config_path)
     selected = rules.select(rule_ids)
     wards = WardDirectory(cfg.allocation.extra_wards)
     with ws.lock(lock_timeout):

@@ -13,6 +13,7 @@ GcfinopsError (exit 2)
 ├── MissingRateError        a total needs an FX rate that is not in the rate table
 ├── NoDataError             the lake holds nothing for what was asked
 ├── LockedError             another ingest holds the workspace lock
+├── RemoteSourceError       a remote source (s3://, azure://, bq://) cannot be listed or read
 └── ReconciliationError     (exit 1) source and lake totals differ
 """
 
@@ -93,6 +94,10 @@ class NoDataError(GcfinopsError):
 
 class LockedError(GcfinopsError):
     """Raised when the workspace lock cannot be taken in time."""
+
+
+class RemoteSourceError(GcfinopsError):
+    """Raised when a remote source cannot be listed or read (credentials, access, missing data)."""
 
 
 class ReconciliationError(GcfinopsError):

@@ -198,7 +198,7 @@ def _check_header(path: Path, h: dict[str, Any]) -> list[str]:
             bad(key, "is required")
     unknown = sorted(set(h) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
     for key in unknown:
-        bad(key, f"unknown key{_suggest(key, REQUIRED_KEYS + OPTIONAL_KEYS)}")
+        bad(key, f"unknown key{suggest(key, REQUIRED_KEYS + OPTIONAL_KEYS)}")
     rid = h.get("id")
     if isinstance(rid, str):
         if not ID_RE.fullmatch(rid):
@@ -257,7 +257,7 @@ def _check_parameters(path: Path, params: Any) -> list[str]:
             out.append(f"{where}: must be a mapping with default, type, description")
             continue
         unknown = sorted(set(spec) - set(PARAM_KEYS))
-        out += [f"{where}: unknown key {k!r}{_suggest(k, PARAM_KEYS)}" for k in unknown]
+        out += [f"{where}: unknown key {k!r}{suggest(k, PARAM_KEYS)}" for k in unknown]
         for key in ("default", "type", "description"):
             if key not in spec:
                 out.append(f"{where}: {key!r} is required")
@@ -292,7 +292,7 @@ def check_value(spec: Mapping[str, Any] | Parameter, value: Any) -> str | None:
     return None
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -379,7 +379,7 @@ class RuleSet:
             if rule_id in rule.aliases:
                 return rule
         raise ConfigError(
-            f"unknown rule {rule_id!r}{_suggest(rule_id, self.rules)}",
+            f"unknown rule {rule_id!r}{suggest(rule_id, self.rules)}",
             hint="list the rules with `gcfinops rules list`",
         )
 
@@ -411,9 +411,12 @@ def load(
     *,
     config_path: Path | None = None,
     builtin_dir: Path | None = None,
-    validate_sql: bool = True,
 ) -> RuleSet:
-    """Built-in rules plus the user folders and overrides of `[rules]`; validated, or an error."""
+    """Built-in rules plus the user folders and overrides of `[rules]`; headers validated.
+
+    The SQL itself is checked against the lake schema by `engine.load_rules` (the engine runs
+    SQL; this module only reads rule files, so it does not import the engine).
+    """
     section = dict((config_raw or {}).get("rules") or {})
     where = str(config_path or "gcfinops.toml")
     base = config_path.parent if config_path else Path.cwd()
@@ -441,21 +444,14 @@ def load(
                 + (hint if previous.builtin and not rule.builtin else "")
             )
     if problems:
-        raise RuleDefinitionError(_summary(problems), hint=_HINT)
-    by_id = _apply_config(by_id, section, where)
-    if validate_sql:
-        from gcfinops.engine import validate  # NOTE: lazy; the engine imports this module
-
-        problems = validate(list(by_id.values()))
-        if problems:
-            raise RuleDefinitionError(_summary(problems), hint=_HINT)
-    return RuleSet(by_id)
+        raise RuleDefinitionError(summary(problems), hint=HINT)
+    return RuleSet(_apply_config(by_id, section, where))
 
 
-_HINT = "fix the rule file(s); the format is described in docs/rules/README.md"
+HINT = "fix the rule file(s); the format is described in docs/rules/README.md"
 
 
-def _summary(problems: list[str]) -> str:
+def summary(problems: list[str]) -> str:
     if len(problems) == 1:
         return problems[0]
     return f"{len(problems)} problems in rule files:\n" + "\n".join(problems)
@@ -473,7 +469,7 @@ def _apply_config(rules: dict[str, Rule], section: dict[str, Any], where: str) -
     for key, table in section.items():
         if key not in rules:
             problems.append(
-                f"{where}: [rules.{key}] names no rule{_suggest(key, rules)}; "
+                f"{where}: [rules.{key}] names no rule{suggest(key, rules)}; "
                 f"rules: {', '.join(sorted(rules))}"
                 if isinstance(table, dict)
                 else f"{where}: [rules] unknown key {key!r}; valid: paths, or a [rules.<id>] table"
@@ -496,7 +492,7 @@ def _apply_config(rules: dict[str, Rule], section: dict[str, Any], where: str) -
                 valid = ", ".join(sorted(rule.parameters)) or "(none)"
                 problems.append(
                     f"{where}: [rules.{key}] unknown parameter {name!r}"
-                    f"{_suggest(name, rule.parameters)}; valid: enabled, override, {valid}"
+                    f"{suggest(name, rule.parameters)}; valid: enabled, override, {valid}"
                 )
             else:
                 problem = check_value(rule.parameters[name], _coerce(rule.parameters[name], value))
@@ -506,7 +502,7 @@ def _apply_config(rules: dict[str, Rule], section: dict[str, Any], where: str) -
                     overrides[name] = _coerce(rule.parameters[name], value)
         out[key] = replace(rule, overrides=overrides, enabled=enabled)
     if problems:
-        raise ConfigError(_summary(problems), hint="see `gcfinops rules show <id>` for parameters")
+        raise ConfigError(summary(problems), hint="see `gcfinops rules show <id>` for parameters")
     return out
 
 

@@ -81,7 +81,7 @@ def test_rerun_without_changes_downloads_nothing_and_ingests_nothing(
     ledger_before = (tmp_path / "ledger.json").read_text(encoding="utf-8")
     src = source(client=s3)
     gets = count_gets(s3)
-    again = remote.ingest_remote(Workspace(tmp_path), src, remote.RemoteOptions())
+    again = api.ingest_source(src, workspace=tmp_path)
     assert gets == []  # not even the manifests: their ETags are unchanged
     assert again.changed == [] and again.downloaded == [] and again.ingest is None
     assert (tmp_path / "ledger.json").read_text(encoding="utf-8") == ledger_before
@@ -99,7 +99,7 @@ def test_redelivery_of_one_period_replaces_it(s3: Any, tmp_path: Path) -> None:
         execution="exec-may-2",
     )
     gets = count_gets(s3)
-    result = remote.ingest_remote(Workspace(tmp_path), source(client=s3), remote.RemoteOptions())
+    result = api.ingest_source(source(client=s3), workspace=tmp_path)
     assert [d.period for d in result.changed] == ["2025-05"]
     assert [o.key.rsplit("/", 2)[-2:] for o in result.downloaded] == [
         ["BILLING_PERIOD=2025-05", f"{EXPORT}-00001.csv.gz"]
@@ -164,9 +164,7 @@ def test_truncated_download_is_an_error_and_leaves_no_cache_file(s3: Any, tmp_pa
             return resp
 
     with pytest.raises(remote.RemoteSourceError, match="partial download"):
-        remote.ingest_remote(
-            Workspace(tmp_path), source(client=Truncating()), remote.RemoteOptions()
-        )
+        api.ingest_source(source(client=Truncating()), workspace=tmp_path)
     assert not (tmp_path / "lake").exists() or not any((tmp_path / "lake").rglob("*.parquet"))
     assert not list((tmp_path / ".gcfinops" / "cache").rglob("*.part"))
 
@@ -298,10 +296,8 @@ def test_after_a_failed_download_the_files_already_fetched_are_reused(
             return s3.get_object(**kw)
 
     with pytest.raises(remote.RemoteSourceError, match="connection reset by peer"):
-        remote.ingest_remote(
-            Workspace(tmp_path), source(client=FailsOnSecondFile()), remote.RemoteOptions()
-        )
-    result = remote.ingest_remote(Workspace(tmp_path), source(client=s3), remote.RemoteOptions())
+        api.ingest_source(source(client=FailsOnSecondFile()), workspace=tmp_path)
+    result = api.ingest_source(source(client=s3), workspace=tmp_path)
     names = sorted(o.key.split("BILLING_PERIOD=")[1] for o in result.downloaded)
     assert names == [f"2025-04/{failing}", f"2025-05/{EXPORT}-00001.csv.gz"]
     assert [o.key.split("BILLING_PERIOD=")[1] for o in result.reused] == [

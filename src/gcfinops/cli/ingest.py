@@ -156,7 +156,7 @@ REMOTE_LABELS = {
 }  # fmt: skip
 
 
-def print_remote(result: RemoteResult, lang: str = "ja") -> None:
+def print_remote(result: RemoteResult[IngestResult], lang: str = "ja") -> None:
     """One line on what the remote source delivered, then the ingest's reconciliation table."""
     changed = sorted({d.period for d in result.changed})
     info(REMOTE_LABELS["en" if lang == "en" else "ja"].format(

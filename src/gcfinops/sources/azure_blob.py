@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gcfinops.ingest import Progress
 from gcfinops.sources.local import DATA_SUFFIXES
 from gcfinops.sources.remote import (
     Delivery,
+    Progress,
     RemoteObject,
     RemoteOptions,
     RemoteSourceError,

@@ -35,9 +35,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from gcfinops.ingest import Progress
 from gcfinops.sources.remote import (
     Delivery,
+    Progress,
     RemoteObject,
     RemoteOptions,
     RemoteSourceError,

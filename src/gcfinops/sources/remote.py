@@ -6,11 +6,13 @@ Azure re-runs month-to-date exports daily, BigQuery appends rows). Each delivery
 (object keys with ETag and size, or a BigQuery row count and last export time). Deliveries whose
 fingerprint equals what this workspace last ingested are left alone; for the others, every object
 is fetched into `<workspace>/.gcfinops/cache/<scheme>/…` (an object whose ETag and size match the
-cached copy is not downloaded again) and all files of the changed periods go to
-`gcfinops.ingest.ingest` in one call: the same reconciliation, atomic lake swap and ledger as local
-files. The remote state (`<workspace>/.gcfinops/remote/<source>.json`) is written only after that
-ingest succeeded. Listing, permission and download errors are raised before ingest starts, so the
-lake is never changed by a partial download.
+cached copy is not downloaded again) and all files of the changed periods are handed, in one
+call, to the `ingest_files` callback the caller passes (`api.ingest_source` passes
+`gcfinops.ingest.ingest`): the same reconciliation, atomic lake swap and ledger as local files.
+Sources sit below ingest (docs/architecture.md) and never import it. The remote state
+(`<workspace>/.gcfinops/remote/<source>.json`) is written only after that ingest succeeded.
+Listing, permission and download errors are raised before ingest starts, so the lake is never
+changed by a partial download.
 
 Cloud SDKs are imported inside functions only (`require_sdk`): a workspace that only ever reads
 files (LGWAN) needs none of them. See docs/remote-sources.md.
@@ -24,15 +26,16 @@ import importlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from gcfinops import ingest as _ingest
-from gcfinops.errors import ConfigError, GcfinopsError
+from gcfinops.errors import ConfigError, RemoteSourceError
 from gcfinops.workspace import Workspace
+
+__all__ = ["Progress", "RemoteSourceError"]  # RemoteSourceError lives in errors.py since #11
 
 SCHEMES = {"s3": "gcfinops.sources.s3", "azure": "gcfinops.sources.azure_blob",
            "bq": "gcfinops.sources.gcp"}  # fmt: skip
@@ -40,8 +43,17 @@ PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 STATE_VERSION = 1
 
 
-class RemoteSourceError(GcfinopsError):
-    """Raised when a remote source cannot be listed or read (credentials, access, missing data)."""
+Progress = Callable[[str, int, int], None]  # (file name, bytes done, bytes total); = ingest's
+
+
+class Ingested(Protocol):
+    """What the ingest callback returns: the id recorded against each delivery it ingested."""
+
+    @property
+    def ingest_id(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=Ingested)
 
 
 def require_sdk(module: str, extra: str, package: str) -> ModuleType:
@@ -98,20 +110,20 @@ class Source(Protocol):
     ) -> list[Delivery]:
         """Current deliveries; `known` is what was last ingested, by delivery id."""
 
-    def download(self, obj: RemoteObject, dest: Path, progress: _ingest.Progress | None) -> None:
+    def download(self, obj: RemoteObject, dest: Path, progress: Progress | None) -> None:
         """Write the object to `dest`; raise RemoteSourceError if it cannot be read in full."""
 
 
 @dataclass
-class RemoteResult:
-    """What a remote ingest did."""
+class RemoteResult(Generic[R]):
+    """What a remote ingest did (`ingest`: the callback's result, None when nothing changed)."""
 
     source: str
     deliveries: list[Delivery]
     changed: list[Delivery]
     downloaded: list[RemoteObject] = field(default_factory=list)
     reused: list[RemoteObject] = field(default_factory=list)
-    ingest: _ingest.IngestResult | None = None
+    ingest: R | None = None
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -160,17 +172,16 @@ def open_source(
     return source
 
 
-def ingest_remote(
+def sync(
     ws: Workspace,
     source: Source,
     options: RemoteOptions,
+    ingest_files: Callable[[list[Path]], R],
     *,
-    format_name: str | None = None,
-    defaults: dict[str, str] | None = None,
-    progress: _ingest.Progress | None = None,
+    progress: Progress | None = None,
     lock_timeout: float = 600.0,
-) -> RemoteResult:
-    """Fetch what changed at the source and ingest it (see module docstring)."""
+) -> RemoteResult[R]:
+    """Fetch what changed at the source, hand its files to `ingest_files`, record the state."""
     periods = check_periods(options.periods)
     ws.root.mkdir(parents=True, exist_ok=True)
     with ws.lock(lock_timeout, name="remote/lock"):  # fetches are serialized too
@@ -182,7 +193,7 @@ def ingest_remote(
             wanted = f" for {', '.join(periods)}" if periods else ""
             raise RemoteSourceError(f"{source.label}: nothing delivered{wanted}")
         changed = [d for d in deliveries if state.ingested(d.id) != d.fingerprint()]
-        result = RemoteResult(source.label, deliveries, changed)
+        result: RemoteResult[R] = RemoteResult(source.label, deliveries, changed)
         try:
             for d in changed:
                 for obj in d.objects:
@@ -197,16 +208,15 @@ def ingest_remote(
         result.warnings.extend(getattr(source, "warnings", []))
         if not changed:
             return result
-        files = [o.local for d in changed for o in d.objects]
-        result.ingest = _ingest.ingest(ws, files, format_name=format_name, defaults=defaults,
-                                       progress=progress, lock_timeout=lock_timeout)  # fmt: skip
+        ingested = ingest_files([o.local for d in changed for o in d.objects])
+        result.ingest = ingested
         for d in changed:
-            state.record(ws, d, result.ingest.ingest_id)
+            state.record(ws, d, ingested.ingest_id)
         state.save()
         return result
 
 
-def _fetch(source: Source, obj: RemoteObject, progress: _ingest.Progress | None) -> None:
+def _fetch(source: Source, obj: RemoteObject, progress: Progress | None) -> None:
     """Download to `<file>.part`, check the size, then rename: the cache never holds a torso."""
     obj.local.parent.mkdir(parents=True, exist_ok=True)
     part = obj.local.with_name(obj.local.name + ".part")
