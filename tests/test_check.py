@@ -466,6 +466,32 @@ def test_target_path_uses_baseline_and_noncloud_costs(tmp_path):
     assert e.decomposition is not None  # explained against the previous month
 
 
+def test_configured_target_ratio_and_year_give_check_and_report_the_same_target(tmp_path):
+    """`[baseline] target_ratio` and `fiscal_year` are read in one place (baseline.Targets):
+    the gate's path ends the 年度 at the report's target, not at a hard-coded 0.70 × FY2018."""
+    from gcfinops import api
+    from gcfinops.baseline import import_baseline
+
+    ws = target_ws(tmp_path)
+    src = tmp_path / "b.csv"
+    src.write_text(
+        "ward,fiscal_year,business_system,cost_item,amount_jpy,basis\n"
+        "世田谷区,2018,,hardware_lease,1000000,決算\n"
+        "世田谷区,2019,,hardware_lease,2000000,決算\n"
+    )
+    import_baseline(ws, src, WardDirectory())
+    write_config(tmp_path, "[baseline]\nfiscal_year = 2019\ntarget_ratio = 0.5\n")
+    result = run_check(ws, thresholds={"max_over_target_path": 10, "max_increase_jpy": None})
+    e = find(result, SETAGAYA, "over_target_path")
+    report = api.report("世田谷区", workspace=tmp_path, fiscal_year=2025)
+    ward = report.wards[0]
+    assert report.target_ratio == 0.5 and report.baseline_fiscal_year == 2019
+    assert ward.target.amount_jpy == pytest.approx(1_000_000)  # 0.5 × the FY2019 baseline
+    # the gate: what April spent plus 11 months at the allowance lands on the same target
+    assert e.previous_jpy is not None
+    assert 100_000 + 11 * e.previous_jpy == pytest.approx(ward.target.amount_jpy)
+
+
 def test_target_path_needs_a_baseline_ward_grouping_and_every_month(tmp_path):
     pytest.importorskip("gcfinops.baseline")
     ws = target_ws(tmp_path)

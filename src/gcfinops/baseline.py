@@ -6,27 +6,36 @@ comes from the ward's own accounts, so it is imported from a CSV, not from a clo
 items follow the Digital Agency's 先行事業 投資対効果検証 taxonomy (shared/reference/domain.md
 §1.2, §6.1). File format, validation and storage: docs/baseline.md.
 
-This module also owns the cell parsers shared with `costs.py` (ward, 業務, cost item, amount):
-both CSVs are user-maintained tables with the same conventions.
+The cell parsers shared with `costs.py` live in `usercsv.py`; the cost-item taxonomy and the
+`[baseline]` settings (year and target ratio, read by both the report and the gate) live here,
+as does the one reader of the stored baseline (`register`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from gcfinops.allocation.systems import normalize_system
 from gcfinops.allocation.wards import WardDirectory
+from gcfinops.config import check_keys, integer_setting, number_setting
 from gcfinops.errors import ConfigError
-from gcfinops.money import parse_jpy
+from gcfinops.usercsv import (
+    Problem,
+    check_header,
+    merge_stored,
+    parse_amount,
+    parse_fiscal_year,
+    parse_system,
+    parse_ward,
+    raise_problems,
+    read_rows,
+)
 from gcfinops.workspace import Workspace
+
+if TYPE_CHECKING:
+    import duckdb
 
 DEFAULT_FISCAL_YEAR = 2018
 STORE_DIR = "operating_costs"
@@ -35,7 +44,8 @@ TEMPLATE_NAME = "baseline_fy2018_template.csv"
 COLUMNS = ("ward", "fiscal_year", "business_system", "cost_item", "amount_jpy", "basis")
 STORED_COLUMNS = (*COLUMNS, "source_file", "source_line")
 BASIS = {"決算": "決算", "予算": "予算", "settlement": "決算", "actual": "決算", "budget": "予算"}
-_MAX_LISTED = 30
+DEFAULT_TARGET_RATIO = 0.70  # at least 3割 lower (基本方針, 2022-10-07; domain.md §0)
+DEFAULT_SECONDARY = (("平成30年度と同水準", "FY2018 level", 1.0),)
 
 
 @dataclass(frozen=True)
@@ -73,96 +83,6 @@ def cost_item(item_id: str) -> CostItem:
     return next(c for c in COST_ITEMS if c.id == item_id)
 
 
-# --- cells shared with costs.py ----------------------------------------------------------
-
-
-Problem = tuple[str, str]  # (column, message)
-
-
-def read_rows(path: Path, kind: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and (line, row) pairs of a user CSV: UTF-8 (BOM optional) or CP932 as Excel saves.
-
-    Blank lines and lines starting with '#' are skipped, so templates can carry comments.
-    """
-    if not path.is_file():
-        raise ConfigError(f"{path}: {kind} file not found")
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ConfigError(f"{path}: {kind} file is neither UTF-8 nor CP932 (Shift_JIS)")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    line = 0
-    for cells in reader:
-        row_line, line = line + 1, reader.line_num
-        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [c.strip().lower() for c in cells]
-            continue
-        if len(cells) != len(header):
-            raise ConfigError(
-                f"{path}:{row_line}: expected {len(header)} cells as in the header, "
-                f"found {len(cells)}"
-            )
-        rows.append((row_line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
-    if header is None:
-        raise ConfigError(f"{path}: {kind} file has no header line")
-    return header, rows
-
-
-def check_header(
-    path: Path, header: Sequence[str], required: Iterable[str], optional: Iterable[str]
-) -> None:
-    """Missing or unknown columns are one error naming them and the expected header."""
-    required, optional = tuple(required), tuple(optional)
-    missing = [c for c in required if c not in header]
-    unknown = [c for c in header if c not in (*required, *optional)]
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if missing or unknown or dupes:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s) {', '.join(missing)}")
-        if unknown:
-            parts.append(f"unknown column(s) {', '.join(unknown)}")
-        if dupes:
-            parts.append(f"repeated column(s) {', '.join(dupes)}")
-        raise ConfigError(
-            f"{path}:1: {'; '.join(parts)}",
-            hint=f"header: {','.join((*required, *optional))}",
-        )
-
-
-def parse_ward(value: str, wards: WardDirectory) -> tuple[str | None, Problem | None]:
-    """Any ward spelling → 6-digit code."""
-    if not value:
-        return None, ("ward", "is empty; give the 6-digit code, kanji or romaji (e.g. 131121)")
-    code = wards.normalize(value)
-    if code is None:
-        return None, ("ward", f"unknown ward {value!r} (use the 6-digit code, e.g. 131121)")
-    return code, None
-
-
-def parse_system(value: str) -> tuple[str | None, Problem | None]:
-    """業務 id or Japanese name → id; empty means the whole ward (no 業務)."""
-    if not value:
-        return None, None
-    system = normalize_system(value)
-    if system is None:
-        return None, (
-            "business_system",
-            f"unknown 業務 {value!r} (use an id such as resident_registry or a name such as "
-            "住民基本台帳; leave empty for the whole ward)",
-        )
-    return system, None
-
-
 def parse_item(value: str) -> tuple[str | None, Problem | None]:
     """Cost item id or its Japanese name → id."""
     item = _ITEM_BY_NAME.get(value.strip()) or _ITEM_BY_NAME.get(value.strip().lower())
@@ -174,77 +94,71 @@ def parse_item(value: str) -> tuple[str | None, Problem | None]:
     return item, None
 
 
-def parse_amount(value: str, *, allow_negative: bool) -> tuple[Decimal | None, Problem | None]:
-    """Yen as 1234567, 1,234,567, 1,234,567円, 1,235千円 or △54,317 (decreases)."""
-    text = value.strip()
-    amount: Decimal | None = None
-    try:
-        amount = parse_jpy(text)
-    except ValueError:
-        with suppress(InvalidOperation):
-            amount = Decimal(text.replace(",", ""))
-    if amount is None or not amount.is_finite():
-        return None, ("amount_jpy", f"expected an amount in yen such as 1234567 (found {value!r})")
-    if amount < 0 and not allow_negative:
-        return None, ("amount_jpy", f"must not be negative (found {value!r})")
-    return amount, None
+# --- [baseline]: the year and the targets ---------------------------------------------------
 
 
-def parse_fiscal_year(value: str) -> tuple[int | None, Problem | None]:
-    """A Western fiscal year such as 2018 (平成30年度)."""
-    text = value.strip().removesuffix("年度")
-    if not (text.isascii() and text.isdigit() and 1989 <= int(text) <= 2100):
-        return None, ("fiscal_year", f"expected a year such as 2018 (found {value!r})")
-    return int(text), None
+@dataclass(frozen=True)
+class TargetSpec:
+    """A named multiple of the baseline."""
+
+    name_ja: str
+    name_en: str
+    ratio: float
 
 
-def raise_problems(path: Path, kind: str, problems: list[str], hint: str) -> None:
-    """One ConfigError listing every problem (up to a limit), each as path:line: column: …."""
-    if not problems:
-        return
-    shown = problems[:_MAX_LISTED]
-    more = [f"… and {len(problems) - _MAX_LISTED} more"] if len(problems) > _MAX_LISTED else []
-    raise ConfigError(
-        f"{len(problems)} problem(s) in {kind} file {path}; nothing was imported:\n"
-        + "\n".join(shown + more),
-        hint=hint,
+@dataclass(frozen=True)
+class Targets:
+    """`[baseline]` of gcfinops.toml: the one place the report and the gate take the baseline
+    year and the target ratio from.
+
+        [baseline]
+        fiscal_year = 2018          # 平成30年度, the year of the national target
+        target_ratio = 0.70         # at least 3割 lower
+        secondary_targets = [{ ratio = 1.5, name_ja = "1.5倍以内", name_en = "Within 1.5×" }]
+    """
+
+    fiscal_year: int = DEFAULT_FISCAL_YEAR
+    target_ratio: float = DEFAULT_TARGET_RATIO
+    secondary_targets: tuple[TargetSpec, ...] = field(
+        default_factory=lambda: tuple(TargetSpec(*t) for t in DEFAULT_SECONDARY)
     )
 
 
-def write_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Write a CSV via a temp file and os.replace: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            out = csv.writer(f, lineterminator="\n")
-            out.writerow(header)
-            out.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def merge_stored(
-    path: Path,
-    columns: Sequence[str],
-    new_rows: list[list[str]],
-    replaces: Callable[[dict[str, str]], bool],
-) -> int:
-    """Keep stored rows that `replaces` does not match, append the new ones; return rows dropped."""
-    kept: list[list[str]] = []
-    dropped = 0
-    if path.exists():
-        with path.open(encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                if replaces(row):
-                    dropped += 1
-                else:
-                    kept.append([row[c] for c in columns])
-    write_atomic(path, columns, kept + new_rows)
-    return dropped
+def targets_from_config(raw: dict[str, Any], path: Path | None = None) -> Targets:
+    """Parse `[baseline]`; every error names the file and the key."""
+    base = raw.get("baseline", {})
+    if not isinstance(base, dict):
+        raise ConfigError(f"{path}: [baseline] must be a table")
+    check_keys(path, "baseline", base, {"fiscal_year", "target_ratio", "secondary_targets"})
+    defaults = Targets()
+    targets = defaults.secondary_targets
+    if "secondary_targets" in base:
+        items = base["secondary_targets"]
+        if not isinstance(items, list):
+            raise ConfigError(f"{path}: baseline.secondary_targets must be a list of tables")
+        parsed = []
+        for i, item in enumerate(items, 1):
+            key = f"baseline.secondary_targets[{i}]"
+            if not isinstance(item, dict) or "ratio" not in item:
+                raise ConfigError(f"{path}: {key} needs ratio (and name_ja, name_en)")
+            check_keys(path, key, item, {"ratio", "name_ja", "name_en"})
+            r = number_setting(path, f"{key}.ratio", item["ratio"], 0.0, 100.0)
+            name_ja = str(item.get("name_ja", f"基準額の{r:g}倍"))
+            parsed.append(TargetSpec(name_ja, str(item.get("name_en", f"{r:g}× baseline")), r))
+        targets = tuple(parsed)
+    return Targets(
+        fiscal_year=integer_setting(
+            path, "baseline.fiscal_year", base.get("fiscal_year", defaults.fiscal_year), 1989, 2100
+        ),
+        target_ratio=number_setting(
+            path,
+            "baseline.target_ratio",
+            base.get("target_ratio", defaults.target_ratio),
+            0.0,
+            10.0,
+        ),
+        secondary_targets=targets,
+    )
 
 
 # --- the baseline -------------------------------------------------------------------------
@@ -263,6 +177,28 @@ class ImportResult:
 def store_path(ws: Workspace) -> Path:
     """Where the validated baseline lives in a workspace."""
     return ws.root / STORE_DIR / STORE_NAME
+
+
+def register(con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int) -> bool:
+    """TEMP gcf_baseline(ward, business_system, cost_item, amount_jpy, basis, source_file) of one
+    fiscal year: the one reader of the stored baseline (report and gate). False when none was
+    imported (the table is then empty)."""
+    path = store_path(ws)
+    if not path.exists():
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE gcf_baseline (ward VARCHAR, business_system VARCHAR,
+               cost_item VARCHAR, amount_jpy DOUBLE, basis VARCHAR, source_file VARCHAR)"""
+        )
+        return False
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE gcf_baseline AS
+           SELECT ward, nullif(business_system, '') AS business_system, cost_item,
+                  CAST(amount_jpy AS DOUBLE) AS amount_jpy, basis, source_file
+           FROM read_csv($p, header = true, all_varchar = true)
+           WHERE CAST(fiscal_year AS INTEGER) = $fy""",
+        {"p": str(path), "fy": fiscal_year},
+    )
+    return True
 
 
 def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> ImportResult:

@@ -43,3 +43,30 @@ def load(path: Path) -> Config:
         )
     allocation = AllocationConfig.from_mapping(data.get("allocation", {}), source=str(path))
     return Config(path=path, allocation=allocation, raw=data)
+
+
+# --- typed keys, shared by the modules that parse their own sections ----------------------------
+
+
+def number_setting(path: Path | None, key: str, value: Any, lo: float, hi: float) -> float:
+    """A number in (lo, hi]; the error names the file and the key."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo < value <= hi:
+        raise ConfigError(f"{path}: {key} must be a number in ({lo}, {hi}] (found {value!r})")
+    return float(value)
+
+
+def integer_setting(path: Path | None, key: str, value: Any, lo: int, hi: int) -> int:
+    """An integer in [lo, hi]; the error names the file and the key."""
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ConfigError(f"{path}: {key} must be an integer from {lo} to {hi} (found {value!r})")
+    return value
+
+
+def check_keys(path: Path | None, section: str, data: dict[str, Any], allowed: set[str]) -> None:
+    """Unknown keys of a section are one error listing them and the valid ones."""
+    bad = set(data) - allowed
+    if bad:
+        raise ConfigError(
+            f"{path}: [{section}] unknown key(s) {', '.join(sorted(bad))}; "
+            f"valid: {', '.join(sorted(allowed))}"
+        )

@@ -12,24 +12,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gcfinops.allocation.wards import WardDirectory
-from gcfinops.baseline import (
-    STORE_DIR,
-    ImportResult,
+from gcfinops.baseline import STORE_DIR, ImportResult, parse_item
+from gcfinops.errors import ConfigError, InputError
+from gcfinops.jpcalendar import month_fiscal_year
+from gcfinops.usercsv import (
     check_header,
     merge_stored,
     parse_amount,
     parse_fiscal_year,
-    parse_item,
     parse_system,
     parse_ward,
     raise_problems,
     read_rows,
 )
-from gcfinops.errors import ConfigError, InputError
-from gcfinops.jpcalendar import month_fiscal_year
 from gcfinops.workspace import Workspace
+
+if TYPE_CHECKING:
+    import duckdb
 
 STORE_NAME = "noncloud_costs.csv"
 COLUMNS = (
@@ -53,6 +55,28 @@ CostsImportResult = ImportResult
 def store_path(ws: Workspace) -> Path:
     """Where the validated non-cloud costs live in a workspace."""
     return ws.root / STORE_DIR / STORE_NAME
+
+
+def register(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
+    """TEMP gcf_noncloud_raw: one row per stored line, month NULL for a whole-year amount; the
+    one reader of the store (report and gate). False when nothing was imported (empty table)."""
+    path = store_path(ws)
+    if not path.exists():
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE gcf_noncloud_raw (ward VARCHAR, month VARCHAR,
+               fiscal_year INTEGER, business_system VARCHAR, cost_item VARCHAR,
+               amount_jpy DOUBLE, vendor VARCHAR, source_file VARCHAR)"""
+        )
+        return False
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE gcf_noncloud_raw AS
+           SELECT ward, nullif(month, '') AS month, CAST(fiscal_year AS INTEGER) AS fiscal_year,
+                  nullif(business_system, '') AS business_system, cost_item,
+                  CAST(amount_jpy AS DOUBLE) AS amount_jpy, vendor, source_file
+           FROM read_csv($p, header = true, all_varchar = true)""",
+        {"p": str(path)},
+    )
+    return True
 
 
 def _period(row: dict[str, str]) -> tuple[str | None, int | None, list[tuple[str, str]]]:

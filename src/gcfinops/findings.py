@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gcfinops.errors import ConfigError, NoDataError
+from gcfinops.errors import ConfigError, InputError, NoDataError
 from gcfinops.workspace import Workspace
 
 TS = pa.timestamp("us", tz="UTC")
@@ -73,6 +74,69 @@ def store_path(ws: Workspace) -> Path:
 
 def skipped_path(ws: Workspace) -> Path:
     return ws.root / "findings" / "skipped.parquet"
+
+
+#: What the report and the gate need of a findings file (`register`); the rest is optional.
+REGISTER_REQUIRED = ("rule_id", "ward", "resource_id", "estimated_monthly_savings")
+REGISTER_OPTIONAL = {
+    "business_system": "VARCHAR",
+    "service_name": "VARCHAR",
+    "sub_account_id": "VARCHAR",
+    "current_monthly_cost": "DOUBLE",
+    "recommendation_ja": "VARCHAR",
+    "recommendation": "VARCHAR",
+    "confidence": "VARCHAR",
+}
+
+
+def register(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
+    """TEMP gcf_findings: the findings (status 'finding'; skipped rows are not findings) of the
+    last `gcfinops analyze`, typed; the one reader of the store for the report and the gate.
+
+    False when analyze has not run (the table is then empty). A damaged file, or one without
+    the required columns, is an InputError naming it.
+    """
+    path = store_path(ws)
+    columns_sql = ", ".join(
+        [f"{c} {'DOUBLE' if c == 'estimated_monthly_savings' else 'VARCHAR'}"
+         for c in REGISTER_REQUIRED]
+        + [f"{c} {t}" for c, t in REGISTER_OPTIONAL.items()]
+    )  # fmt: skip
+    if not path.exists():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE gcf_findings ({columns_sql})")
+        return False
+    try:
+        described = con.execute(
+            "DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)}
+        ).fetchall()
+    except duckdb.Error as exc:  # IOException, InvalidInputException: not a Parquet file
+        raise InputError(
+            f"cannot read findings: {exc}", path=str(path), hint="re-run gcfinops analyze"
+        ) from None
+    columns = {str(r[0]) for r in described}
+    missing = [c for c in REGISTER_REQUIRED if c not in columns]
+    if missing:
+        raise InputError(
+            f"findings file lacks column(s) {', '.join(missing)}",
+            path=str(path),
+            hint="re-run gcfinops analyze with this version",
+        )
+    optional = ", ".join(
+        f"CAST({c} AS {t}) AS {c}" if c in columns else f"CAST(NULL AS {t}) AS {c}"
+        for c, t in REGISTER_OPTIONAL.items()
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE gcf_findings AS
+            SELECT CAST(rule_id AS VARCHAR) AS rule_id, CAST(ward AS VARCHAR) AS ward,
+                   CAST(resource_id AS VARCHAR) AS resource_id,
+                   coalesce(CAST(estimated_monthly_savings AS DOUBLE), 0)
+                       AS estimated_monthly_savings,
+                   {optional}
+            FROM read_parquet($p)
+            {"WHERE status IS NULL OR status = 'finding'" if "status" in columns else ""}""",
+        {"p": str(path)},
+    )
+    return True
 
 
 def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from gcfinops.errors import LockedError
 
@@ -95,3 +97,60 @@ class Workspace:
                 yield
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+# --- atomic writes ---------------------------------------------------------------------------
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable (POSIX: fsync the directory)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path`; on success it is fsynced and renamed over `path`.
+
+    The one way gcfinops replaces a workspace file (ledger, journal, FX table, findings, user
+    tables, remote state): readers see the old file or the new one, never half of one, and a
+    crash right after the rename keeps the new file. On error the temporary file is removed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+@contextmanager
+def atomic_write(
+    path: Path, *, binary: bool = False, encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[IO[Any]]:
+    """An open file whose content replaces `path` atomically when the block ends (see
+    `atomic_path`); text in UTF-8 unless `binary`."""
+    with atomic_path(path) as tmp:
+        if binary:
+            with tmp.open("wb") as fb:
+                yield fb
+        else:
+            with tmp.open("w", encoding=encoding, newline=newline) as ft:
+                yield ft
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` (UTF-8) atomically."""
+    with atomic_write(path) as fh:
+        fh.write(text)

@@ -2,13 +2,13 @@
 
 A month (default: the latest in the lake) is compared per ward, 業務, service or account with the
 previous month, with the same month of the previous 年度, and optionally with the path to the 3割
-target (the monthly amount that still ends the 年度 at 0.70 × the FY2018 baseline). Every amount
-is JPY through the workspace FX table (never summed across currencies without a rate). For each
-breach the change is explained by its top contributors (service, resource, usage type), by a
-quantity / unit-price / exchange-rate decomposition (Shapley split, docs/ci.md "Growth
-decomposition") and by the findings that would offset it. Thresholds come from
-built-in defaults < `[check]` in gcfinops.toml < command-line options < per-group overrides
-(`[check.wards."…"]`, `[check.systems.…]`, `[check.services."…"]`, `[check.accounts."…"]`).
+target (the monthly amount that still ends the 年度 at `[baseline] target_ratio` (0.70) × the
+`[baseline] fiscal_year` (FY2018) baseline: `gate.target`, the same settings as the report).
+Every amount is JPY through the workspace FX table (never summed across currencies without a
+rate). For each breach the change is explained by its top contributors (service, resource, usage
+type), by a quantity / unit-price / exchange-rate decomposition (Shapley split, docs/ci.md
+"Growth decomposition") and by the findings that would offset it (`gate.explain`).
+Thresholds: `gate.settings`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import duckdb
 
 from gcfinops.allocation.systems import get_system
 from gcfinops.allocation.wards import WardDirectory
+from gcfinops.baseline import targets_from_config
 from gcfinops.config import Config
 from gcfinops.config import load as load_config
 from gcfinops.db import connect
@@ -38,11 +39,10 @@ from gcfinops.gate.settings import (
     settings_from_config,
     thresholds_for,
 )
+from gcfinops.gate.target import allowances
 from gcfinops.jpcalendar import fy_months, month_fiscal_year, parse_month, previous_fy_same_month
 from gcfinops.lake import lake_view_sql
 from gcfinops.workspace import Workspace
-
-TARGET_RATIO = 0.70  # 3割削減: at most 70 % of the FY2018 running cost (domain.md §0)
 
 
 def run_check(
@@ -119,7 +119,13 @@ def _run(
         totals.setdefault(grp, {})[m] = float(jpy)
     allowance: dict[str | None, tuple[float, float]] = {}
     if any_target:
-        allowance = _target_allowances(con, ws, settings, totals, month, fy_before, loaded)
+        if settings.by != "ward":
+            raise ConfigError(
+                "--max-over-target-path compares wards with their baseline; use --by ward",
+                hint="or switch it off for this run: --max-over-target-path off",
+            )
+        targets = targets_from_config(cfg.raw, cfg.path)
+        allowance = allowances(con, ws, targets, totals, month, fy_before, loaded)
     names = _names(con, settings.by, wards)
     evaluations: list[Evaluation] = []
     for grp in sorted(totals, key=lambda g: (g is None, g or "")):
@@ -270,92 +276,3 @@ def _target(ctx: Ctx, path: tuple[float, float] | None, lim: Thresholds) -> Eval
         current_jpy=cur, previous_jpy=allowed, delta_jpy=over, comparison="target_path",
         note="allowance_used_up" if allowed <= 0 else None,
     )  # fmt: skip
-
-
-def _target_allowances(
-    con: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    settings: CheckSettings,
-    totals: Mapping[str | None, Mapping[str, float]],
-    month: str,
-    fy_before: list[str],
-    loaded: list[str],
-) -> dict[str | None, tuple[float, float]]:
-    """Per ward: (allowance, spend of the month), both cloud + imported non-cloud cost.
-
-    allowance = (0.70 × FY2018 baseline − actual FY-to-date before the month) / months left,
-    the month itself included.
-    """
-    if settings.by != "ward":
-        raise ConfigError(
-            "--max-over-target-path compares wards with their FY2018 baseline; use --by ward",
-            hint="or switch it off for this run: --max-over-target-path off",
-        )
-    fy = month_fiscal_year(month)
-    missing = [m for m in fy_before if m not in loaded]
-    if missing:
-        raise NoDataError(
-            f"the path to the 3割 target needs every month of FY{fy} before {month}; "
-            f"the lake lacks {', '.join(missing)}",
-            hint="ingest those months, or switch the test off: --max-over-target-path off",
-        )
-    base = fy2018_baseline_by_ward(con, ws)
-    noncloud = noncloud_by_ward_month(con, ws, fy)
-    remaining = 12 - len(fy_before)
-    out: dict[str | None, tuple[float, float]] = {}
-    for grp, amount in base.items():
-        spent = sum(totals.get(grp, {}).get(m, 0.0) for m in fy_before)
-        spent += sum(noncloud.get(grp, {}).get(m, 0.0) for m in fy_before)
-        current = totals.get(grp, {}).get(month, 0.0) + noncloud.get(grp, {}).get(month, 0.0)
-        out[grp] = ((TARGET_RATIO * amount - spent) / remaining, current)
-    return out
-
-
-def fy2018_baseline_by_ward(
-    con: duckdb.DuckDBPyConnection, ws: Workspace
-) -> dict[str | None, float]:
-    """FY2018 running cost per ward code, from the store `gcfinops baseline import` writes.
-
-    Raises NoDataError when no baseline was imported (the target path cannot be drawn).
-    """
-    from gcfinops import baseline  # NOTE: imported late; only the target-path test needs it
-
-    path = baseline.store_path(ws)
-    if not path.exists():
-        raise NoDataError(
-            f"no FY2018 baseline in {ws.root}; --max-over-target-path needs it",
-            hint="import it: gcfinops baseline import baseline_fy2018.csv "
-            "(or switch the test off: --max-over-target-path off)",
-        )
-    rows = con.execute(
-        """SELECT ward, sum(CAST(amount_jpy AS DOUBLE)) FROM read_csv($p, all_varchar = true)
-           WHERE CAST(fiscal_year AS INTEGER) = $fy GROUP BY ward""",
-        {"p": str(path), "fy": baseline.DEFAULT_FISCAL_YEAR},
-    ).fetchall()
-    return {str(w): float(a) for w, a in rows}
-
-
-def noncloud_by_ward_month(
-    con: duckdb.DuckDBPyConnection, ws: Workspace, fy: int
-) -> dict[str | None, dict[str, float]]:
-    """Non-cloud running cost per ward and month of a 年度; a whole-year amount counts 1/12 a month.
-
-    Read from the store `gcfinops costs import` writes; empty when none was imported.
-    """
-    from gcfinops import costs  # NOTE: imported late; only the target-path test needs it
-
-    path = costs.store_path(ws)
-    out: dict[str | None, dict[str, float]] = {}
-    if not path.exists():
-        return out
-    rows = con.execute(
-        """SELECT ward, nullif(month, '') AS month, sum(CAST(amount_jpy AS DOUBLE))
-           FROM read_csv($p, all_varchar = true)
-           WHERE CAST(fiscal_year AS INTEGER) = $fy GROUP BY ward, nullif(month, '')""",
-        {"p": str(path), "fy": fy},
-    ).fetchall()
-    for ward, month, amount in rows:
-        per_month = out.setdefault(str(ward), {})
-        for m in [month] if month else fy_months(fy):
-            per_month[m] = per_month.get(m, 0.0) + float(amount) / (1 if month else 12)
-    return out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from gcfinops.errors import InputError
+from gcfinops import findings
 from gcfinops.gate.model import Contributor, Decomposition, Evaluation, Offset
 from gcfinops.gate.settings import CONTRIBUTORS, CheckSettings
 from gcfinops.jpcalendar import parse_month
@@ -145,8 +145,6 @@ def decompose(
 
 # --- findings that would offset a rise ----------------------------------------------------------
 
-FINDINGS_REQUIRED = ("rule_id", "resource_id", "estimated_monthly_savings")
-FINDINGS_OPTIONAL = ("status", "recommendation_ja", "recommendation")
 # --by → the findings column that names the finding's group (findings.py COLUMNS)
 FINDINGS_GROUP = {
     "ward": "ward",
@@ -157,38 +155,23 @@ FINDINGS_GROUP = {
 
 
 def findings_path(ws: Workspace) -> Path:
-    return ws.root / "findings" / "findings.parquet"
+    return findings.store_path(ws)
 
 
 def findings_offsets(
     con: duckdb.DuckDBPyConnection, ws: Workspace, by: str, month: str, base: str
 ) -> dict[str | None, list[Offset]]:
-    """Findings of the last `gcfinops analyze`, per group, largest saving first.
+    """Findings of the last `gcfinops analyze` (`findings.register`, the report's reader too),
+    per group, largest saving first.
 
     A finding belongs to the group its own column names (`ward`, `business_system`,
     `service_name`, `sub_account_id`), else to the group its resource is billed to in the month.
     Rows with status 'skipped' (a rule could not judge) are not offsets. Findings on the
     resources whose cost rose most from `base` to `month` come first, then the largest savings.
     """
-    path = findings_path(ws)
-    if not path.exists():
+    if not findings.register(con, ws):
         return {}
-    src = path.as_posix().replace("'", "''")
-    try:
-        cols = {
-            r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{src}')").fetchall()
-        }
-    except duckdb.Error as exc:
-        raise InputError(f"cannot read findings ({exc})", path=str(path)) from None
-    missing = [c for c in FINDINGS_REQUIRED if c not in cols]
-    if missing:
-        raise InputError(
-            f"findings file lacks column(s) {', '.join(missing)}",
-            path=str(path),
-            hint="re-run gcfinops analyze to rewrite it",
-        )
-    opt = {c: (f"f.{c}" if c in cols else "NULL") for c in (*FINDINGS_OPTIONAL, FINDINGS_GROUP[by])}
-    group = f"coalesce(CAST({opt[FINDINGS_GROUP[by]]} AS VARCHAR), r.grp)"
+    group = f"coalesce(f.{FINDINGS_GROUP[by]}, r.grp)"
     rows = con.execute(
         f"""WITH r AS (
                 SELECT ResourceId, min(grp) AS grp,
@@ -197,15 +180,11 @@ def findings_offsets(
                 FROM scoped WHERE month IN ($m, $b) AND ResourceId IS NOT NULL
                 GROUP BY ResourceId
             )
-            SELECT {group} AS grp, CAST(f.rule_id AS VARCHAR), CAST(f.resource_id AS VARCHAR),
-                   CAST(f.estimated_monthly_savings AS DOUBLE),
-                   CAST({opt["recommendation_ja"]} AS VARCHAR),
-                   CAST({opt["recommendation"]} AS VARCHAR),
-                   coalesce(r.delta, 0) AS delta
-            FROM read_parquet('{src}') AS f
+            SELECT {group} AS grp, f.rule_id, f.resource_id, f.estimated_monthly_savings,
+                   f.recommendation_ja, f.recommendation, coalesce(r.delta, 0) AS delta
+            FROM gcf_findings AS f
             LEFT JOIN r ON r.ResourceId = f.resource_id
             WHERE f.estimated_monthly_savings > 0
-              AND coalesce(CAST({opt["status"]} AS VARCHAR), 'finding') = 'finding'
             ORDER BY delta DESC, f.estimated_monthly_savings DESC, f.rule_id, f.resource_id""",
         {"m": month, "b": base},
     ).fetchall()
