@@ -193,3 +193,22 @@ def test_ingest_metrics_bad_file_is_exit_2(tmp_path: Path) -> None:
     bad.write_text('{"foo": 1}', encoding="utf-8")
     result = run("-w", str(tmp_path), "ingest-metrics", str(bad))
     assert result.exit_code == 2 and "unknown metrics shape" in result.stderr
+
+
+def test_findings_table_names_configured_municipalities(tmp_path: Path) -> None:
+    """A finding in a municipality of `[[allocation.municipalities]]` shows its name, not "—":
+    the CLI takes the ward directory from the call's context (api.context), not a bare one."""
+    rows = [{**ROWS[0], "x_Ward": "132098"}]
+    ws = write_workspace(tmp_path / "ws", rows, DEFAULTS, FX)
+    (ws / "gcfinops.toml").write_text(
+        '[[allocation.municipalities]]\ncode = "13209"\nkanji = "町田市"\nkana = "まちだし"\n'
+        'romaji = "Machida-shi"\nname_en = "Machida City"\n',
+        encoding="utf-8",
+    )
+    assert run("-w", str(ws), "analyze").exit_code == 0
+    shown = run("-w", str(ws), "findings")
+    assert shown.exit_code == 0, shown.output
+    assert "町田市" in shown.stdout
+    english = run("-w", str(ws), "findings", "--lang", "en", "--ward", "町田市")
+    assert english.exit_code == 0, english.output
+    assert "Machida City" in english.stdout

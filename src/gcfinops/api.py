@@ -20,8 +20,7 @@ from gcfinops import metrics as _metrics
 from gcfinops import ruleset as _ruleset
 from gcfinops import status as _status
 from gcfinops import summary as _summary
-from gcfinops.allocation.wards import WardDirectory
-from gcfinops.config import load as load_config
+from gcfinops.context import Context
 from gcfinops.fx import FxRate, FxTable
 from gcfinops.sources import remote as _remote
 from gcfinops.workspace import Workspace
@@ -33,6 +32,7 @@ __all__ = [
     "analyze",
     "anomalies",
     "check",
+    "context",
     "findings",
     "fx_import",
     "fx_rates",
@@ -54,6 +54,14 @@ __all__ = [
 def workspace(path: str | Path | None = None) -> Workspace:
     """Resolve a workspace."""
     return Workspace.resolve(path)
+
+
+def context(workspace: str | Path | Context | None = None) -> Context:
+    """The call's context: workspace, gcfinops.toml, ward directory (with the configured extra
+    municipalities) and FX table, read once and passed down (docs/architecture.md)."""
+    if isinstance(workspace, Context):
+        return workspace
+    return Context.load(Workspace.resolve(workspace))
 
 
 def ingest(
@@ -89,9 +97,7 @@ def status(*, workspace: str | Path | None = None) -> list[_status.LoadedUnit]:
 
 def ward_months(*, workspace: str | Path | None = None) -> list[_summary.WardMonth]:
     """Billed cost per ward and month (JPY when the FX table covers every month)."""
-    ws = Workspace.resolve(workspace)
-    cfg = load_config(ws.config_path)
-    return _summary.ward_months(ws, WardDirectory(cfg.allocation.extra_wards))
+    return _summary.ward_months(context(workspace))
 
 
 def check(
@@ -117,9 +123,7 @@ def check(
         MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
         ConfigError: [check] in gcfinops.toml or an option is invalid (exit 2).
     """
-    return _gate.run_check(
-        Workspace.resolve(workspace), month=month, by=by, thresholds=thresholds, top=top
-    )
+    return _gate.run_check(context(workspace), month=month, by=by, thresholds=thresholds, top=top)
 
 
 def anomalies(
@@ -142,9 +146,7 @@ def anomalies(
         NoDataError: no data for the month, or too little history before it (exit 2).
         MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
     """
-    return _gate.detect(
-        Workspace.resolve(workspace), month=month, days=days, k=k, min_jpy=min_jpy, by=by
-    )
+    return _gate.detect(context(workspace), month=month, days=days, k=k, min_jpy=min_jpy, by=by)
 
 
 def ingest_remote(
@@ -241,25 +243,23 @@ def report(
     """
     from gcfinops.report import generate
 
-    return generate(Workspace.resolve(workspace), ward, fiscal_year=fiscal_year, as_of=as_of)
+    return generate(context(workspace), ward, fiscal_year=fiscal_year, as_of=as_of)
 
 
 def import_baseline(
     path: str | Path, *, workspace: str | Path | None = None
 ) -> _baseline.ImportResult:
     """Validate and store a FY2018 baseline CSV; ConfigError lists every bad cell (exit 2)."""
-    ws = Workspace.resolve(workspace)
-    cfg = load_config(ws.config_path)
-    return _baseline.import_baseline(ws, Path(path), WardDirectory(cfg.allocation.extra_wards))
+    ctx = context(workspace)
+    return _baseline.import_baseline(ctx.workspace, Path(path), ctx.wards)
 
 
 def import_costs(
     path: str | Path, *, workspace: str | Path | None = None
 ) -> _costs.CostsImportResult:
     """Validate and store non-cloud operating costs; ConfigError lists every bad cell (exit 2)."""
-    ws = Workspace.resolve(workspace)
-    cfg = load_config(ws.config_path)
-    return _costs.import_costs(ws, Path(path), WardDirectory(cfg.allocation.extra_wards))
+    ctx = context(workspace)
+    return _costs.import_costs(ctx.workspace, Path(path), ctx.wards)
 
 
 def fx_set(
@@ -315,7 +315,7 @@ def analyze(
         NoDataError: the lake is empty.
     """
     return _engine.analyze(
-        Workspace.resolve(workspace), rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout
+        context(workspace), rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout
     )
 
 
@@ -339,8 +339,8 @@ def rules(*, workspace: str | Path | None = None) -> _ruleset.RuleSet:
     Raises:
         RuleDefinitionError: a rule file is invalid (exit 2), naming the file.
     """
-    ws = Workspace.resolve(workspace)
-    return _engine.load_rules(load_config(ws.config_path).raw, config_path=ws.config_path)
+    ctx = context(workspace)
+    return _engine.load_rules(ctx.config.raw, config_path=ctx.workspace.config_path)
 
 
 def ingest_metrics(

@@ -7,7 +7,10 @@ timestamps are UTC instants, and JST is derived explicitly (Japan has no DST: UT
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -29,14 +32,42 @@ MACROS = (
 def connect(
     database: str = ":memory:", *, temp_dir: Path | None = None, memory_limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """A connection in UTC with gcfinops macros; spills to `temp_dir` when memory runs short."""
-    con = duckdb.connect(database)
-    con.execute("SET TimeZone = 'UTC'")
+    """A connection in UTC with gcfinops macros; spills to `temp_dir` when memory runs short.
+
+    Prefer `session()`, which always closes the connection. Paths and limits go through
+    DuckDB's configuration dictionary, never into SQL text: a workspace path may contain `'`,
+    spaces or Japanese.
+    """
+    config: dict[str, Any] = {}
     if temp_dir is not None:
         temp_dir.mkdir(parents=True, exist_ok=True)
-        con.execute(f"SET temp_directory = '{temp_dir.as_posix()}'")
+        config["temp_directory"] = str(temp_dir)
     if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    for macro in MACROS:
-        con.execute(macro)
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(database, config=config)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        for macro in MACROS:
+            con.execute(macro)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+@contextmanager
+def session(
+    database: str = ":memory:", *, temp_dir: Path | None = None, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`with session(...) as con:` a `connect()` connection, closed however the block ends."""
+    con = connect(database, temp_dir=temp_dir, memory_limit=memory_limit)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def sql_string(text: str) -> str:
+    """`text` as a SQL string literal ('' doubles a quote), for the few places DuckDB takes no
+    parameter (e.g. a file name inside a view definition)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -26,8 +26,8 @@ import duckdb
 from gcfinops import findings, lake, ruleset, schema
 from gcfinops.allocation.systems import get_system
 from gcfinops.allocation.wards import WardDirectory
-from gcfinops.config import load as load_config
-from gcfinops.db import connect
+from gcfinops.context import Context
+from gcfinops.db import session
 from gcfinops.errors import NoDataError, RuleDefinitionError
 from gcfinops.findings import Listing
 from gcfinops.fx import HOME_CURRENCY, FxTable, missing_rate_error, register_fx
@@ -148,19 +148,17 @@ def validate(rules: Iterable[Rule]) -> list[str]:
 
 
 def _validate_all(rules: list[Rule]) -> list[list[str]]:
-    con = connect()
-    con.execute(schema.empty_table_sql("gcf_empty_lake"))
-    as_of = datetime(2025, 4, 1, tzinfo=UTC)
-    prepare(
-        con,
-        lake_sql="SELECT * FROM gcf_empty_lake",
-        metrics_sql=empty_metrics_select(),
-        fx=FxTable(),
-        as_of=as_of,
-    )
-    out = [_validate_one(con, rule, as_of) for rule in rules]
-    con.close()
-    return out
+    with session() as con:
+        con.execute(schema.empty_table_sql("gcf_empty_lake"))
+        as_of = datetime(2025, 4, 1, tzinfo=UTC)
+        prepare(
+            con,
+            lake_sql="SELECT * FROM gcf_empty_lake",
+            metrics_sql=empty_metrics_select(),
+            fx=FxTable(),
+            as_of=as_of,
+        )
+        return [_validate_one(con, rule, as_of) for rule in rules]
 
 
 def referenced_params(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[set[str], list[str]]:
@@ -470,7 +468,7 @@ class AnalyzeResult:
 
 
 def analyze(
-    ws: Workspace,
+    where: Context | Workspace,
     *,
     rule_ids: list[str] | None = None,
     as_of: datetime | None = None,
@@ -479,28 +477,25 @@ def analyze(
 ) -> AnalyzeResult:
     """Run the workspace's rules over its lake and metrics; replace its findings file."""
     started = time.perf_counter()
-    cfg = load_config(ws.config_path)
-    rules = load_rules(cfg.raw, config_path=ws.config_path)
+    ctx = Context.of(where)
+    ws = ctx.workspace
+    rules = load_rules(ctx.config.raw, config_path=ws.config_path)
     selected = rules.select(rule_ids)
-    wards = WardDirectory(cfg.allocation.extra_wards)
     with ws.lock(lock_timeout):
         lake.recover(ws)
         if not ws.has_data():
             raise NoDataError(f"the lake in {ws.root} is empty", hint="run `gcfinops ingest PATH`")
-        con = connect(temp_dir=ws.tmp / "duckdb", memory_limit=memory_limit)
-        try:
+        with session(temp_dir=ws.tmp / "duckdb", memory_limit=memory_limit) as con:
             con.execute(f"CREATE OR REPLACE TEMP VIEW lake AS {lake.lake_view_sql(ws)}")
             when = as_of or default_as_of(con)
             prepare(
                 con,
                 lake_sql=lake.lake_view_sql(ws),
                 metrics_sql=metrics_view_sql(ws),
-                fx=FxTable.load(ws.fx_path),
+                fx=ctx.fx,
                 as_of=when,
             )
-            rows, runs = run_rules(con, selected, when, wards=wards)
-        finally:
-            con.close()
+            rows, runs = run_rules(con, selected, when, wards=ctx.wards)
         run_id = new_run_id()
         run = {
             "run_id": run_id,

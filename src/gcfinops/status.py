@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gcfinops.db import connect
+from gcfinops.db import session
 from gcfinops.lake import lake_view_sql
 from gcfinops.ledger import Ledger, unit_key
 from gcfinops.workspace import Workspace
@@ -27,15 +27,14 @@ class LoadedUnit:
 
 def loaded_units(ws: Workspace) -> list[LoadedUnit]:
     """Everything in the lake, with the source files the ledger says it came from."""
-    con = connect()
-    rows = con.execute(
-        f"""SELECT ProviderName, BillingAccountId, any_value(BillingAccountName),
-                   strftime(BillingPeriodStart, '%Y-%m') AS period, BillingCurrency,
-                   count(*), sum(BilledCost), sum(EffectiveCost)
-            FROM ({lake_view_sql(ws)})
-            GROUP BY ALL ORDER BY period, ProviderName, BillingAccountId, BillingCurrency"""
-    ).fetchall()
-    con.close()
+    with session() as con:
+        rows = con.execute(
+            f"""SELECT ProviderName, BillingAccountId, any_value(BillingAccountName),
+                       strftime(BillingPeriodStart, '%Y-%m') AS period, BillingCurrency,
+                       count(*), sum(BilledCost), sum(EffectiveCost)
+                FROM ({lake_view_sql(ws)})
+                GROUP BY ALL ORDER BY period, ProviderName, BillingAccountId, BillingCurrency"""
+        ).fetchall()
     ledger = Ledger(ws.ledger_path)
     by_account = {}
     for key in ledger.live:

@@ -13,15 +13,12 @@ import typer
 from rich.table import Table
 
 from gcfinops import api
-from gcfinops.allocation.wards import WardDirectory
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
-from gcfinops.config import load as load_config
 from gcfinops.engine import AnalyzeResult, parse_as_of
 from gcfinops.errors import ConfigError
 from gcfinops.findings import FORMATS, NAMES, Listing, to_json_rows
 from gcfinops.money import Lang, Unit, format_jpy
 from gcfinops.ruleset import Rule
-from gcfinops.workspace import Workspace
 
 rules_app = typer.Typer(help="Show the rules `analyze` runs.", no_args_is_help=True)
 
@@ -155,7 +152,7 @@ def print_listing(
                 t[name], justify=justify,  # type: ignore[arg-type]
                 no_wrap=name != "resource", overflow="fold",
             )  # fmt: skip
-        wards = WardDirectory()
+        wards = api.context(STATE.workspace).wards  # with [allocation] extra_wards
         for i, f in enumerate(shown, 1):
             ward = wards.get(f["ward"]) if f["ward"] else None
             ward_name = (ward.kanji if lang == "ja" else ward.name_en) if ward else "—"
@@ -248,8 +245,7 @@ def _cell(value: Any) -> Any:
 def _ward_codes(names: list[str]) -> list[str]:
     if not names:
         return []
-    ws = Workspace.resolve(STATE.workspace)
-    directory = WardDirectory(load_config(ws.config_path).allocation.extra_wards)
+    directory = api.context(STATE.workspace).wards
     codes = []
     for name in names:
         code = directory.normalize(name)

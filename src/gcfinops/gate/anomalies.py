@@ -23,10 +23,10 @@ import duckdb
 from gcfinops.allocation.systems import get_system
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.config import Config
-from gcfinops.config import load as load_config
-from gcfinops.db import connect
+from gcfinops.context import Context
+from gcfinops.db import session
 from gcfinops.errors import ConfigError, NoDataError
-from gcfinops.fx import MONTH_OF_CHARGE_SQL, FxTable, register_fx, require_rates
+from gcfinops.fx import MONTH_OF_CHARGE_SQL, register_fx, require_rates
 from gcfinops.jpcalendar import parse_month
 from gcfinops.lake import lake_view_sql
 from gcfinops.workspace import Workspace
@@ -141,7 +141,7 @@ def _validated(s: AnomalySettings) -> AnomalySettings:
 
 
 def detect(
-    ws: Workspace,
+    where: Context | Workspace,
     *,
     month: str | None = None,
     days: int | None = None,
@@ -150,8 +150,9 @@ def detect(
     by: list[str] | None = None,
 ) -> AnomalyResult:
     """Flag anomalous days of a month (default: the latest loaded); see the module docstring."""
-    cfg = load_config(ws.config_path)
-    s = settings_from_config(cfg)
+    ctx = Context.of(where)
+    ws = ctx.workspace
+    s = settings_from_config(ctx.config)
     try:
         s = _validated(
             replace(
@@ -164,20 +165,14 @@ def detect(
         )
     except ValueError as exc:
         raise ConfigError(f"anomalies: {exc}") from None
-    con = connect(temp_dir=ws.tmp / "anomalies" if ws.root.is_dir() else None)
-    try:
-        return _detect(con, ws, WardDirectory(cfg.allocation.extra_wards), s, month)
-    finally:
-        con.close()
+    with session(temp_dir=ws.tmp / "anomalies" if ws.root.is_dir() else None) as con:
+        return _detect(con, ctx, s, month)
 
 
 def _detect(
-    con: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    wards: WardDirectory,
-    s: AnomalySettings,
-    month: str | None,
+    con: duckdb.DuckDBPyConnection, ctx: Context, s: AnomalySettings, month: str | None
 ) -> AnomalyResult:
+    ws, wards = ctx.workspace, ctx.wards
     con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
     row = con.execute(
         f"SELECT max({MONTH_OF_CHARGE_SQL}), min({DAY_JST_SQL}), max({DAY_JST_SQL}) FROM lake"
@@ -214,7 +209,7 @@ def _detect(
                                     AND (SELECT last_day FROM gcf_anomaly_range)
               AND ChargePeriodEnd <= ChargePeriodStart + INTERVAL '1' DAY"""
     )
-    register_fx(con, FxTable.load(ws.fx_path), "anomaly_src")
+    register_fx(con, ctx.fx, "anomaly_src")
     require_rates(con, "anomaly_src")
     ndays = (last - start).days + 1
     con.execute("CREATE TEMP TABLE gcf_days (day DATE, idx INTEGER)")

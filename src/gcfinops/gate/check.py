@@ -23,11 +23,10 @@ import duckdb
 from gcfinops.allocation.systems import get_system
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.baseline import targets_from_config
-from gcfinops.config import Config
-from gcfinops.config import load as load_config
-from gcfinops.db import connect
+from gcfinops.context import Context
+from gcfinops.db import session
 from gcfinops.errors import ConfigError, NoDataError
-from gcfinops.fx import MONTH_OF_CHARGE_SQL, FxTable, register_fx, require_rates
+from gcfinops.fx import MONTH_OF_CHARGE_SQL, register_fx, require_rates
 from gcfinops.gate.explain import explain, findings_path, shift_month
 from gcfinops.gate.model import CheckResult, Evaluation
 from gcfinops.gate.settings import (
@@ -46,7 +45,7 @@ from gcfinops.workspace import Workspace
 
 
 def run_check(
-    ws: Workspace,
+    where: Context | Workspace,
     *,
     month: str | None = None,
     by: str | None = None,
@@ -58,9 +57,9 @@ def run_check(
     unknown = set(cli) - set(THRESHOLD_KEYS)
     if unknown:
         raise ConfigError(f"unknown threshold(s) {', '.join(sorted(unknown))}")
-    cfg = load_config(ws.config_path)
-    wards = WardDirectory(cfg.allocation.extra_wards)
-    settings = settings_from_config(cfg, wards)
+    ctx = Context.of(where)
+    ws = ctx.workspace
+    settings = settings_from_config(ctx.config, ctx.wards)
     if by is not None:
         if by not in DIMENSIONS:
             raise ConfigError(f"--by {by!r}; valid: {', '.join(DIMENSIONS)}")
@@ -68,22 +67,18 @@ def run_check(
     if top is not None:
         settings = replace(settings, top=top)
     # NOTE: spill space only inside an existing workspace (a mistyped -w must not create one)
-    con = connect(temp_dir=ws.tmp / "check" if ws.root.is_dir() else None)
-    try:
-        return _run(con, ws, cfg, wards, settings, cli, month)
-    finally:
-        con.close()
+    with session(temp_dir=ws.tmp / "check" if ws.root.is_dir() else None) as con:
+        return _run(con, ctx, settings, cli, month)
 
 
 def _run(
     con: duckdb.DuckDBPyConnection,
-    ws: Workspace,
-    cfg: Config,
-    wards: WardDirectory,
+    ctx: Context,
     settings: CheckSettings,
     cli: dict[str, float | None],
     month: str | None,
 ) -> CheckResult:
+    ws = ctx.workspace
     con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
     loaded = [
         r[0]
@@ -111,7 +106,7 @@ def _run(
     )
     fy_before = fy_months(fy)[: fy_months(fy).index(month)]
     wanted = {month, prev, yoy} | (set(fy_before) if any_target else set())
-    _scope(con, ws, settings, sorted(wanted))
+    _scope(con, ctx, settings, sorted(wanted))
     totals: dict[str | None, dict[str, float]] = {}
     for grp, m, jpy in con.execute(
         "SELECT grp, month, sum(jpy) FROM scoped GROUP BY grp, month"
@@ -124,20 +119,20 @@ def _run(
                 "--max-over-target-path compares wards with their baseline; use --by ward",
                 hint="or switch it off for this run: --max-over-target-path off",
             )
-        targets = targets_from_config(cfg.raw, cfg.path)
+        targets = targets_from_config(ctx.config.raw, ctx.config.path)
         allowance = allowances(con, ws, targets, totals, month, fy_before, loaded)
-    names = _names(con, settings.by, wards)
+    names = _names(con, settings.by, ctx.wards)
     evaluations: list[Evaluation] = []
     for grp in sorted(totals, key=lambda g: (g is None, g or "")):
         lim = thresholds_for(settings, cli, grp)
         months = totals[grp]
         cur = months.get(month, 0.0)
         name, name_en = names.get(grp, (None, None))
-        ctx = (grp, name, name_en, cur)
-        evaluations += _growth(ctx, "mom", prev, months, prev in loaded, lim)
-        evaluations += _growth(ctx, "yoy", yoy, months, yoy in loaded, lim)
+        group = (grp, name, name_en, cur)
+        evaluations += _growth(group, "mom", prev, months, prev in loaded, lim)
+        evaluations += _growth(group, "yoy", yoy, months, yoy in loaded, lim)
         if lim.max_over_target_path is not None:
-            evaluations.append(_target(ctx, allowance.get(grp), lim))
+            evaluations.append(_target(group, allowance.get(grp), lim))
     evaluations = explain(con, ws, settings, evaluations, month)
     return CheckResult(
         month=month,
@@ -159,7 +154,7 @@ def _ranges(months: list[str]) -> str:
 
 
 def _scope(
-    con: duckdb.DuckDBPyConnection, ws: Workspace, settings: CheckSettings, months: list[str]
+    con: duckdb.DuckDBPyConnection, ctx: Context, settings: CheckSettings, months: list[str]
 ) -> None:
     """TEMP table `scoped`: the wanted months' lines with group key and JPY amount."""
     _, key_sql, name_sql = DIMENSIONS[settings.by]
@@ -170,7 +165,7 @@ def _scope(
             SELECT *, {MONTH_OF_CHARGE_SQL} AS month FROM lake
             WHERE {MONTH_OF_CHARGE_SQL} IN (SELECT month FROM gcf_check_months)"""
     )
-    register_fx(con, FxTable.load(ws.fx_path), "scoped_src")
+    register_fx(con, ctx.fx, "scoped_src")
     require_rates(con, "scoped_src")
     con.execute(
         f"""CREATE TEMP TABLE scoped AS
@@ -206,20 +201,25 @@ def _names(
     return out
 
 
-Ctx = tuple[str | None, str | None, str | None, float]
+Group = tuple[str | None, str | None, str | None, float]  # key, name, name_en, month's JPY
 
 
-def _evaluation(ctx: Ctx, **fields: Any) -> Evaluation:
-    """An Evaluation of the group `ctx` names; every other field by keyword."""
-    grp, name, name_en, cur = ctx
+def _evaluation(group: Group, **fields: Any) -> Evaluation:
+    """An Evaluation of `group`; every other field by keyword."""
+    grp, name, name_en, cur = group
     return Evaluation(group=grp, group_name=name, group_name_en=name_en, current_jpy=cur, **fields)
 
 
 def _growth(
-    ctx: Ctx, kind: str, base_month: str, months: Mapping[str, float], loaded: bool, lim: Thresholds
+    group: Group,
+    kind: str,
+    base_month: str,
+    months: Mapping[str, float],
+    loaded: bool,
+    lim: Thresholds,
 ) -> list[Evaluation]:
     """Month-on-month or year-on-year: percent and yen tests (the yen floor gates the percent)."""
-    cur = ctx[3]
+    cur = group[3]
     pct_limit = lim.max_mom_growth if kind == "mom" else lim.max_yoy_growth
     floor = lim.max_increase_jpy
     if pct_limit is None and (kind == "yoy" or floor is None):
@@ -228,7 +228,7 @@ def _growth(
     threshold = pct_limit if pct_limit is not None else floor
     if not loaded:
         skipped = _evaluation(
-            ctx, metric=metric, status="skipped", value=None, threshold=threshold,
+            group, metric=metric, status="skipped", value=None, threshold=threshold,
             previous_jpy=None, delta_jpy=None, comparison=base_month, note="no_data",
         )  # fmt: skip
         return [skipped]
@@ -238,7 +238,7 @@ def _growth(
         assert floor is not None
         status = _status(delta > floor, delta >= NEAR_RATIO * floor)
         increase = _evaluation(
-            ctx, metric=metric, status=status, value=delta, threshold=floor,
+            group, metric=metric, status=status, value=delta, threshold=floor,
             previous_jpy=base, delta_jpy=delta, comparison=base_month,
         )  # fmt: skip
         return [increase]
@@ -246,7 +246,7 @@ def _growth(
     material = floor is None or delta > floor
     status = _status(pct > pct_limit and material, pct >= NEAR_RATIO * pct_limit and material)
     growth = _evaluation(
-        ctx, metric=metric, status=status, value=pct, threshold=pct_limit, previous_jpy=base,
+        group, metric=metric, status=status, value=pct, threshold=pct_limit, previous_jpy=base,
         delta_jpy=delta, comparison=base_month, note="new" if base <= 0 and delta > 0 else None,
     )  # fmt: skip
     return [growth]
@@ -256,13 +256,13 @@ def _status(breach: bool, near: bool) -> str:
     return "breach" if breach else "near" if near else "ok"
 
 
-def _target(ctx: Ctx, path: tuple[float, float] | None, lim: Thresholds) -> Evaluation:
+def _target(group: Group, path: tuple[float, float] | None, lim: Thresholds) -> Evaluation:
     """Spend of the month against the monthly amount that still ends the FY on target."""
     limit = lim.max_over_target_path
     assert limit is not None
     if path is None:
         return _evaluation(
-            ctx, metric="over_target_path", status="skipped", value=None, threshold=limit,
+            group, metric="over_target_path", status="skipped", value=None, threshold=limit,
             previous_jpy=None, delta_jpy=None, comparison="target_path", note="no_baseline",
         )  # fmt: skip
     allowed, cur = path
@@ -271,7 +271,7 @@ def _target(ctx: Ctx, path: tuple[float, float] | None, lim: Thresholds) -> Eval
     material = lim.max_increase_jpy is None or over > lim.max_increase_jpy
     near = allowed > 0 and cur >= NEAR_RATIO * allowed * (1 + limit / 100)
     return Evaluation(
-        group=ctx[0], group_name=ctx[1], group_name_en=ctx[2], metric="over_target_path",
+        group=group[0], group_name=group[1], group_name_en=group[2], metric="over_target_path",
         status=_status(pct > limit and material, near and material), value=pct, threshold=limit,
         current_jpy=cur, previous_jpy=allowed, delta_jpy=over, comparison="target_path",
         note="allowance_used_up" if allowed <= 0 else None,

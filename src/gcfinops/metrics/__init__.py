@@ -10,17 +10,18 @@ and replaces the workspace file atomically. docs/rules/README.md lists the shape
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gcfinops.db import connect
+import duckdb
+
+from gcfinops.db import session, sql_string
 from gcfinops.errors import InputError
 from gcfinops.metrics import azure_monitor, cloudwatch, gcp_monitoring, plain_csv
 from gcfinops.metrics.base import Reader
-from gcfinops.workspace import Workspace
+from gcfinops.workspace import Workspace, atomic_path
 
 #: The stored shape (docs/rules/README.md "Metrics").
 METRIC_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -140,19 +141,17 @@ def detect(path: Path) -> Reader:
     """The reader whose shape the file has, else an InputError listing the shapes tried."""
     if path.suffix.lower() == ".csv":
         return plain_csv.READER
-    con = connect()
-    try:
-        row = con.execute(
-            "SELECT json_keys(json) FROM read_json_objects(?, format = 'auto', "
-            "maximum_object_size = 1073741824) LIMIT 1",
-            [str(path)],
-        ).fetchone()
-    except Exception as exc:  # duckdb.Error: not JSON
-        raise InputError(
-            f"not a JSON metrics export ({_first_line(exc)})", path=str(path)
-        ) from None
-    finally:
-        con.close()
+    with session() as con:
+        try:
+            row = con.execute(
+                "SELECT json_keys(json) FROM read_json_objects(?, format = 'auto', "
+                "maximum_object_size = 1073741824) LIMIT 1",
+                [str(path)],
+            ).fetchone()
+        except duckdb.Error as exc:  # InvalidInputException / IOException: not JSON
+            raise InputError(
+                f"not a JSON metrics export ({_first_line(exc)})", path=str(path)
+            ) from None
     keys = set(row[0]) if row and row[0] else set()
     for reader in READERS.values():
         if reader.detect(keys):
@@ -227,17 +226,13 @@ def _ingest_one(
     reader, sql, params = read(path, resource_id=resource_id, metric=metric)
     key = hashlib.sha256(f"{path.resolve()}|{resource_id or ''}".encode()).hexdigest()[:16]
     target = out_dir / f"{reader.name}-{_slug(path.stem)}-{key}.parquet"
-    tmp = ws.tmp / f"{target.name}.tmp"
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    con = connect()
-    try:
-        con.execute(f"CREATE TEMP TABLE m AS {sql}", params)
-    except Exception as exc:  # duckdb.Error: the shape matched but a value does not parse
-        con.close()
-        raise InputError(
-            f"cannot read as {reader.name} ({_first_line(exc)})", path=str(path)
-        ) from None
-    try:
+    with session() as con:
+        try:
+            con.execute(f"CREATE TEMP TABLE m AS {sql}", params)
+        except duckdb.Error as exc:  # ConversionException etc.: a value does not parse
+            raise InputError(
+                f"cannot read as {reader.name} ({_first_line(exc)})", path=str(path)
+            ) from None
         _check(con, path, reader)
         points, resources, start, end = con.execute(
             "SELECT count(*), count(DISTINCT resource_id), min(timestamp)::VARCHAR,"
@@ -246,12 +241,11 @@ def _ingest_one(
         by_metric = dict(
             con.execute("SELECT metric, count(*) FROM m GROUP BY metric ORDER BY metric").fetchall()
         )
-        tmp_sql = tmp.as_posix().replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM m ORDER BY resource_id, metric, timestamp) "
-                    f"TO '{tmp_sql}' (FORMAT parquet)")  # fmt: skip
-    finally:
-        con.close()
-    os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            con.execute(
+                "COPY (SELECT * FROM m ORDER BY resource_id, metric, timestamp) "
+                f"TO {sql_string(tmp.as_posix())} (FORMAT parquet)"
+            )
     return MetricsFile(str(path), reader.name, int(points), int(resources), by_metric, start, end)
 
 

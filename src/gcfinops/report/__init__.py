@@ -12,9 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from gcfinops.allocation.wards import WardDirectory
-from gcfinops.config import load as load_config
-from gcfinops.db import connect
+from gcfinops.context import Context
+from gcfinops.db import session
 from gcfinops.errors import ConfigError
 from gcfinops.lake import lake_view_sql
 from gcfinops.report.csv_table import render_csv
@@ -68,22 +67,18 @@ def render(data: ReportData, fmt: str, *, lang: Lang = "ja", unit: Unit = "yen")
 
 
 def generate(
-    ws: Workspace, ward: str, *, fiscal_year: int | None = None, as_of: date | None = None
+    where: Context | Workspace,
+    ward: str,
+    *,
+    fiscal_year: int | None = None,
+    as_of: date | None = None,
 ) -> ReportData:
     """Compute a report for one ward (code, kanji or romaji) or 'all'."""
-    cfg = load_config(ws.config_path)
-    settings = load_settings(cfg.raw, cfg.path)
-    con = connect(temp_dir=ws.tmp)
-    try:
+    ctx = Context.of(where)
+    ws = ctx.workspace
+    settings = load_settings(ctx.config.raw, ctx.config.path)
+    with session(temp_dir=ws.tmp) as con:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
         return build_report(
-            ws,
-            con,
-            ward,
-            WardDirectory(cfg.allocation.extra_wards),
-            settings,
-            fiscal_year=fiscal_year,
-            as_of=as_of,
+            ws, con, ward, ctx.wards, settings, fiscal_year=fiscal_year, as_of=as_of, fx=ctx.fx
         )
-    finally:
-        con.close()

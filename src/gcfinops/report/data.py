@@ -139,8 +139,10 @@ def build_report(
     *,
     fiscal_year: int | None = None,
     as_of: date | None = None,
+    fx: FxTable | None = None,
 ) -> ReportData:
-    """Compute every number of the report; `con` must have a `lake` view."""
+    """Compute every number of the report; `con` must have a `lake` view. `fx`: the call's FX
+    table (`Context.fx`); loaded from the workspace when not given."""
     inputs.load_noncloud(con, ws)
     inputs.load_baseline(con, ws, settings.baseline_fiscal_year)
     has_findings = inputs.load_findings(con, ws)
@@ -156,7 +158,7 @@ def build_report(
         _CLOUD_SQL.format(cost=settings.cost_column, ward_filter=ward_filter),
         {"start": lo, "end": cut},
     )
-    register_fx(con, FxTable.load(ws.fx_path), _RATES_RELATION)
+    register_fx(con, fx or FxTable.load(ws.fx_path), _RATES_RELATION)
     require_rates(con, _RATES_RELATION)
     if selected is None:
         selected = _all_wards(con, fy)
