@@ -168,3 +168,65 @@ def test_view_of_an_empty_workspace_is_typed(tmp_path: Path) -> None:
     described = con.execute(f"DESCRIBE {sql}").fetchall()
     assert [r[0] for r in described] == list(schema.COLUMN_NAMES)
     assert con.execute(f"SELECT count(*) FROM ({sql})").fetchone() == (0,)
+
+
+# --- durability and damaged journals ------------------------------------------------------------
+
+
+def test_journal_and_ledger_are_fsynced_before_they_count(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal reaches the disk before the first rename, the ledger before the journal goes."""
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync")
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        events.append(f"replace {Path(dst).name}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    lake.swap_in(ws, "ing-2", staged(ws, "ing-2"), [APRIL, MAY], commit_for(ws, "ing-2"))
+    journal_at = events.index("replace journal.json")
+    ledger_at = events.index("replace ledger.json")
+    assert events[journal_at - 1] == "fsync" and events[journal_at + 1] == "fsync"  # file, folder
+    assert events[ledger_at - 1] == "fsync" and events[ledger_at + 1] == "fsync"
+    first_unit = next(i for i, e in enumerate(events) if e.startswith("replace billing_account="))
+    assert journal_at < first_unit < ledger_at
+    assert not list(ws.root.glob(".*.tmp")) and not list(ws.state.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(
+    "text", ['{"ingest_id": "ing-2", "moves": [{"target": "/x"', "", '{"moves": []}', "[1]"]
+)
+def test_damaged_journal_names_the_file_and_the_way_out(ws: Workspace, text: str) -> None:
+    """A truncated or unparsable journal is an error (exit 2) naming it, not a traceback."""
+    from gcfinops.errors import InputError
+
+    ws.state.mkdir(parents=True, exist_ok=True)
+    ws.journal.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="swap journal is damaged") as info:
+        lake.recover(ws)
+    assert str(ws.journal) in info.value.message
+    assert (
+        info.value.exit_code == 2
+        and info.value.hint
+        and "re-run the last ingest" in info.value.hint
+    )
+    assert state(ws)  # nothing was touched
+
+
+def test_damaged_journal_through_the_cli_is_exit_2(ws: Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from gcfinops.cli import app
+
+    ws.state.mkdir(parents=True, exist_ok=True)
+    ws.journal.write_text('{"ingest_id": "ing-2", "mov', encoding="utf-8")
+    result = CliRunner().invoke(app, ["-w", str(ws.root), "analyze"])
+    assert result.exit_code == 2, result.output
+    assert "journal.json" in result.output and "Traceback" not in result.output

@@ -45,3 +45,20 @@ def test_ingest_analyze_report_check_in_a_workspace_path_with_quote_space_and_ja
     check = api.check(workspace=root, thresholds={"max_increase_jpy": None})
     assert check.evaluations
     assert (root / ".gcfinops" / "tmp" / "check").is_dir()  # the spill directory, in that path
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    """The one atomic writer: the old content survives a failed write; no temporary is left."""
+    from gcfinops.workspace import atomic_write, write_text_atomic
+
+    target = tmp_path / ODD / "fx_rates.csv"
+    write_text_atomic(target, "old\n")
+    target.chmod(0o640)
+    with pytest.raises(RuntimeError), atomic_write(target) as fh:
+        fh.write("half")
+        raise RuntimeError("disk full")
+    assert target.read_text(encoding="utf-8") == "old\n"
+    write_text_atomic(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert target.stat().st_mode & 0o777 == 0o640  # the file's mode is kept
+    assert [p.name for p in target.parent.iterdir()] == ["fx_rates.csv"]

@@ -1,17 +1,17 @@
 """Findings: their columns, the Parquet store in the workspace, listing and totals.
 
-`gcfinops analyze` replaces `<workspace>/findings/findings.parquet` atomically (temporary file +
-os.replace) with one row per finding (`status = 'finding'`), and `skipped.parquet` with one row
-per resource a rule could not judge (`status = 'skipped'`, with `skip_reason`). Amounts are
-monthly: `current_monthly_cost` and `estimated_monthly_savings` in JPY, `*_billing` in the
-billing currency, with the rate used. The run (as_of, rule parameters) is kept in the files'
-key-value metadata. JSON keys are the column names (snake_case, STYLE.md §3.4).
+`gcfinops analyze` replaces `<workspace>/findings/findings.parquet` atomically
+(`workspace.atomic_path`: temporary file, fsync, rename) with one row per finding
+(`status = 'finding'`), and `skipped.parquet` with one row per resource a rule could not judge
+(`status = 'skipped'`, with `skip_reason`). Amounts are monthly: `current_monthly_cost` and
+`estimated_monthly_savings` in JPY, `*_billing` in the billing currency, with the rate used. The
+run (as_of, rule parameters) is kept in the files' key-value metadata. JSON keys are the column
+names (snake_case, STYLE.md §3.4). `register` is the one reader the report and the gate use.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gcfinops.errors import ConfigError, InputError, NoDataError
-from gcfinops.workspace import Workspace
+from gcfinops.workspace import Workspace, atomic_path
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -166,14 +166,8 @@ def write(ws: Workspace, rows: list[dict[str, Any]], run: dict[str, Any]) -> Pat
 
 def _write_atomic(target: Path, rows: list[dict[str, Any]], meta: dict[bytes, bytes]) -> Path:
     table = pa.Table.from_pylist(rows, schema=SCHEMA).replace_schema_metadata(meta)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(target) as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return target
 
 

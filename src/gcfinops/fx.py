@@ -14,9 +14,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-import tempfile
 from collections.abc import Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from gcfinops.errors import ConfigError, InputError, MissingRateError
 from gcfinops.jpcalendar import parse_month
+from gcfinops.workspace import atomic_write
 
 if TYPE_CHECKING:
     import duckdb
@@ -161,27 +160,15 @@ class FxTable:
         return len(rates)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the table atomically (temp file + os.replace): readers never see half a file."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        """Write the table atomically (`workspace.atomic_write`): never half a file."""
         rows = self.rows()
         with_note = any(r.note for r in rows)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                out = csv.writer(f, lineterminator="\n")
-                out.writerow((*COLUMNS, NOTE_COLUMN) if with_note else COLUMNS)
-                for r in rows:
-                    cells = [r.month, r.currency, str(r.rate_jpy), r.source]
-                    out.writerow([*cells, r.note or ""] if with_note else cells)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            with suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        with atomic_write(Path(path), newline="") as f:
+            out = csv.writer(f, lineterminator="\n")
+            out.writerow((*COLUMNS, NOTE_COLUMN) if with_note else COLUMNS)
+            for r in rows:
+                cells = [r.month, r.currency, str(r.rate_jpy), r.source]
+                out.writerow([*cells, r.note or ""] if with_note else cells)
 
     def rate(self, month: str, currency: str) -> Decimal:
         """JPY per 1 unit of currency in month; JPY is 1; a missing rate raises MissingRateError."""

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gcfinops.errors import InputError
 from gcfinops.ledger import Ledger
-from gcfinops.workspace import Workspace
+from gcfinops.workspace import Workspace, write_text_atomic
 
 TREES = ("lake", "folded")
 
@@ -100,7 +101,7 @@ def recover(ws: Workspace) -> str | None:
     """Finish or roll back an interrupted swap; returns what was done, if anything."""
     if not ws.journal.exists():
         return None
-    journal = json.loads(ws.journal.read_text(encoding="utf-8"))
+    journal = read_journal(ws)
     ingest_id = journal["ingest_id"]
     committed = Ledger(ws.ledger_path).has(ingest_id)
     if not committed:
@@ -133,10 +134,34 @@ def _roll_back(target: Path, new: Path, old: Path, existed: bool) -> None:
 
 
 def _write_json(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    """The journal must be on disk before the first rename: fsynced, then renamed into place."""
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False))
+
+
+def read_journal(ws: Workspace) -> dict[str, Any]:
+    """The journal of an interrupted swap, checked; a damaged one is an InputError that names
+    the file and says how to recover (it cannot be rolled back without knowing the moves)."""
+    path = ws.journal
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("ingest_id"), str):
+            raise ValueError("no ingest_id")
+        moves = data.get("moves")
+        if not isinstance(moves, list) or not all(
+            isinstance(m, dict) and all(isinstance(m.get(k), str) for k in ("target", "new", "old"))
+            for m in moves
+        ):
+            raise ValueError("moves must be a list of {target, new, old}")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise InputError(
+            f"the lake's swap journal is damaged ({type(exc).__name__}: {exc}); an ingest was "
+            "interrupted and gcfinops cannot tell which units it had moved",
+            path=str(path),
+            hint=f"units moved aside are under {ws.tmp}/<ingest id>/old/; put back any of them "
+            f"missing from {ws.lake}, delete {path}, check with `gcfinops status`, then "
+            "re-run the last ingest (re-ingesting is idempotent)",
+        ) from None
+    return data
 
 
 def _prune_empty(ws: Workspace) -> None:

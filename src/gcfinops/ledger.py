@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gcfinops.errors import InputError
+from gcfinops.workspace import write_text_atomic
 
 
 @dataclass
@@ -149,12 +149,11 @@ class Ledger:
         return []
 
     def save(self) -> None:
-        """Write atomically."""
+        """Write atomically and durably (`workspace.write_text_atomic`: fsync, rename, fsync of
+        the folder): after a crash the ledger is the old one or the new one, never a torso."""
         data = {
             "version": 1,
             "ingests": [asdict(r) for r in self.ingests],
             "live": self.live,
         }
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))

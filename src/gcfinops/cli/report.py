@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from contextlib import suppress
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +19,7 @@ from gcfinops.errors import ConfigError
 from gcfinops.money import format_jpy
 from gcfinops.report.i18n import Fmt, Lang, Unit
 from gcfinops.report.terminal import print_report
-from gcfinops.workspace import Workspace
+from gcfinops.workspace import Workspace, atomic_write
 
 baseline_app = typer.Typer(
     help="FY2018 (平成30年度) operating-cost baseline.", no_args_is_help=True
@@ -45,23 +42,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _write(path: Path, payload: str | bytes, *, bom: bool = False) -> None:
-    """Write a whole file or nothing (temp file + os.replace)."""
+    """Write a whole file or nothing (`workspace.atomic_write`)."""
     data = payload.encode("utf-8") if isinstance(payload, str) else payload
     if bom:
         data = b"\xef\xbb\xbf" + data
     path = path.expanduser()
     if path.parent and not path.parent.exists():
         raise ConfigError(f"{path}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, binary=True) as f:  # the workspace's one atomic writer
+        f.write(data)
 
 
 @guarded

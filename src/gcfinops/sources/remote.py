@@ -24,7 +24,6 @@ import datetime as dt
 import hashlib
 import importlib
 import json
-import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from types import ModuleType
 from typing import Any, Generic, Protocol, TypeVar
 
 from gcfinops.errors import ConfigError, RemoteSourceError
-from gcfinops.workspace import Workspace
+from gcfinops.workspace import Workspace, atomic_path, write_text_atomic
 
 __all__ = ["Progress", "RemoteSourceError"]  # RemoteSourceError lives in errors.py since #11
 
@@ -217,10 +216,9 @@ def sync(
 
 
 def _fetch(source: Source, obj: RemoteObject, progress: Progress | None) -> None:
-    """Download to `<file>.part`, check the size, then rename: the cache never holds a torso."""
-    obj.local.parent.mkdir(parents=True, exist_ok=True)
-    part = obj.local.with_name(obj.local.name + ".part")
-    try:
+    """Download beside the cached copy, check the size, then rename (`workspace.atomic_path`):
+    the cache never holds a torso."""
+    with atomic_path(obj.local) as part:
         source.download(obj, part, progress)
         got = part.stat().st_size
         if obj.size >= 0 and got != obj.size:
@@ -229,9 +227,6 @@ def _fetch(source: Source, obj: RemoteObject, progress: Progress | None) -> None
                 "(partial download); nothing was ingested",
                 hint="run the command again; if it persists, check the export's delivery",
             )
-        os.replace(part, obj.local)
-    finally:
-        part.unlink(missing_ok=True)
 
 
 def cache_path(ws: Workspace, scheme: str, *parts: str) -> Path:
@@ -299,12 +294,9 @@ class RemoteState:
         }
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"version": STATE_VERSION, "source": self.label, "objects": self.objects,
                 "deliveries": self.deliveries}  # fmt: skip
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
-        os.replace(tmp, self.path)
+        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
 
 
 def month_bounds(period: str) -> tuple[dt.date, dt.date]:
