@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gcfinops.adapters.base import ROW, Adapter, quote_ident, sql_literal
@@ -245,7 +246,7 @@ def _check_header(header: list[str], path: Path) -> None:
 def _open_parquet(path: Path) -> SourceFile:
     try:
         schema = pq.read_schema(path)
-    except Exception as exc:  # pyarrow raises several types for damaged files
+    except (pa.ArrowException, OSError) as exc:  # ArrowInvalid, ArrowIOError … for damaged files
         raise TruncatedFileError(f"not a readable Parquet file ({exc})", path=str(path)) from None
     types = {f.name: str(f.type) for f in schema}
     header = list(schema.names)

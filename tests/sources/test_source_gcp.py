@@ -177,8 +177,62 @@ def test_billing_name_not_permitted_is_a_warning(
     src.download(april.objects[0], tmp_path / "a.parquet", None)
     assert pq.read_table(tmp_path / "a.parquet").column("gcf_billing_account_name").null_count == 3
     assert src.warnings == [
-        f"billing account {ACCOUNT}: name not resolved (The caller does not have permission)"
+        f"billing account {ACCOUNT}: name not resolved (The caller does not have permission); "
+        "BillingAccountName (gcf_billing_account_name) will be empty"
     ]
+
+
+def test_sku_without_a_catalog_price_is_a_warning_naming_the_empty_column(
+    google: tuple[BigQuery, Billing, Catalog], tmp_path: Path
+) -> None:
+    """A missing optional price is never a silent gap: the warning names the SKU and column."""
+    _, _, catalog = google
+    catalog.skus = {"services/6F81-5844-456A": [sku("CF4E", (0, 0, 0))]}  # only a free tier
+    src = source()
+    [april, _] = src.deliveries(Workspace(tmp_path), (), {})
+    src.download(april.objects[0], tmp_path / "a.parquet", None)
+    prices = [p["list_price"] for p in pq.read_table(tmp_path / "a.parquet").column("price")
+              .to_pylist()]  # fmt: skip
+    assert prices == [None, None, None]
+    assert src.warnings == [
+        f"{april.objects[0].key}: 3 row(s) of SKU CF4E have no list price in the table nor in "
+        "the Cloud Catalog; ListUnitPrice (price.list_price) will be empty for them"
+    ]
+
+
+def test_catalog_not_permitted_is_a_warning_naming_the_empty_column(
+    google: tuple[BigQuery, Billing, Catalog], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, _, catalog = google
+
+    def denied(request: object = None, **kwargs: object) -> list[object]:
+        raise gexc.PermissionDenied("billing.skus.list denied")
+
+    monkeypatch.setattr(catalog, "list_skus", denied)
+    src = source()
+    [april, _] = src.deliveries(Workspace(tmp_path), (), {})
+    src.download(april.objects[0], tmp_path / "a.parquet", None)
+    assert src.warnings[0] == (
+        "SKU list prices for service 6F81-5844-456A: not available (billing.skus.list denied); "
+        "ListUnitPrice (price.list_price) will be empty for its rows"
+    )
+    assert "ListUnitPrice (price.list_price) will be empty for them" in src.warnings[1]
+
+
+def test_a_defect_in_an_sdk_call_is_not_turned_into_a_warning(
+    google: tuple[BigQuery, Billing, Catalog], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the errors Google's SDK raises become messages; a TypeError is a bug and surfaces."""
+    _, billing, _ = google
+
+    def broken(request: object = None, **kwargs: object) -> object:
+        raise TypeError("unexpected keyword")
+
+    monkeypatch.setattr(billing, "get_billing_account", broken)
+    src = source()
+    [april, _] = src.deliveries(Workspace(tmp_path), (), {})
+    with pytest.raises(TypeError):
+        src.download(april.objects[0], tmp_path / "a.parquet", None)
 
 
 @pytest.mark.parametrize(

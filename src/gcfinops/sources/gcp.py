@@ -104,6 +104,7 @@ class BigQuerySource:
         self._has_list_price = True
         self._names: dict[str, str | None] = {}
         self._prices: dict[tuple[str, str], dict[str, float]] = {}
+        self._unpriced: dict[str, int] = {}  # SKU id → rows left without a list price
 
     @property
     def clients(self) -> GcpClients:
@@ -160,6 +161,8 @@ class BigQuerySource:
             sql += f" AND {stamp} <= TIMESTAMP(@last_export)"
             params["last_export"] = ("STRING", last_export)
         result = self._query(sql, params)
+        stream_errors = (*google_errors(), pa.ArrowException)
+        self._unpriced = {}
         written = 0
         writer: pq.ParquetWriter | None = None
         pending: list[pa.RecordBatch] = []
@@ -181,9 +184,7 @@ class BigQuerySource:
                     flush()
             if pending or writer is None:
                 flush()
-        except RemoteSourceError:
-            raise
-        except Exception as exc:
+        except stream_errors as exc:  # the API, credentials or the connection failed mid-stream
             raise RemoteSourceError(
                 f"{obj.key}: reading the table stopped after {written:,} rows ({exc}); "
                 "nothing was ingested"
@@ -191,6 +192,14 @@ class BigQuerySource:
         finally:
             if writer is not None:
                 writer.close()
+        if self._unpriced:
+            skus = sorted(self._unpriced, key=lambda s: (-self._unpriced[s], s))
+            shown = ", ".join(skus[:5]) + (f" and {len(skus) - 5} more" if len(skus) > 5 else "")
+            self.warnings.append(
+                f"{obj.key}: {sum(self._unpriced.values()):,} row(s) of SKU {shown} have no list "
+                "price in the table nor in the Cloud Catalog; ListUnitPrice (price.list_price) "
+                "will be empty for them"
+            )
         if written != rows_expected:
             raise RemoteSourceError(
                 f"{obj.key}: read {written:,} rows but counted {rows_expected:,} (partial read);"
@@ -216,8 +225,11 @@ class BigQuerySource:
         try:
             found = self.clients.billing().get_billing_account(name=f"billingAccounts/{account}")
             return str(found.display_name) or None
-        except Exception as exc:
-            self.warnings.append(f"billing account {account}: name not resolved ({_message(exc)})")
+        except google_errors() as exc:  # no billing.accounts.get, or the API is unreachable
+            self.warnings.append(
+                f"billing account {account}: name not resolved ({_message(exc)}); "
+                "BillingAccountName (gcf_billing_account_name) will be empty"
+            )
             return None
 
     def _add_list_prices(self, table: pa.Table) -> pa.Table:
@@ -230,6 +242,10 @@ class BigQuerySource:
             if s and c:
                 prices.update(self._sku_prices(str(s), str(c)))
         listed = _map(sku, prices, pa.float64())
+        unpriced = pc.filter(sku, pc.and_(pc.is_null(listed), pc.is_valid(sku)))
+        for item in pc.value_counts(unpriced).to_pylist() if len(unpriced) else []:
+            key = str(item["values"])
+            self._unpriced[key] = self._unpriced.get(key, 0) + int(item["counts"])
         source = pc.if_else(pc.is_valid(listed), pa.scalar("catalog_api:first_nonzero_tier"),
                             pa.scalar(None, pa.string()))  # fmt: skip
         if "price" in table.column_names:
@@ -257,9 +273,10 @@ class BigQuerySource:
                     price = _first_price(sku)
                     if price is not None:
                         prices[str(sku.sku_id)] = price
-            except Exception as exc:
+            except google_errors() as exc:  # no access to the Catalog API, or unreachable
                 self.warnings.append(
-                    f"SKU list prices for service {service}: not available ({_message(exc)})"
+                    f"SKU list prices for service {service}: not available ({_message(exc)}); "
+                    "ListUnitPrice (price.list_price) will be empty for its rows"
                 )
             self._prices[key] = prices
         return self._prices[key]
@@ -300,13 +317,20 @@ def _message(exc: Exception) -> str:
     return str(getattr(exc, "message", None) or exc).splitlines()[0]
 
 
+def google_errors() -> tuple[type[Exception], ...]:
+    """What a Google SDK call raises for a reason outside gcfinops: API errors (HTTP status,
+    retries exhausted), credentials, and the connection (requests' and urllib3's errors are
+    OSErrors). Anything else is a defect and is not turned into a message."""
+    api = require_sdk("google.api_core.exceptions", "gcp", "google-api-core")
+    auth = require_sdk("google.auth.exceptions", "gcp", "google-auth")
+    return (api.GoogleAPICallError, api.RetryError, auth.GoogleAuthError, OSError)
+
+
 def _guard(fn: Callable[[], Any], where: str) -> Any:
     """Run a Google SDK call; translate its errors (credentials, access, missing table)."""
     try:
         return fn()
-    except RemoteSourceError:
-        raise
-    except Exception as exc:
+    except google_errors() as exc:
         raise translate(exc, where) from None
 
 
