@@ -290,10 +290,9 @@ def run_rules(
     rules: Iterable[Rule],
     as_of: datetime,
     *,
-    wards: WardDirectory | None = None,
+    wards: WardDirectory,
 ) -> tuple[list[dict[str, Any]], list[RuleRun]]:
     """Run each rule on a prepared session; the normalized rows and per-rule statistics."""
-    wards = wards or WardDirectory()
     rows: list[dict[str, Any]] = []
     runs: list[RuleRun] = []
     for rule in rules:

@@ -94,7 +94,7 @@ def _unknown(path: Path | None, table: str, keys: set[str], valid: tuple[str, ..
         )
 
 
-def settings_from_config(cfg: Config, wards: WardDirectory | None = None) -> CheckSettings:
+def settings_from_config(cfg: Config, wards: WardDirectory) -> CheckSettings:
     """Parse `[check]`; every error names the file and the key."""
     section = cfg.raw.get("check", {})
     path = cfg.path
@@ -120,7 +120,6 @@ def settings_from_config(cfg: Config, wards: WardDirectory | None = None) -> Che
     base = Thresholds(
         **{k: _threshold(path, f"[check] {k}", section[k]) for k in THRESHOLD_KEYS if k in section}
     )
-    wards = wards or WardDirectory(cfg.allocation.extra_wards)
     overrides: dict[str, dict[str, dict[str, float | None]]] = {}
     for dim, (table, _, _) in DIMENSIONS.items():
         entries = section.get(table, {})

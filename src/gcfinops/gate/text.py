@@ -42,7 +42,7 @@ T: dict[str, dict[Lang, str]] = {
     "new": {"ja": "新規発生", "en": "new"},
     "used_up": {"ja": "目標枠を使い切り済み", "en": "allowance already used up"},
     "no_data": {"ja": "{m} のデータなし", "en": "no data for {m}"},
-    "no_baseline": {"ja": "FY2018基準額なし", "en": "no FY2018 baseline"},
+    "no_baseline": {"ja": "基準年度の基準額なし", "en": "no baseline for the base year"},
     "off": {"ja": "なし", "en": "off"},
     "floor": {"ja": "増加額の下限", "en": "yen floor"},
 }
