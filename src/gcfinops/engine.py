@@ -6,268 +6,68 @@ and `metrics`, the calendar tables `gcf_hours`/`gcf_nonworking_days` (jpcalendar
 Rows are normalized to the findings contract in SQL, converted to JPY at the rate of the last
 month of the window (a missing rate is a MissingRateError), filtered by the rule's
 `min_monthly_savings` / `min_monthly_cost` (JPY), and only then turned into sentences in Python —
-findings are few; billing rows never leave DuckDB. `validate` checks rules against an empty lake.
+findings are few; billing rows never leave DuckDB. The session and the SQL checks of rule files
+(`prepare`, `load_rules`, `validate`) are in `rulesql.py`.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from gcfinops import findings, lake, ruleset, schema
+from gcfinops import findings, lake
 from gcfinops.allocation.systems import get_system
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.context import Context
 from gcfinops.db import session
 from gcfinops.errors import NoDataError, RuleDefinitionError
 from gcfinops.findings import Listing
-from gcfinops.fx import HOME_CURRENCY, FxTable, missing_rate_error, register_fx
-from gcfinops.jpcalendar import register_calendar
-from gcfinops.metrics import empty_select as empty_metrics_select
+from gcfinops.fx import HOME_CURRENCY, missing_rate_error
 from gcfinops.metrics import metrics_view_sql
 from gcfinops.money import Lang, format_jpy
 from gcfinops.ruleset import (
     CONFIDENCES,
-    ENGINE_FIELDS,
-    HINT,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     Rule,
-    RuleSet,
     render,
-    suggest,
-    summary,
-    template_fields,
+)
+from gcfinops.rulesql import (
+    bind,
+    body,
+    default_as_of,
+    error_where,
+    load_rules,
+    parse_as_of,
+    prepare,
+    referenced_params,
+    short,
+    validate,
 )
 from gcfinops.workspace import Workspace
 
-#: Calendar tables cover this many days before as_of (rules needing more must not use them).
-CALENDAR_DAYS = 400
+# The session and the rule checks live in rulesql; callers keep importing them from here.
+__all__ = [
+    "AnalyzeResult",
+    "RuleRun",
+    "analyze",
+    "default_as_of",
+    "load_rules",
+    "parse_as_of",
+    "prepare",
+    "run_rule",
+    "run_rules",
+    "validate",
+]
+
 STATUSES = ("finding", "skipped")
-_NUMERIC = ("DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "UBIGINT")
-_LINE_RE = re.compile(r"LINE (\d+):")
-
-
-# --- the session ---------------------------------------------------------------------------
-
-
-def prepare(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    lake_sql: str,
-    metrics_sql: str,
-    fx: FxTable,
-    as_of: datetime,
-    calendar: bool = True,
-) -> None:
-    """Create the relations rules read: lake, metrics, gcf_hours, gcf_nonworking_days, gcf_fx."""
-    con.execute(f"CREATE OR REPLACE TEMP VIEW lake AS {lake_sql}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW metrics AS {metrics_sql}")
-    if calendar:
-        end = as_of.astimezone(UTC).date() + timedelta(days=2)
-        register_calendar(con, end - timedelta(days=CALENDAR_DAYS + 2), end)
-    register_fx(con, fx)
-
-
-def default_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
-    """The latest ChargePeriodEnd in the lake; NoDataError when the lake is empty."""
-    row = con.execute("SELECT max(ChargePeriodEnd) FROM lake").fetchone()
-    if row is None or row[0] is None:
-        raise NoDataError("the lake is empty", hint="run `gcfinops ingest PATH` first")
-    value: datetime = row[0]
-    return value.astimezone(UTC)
-
-
-def parse_as_of(text: str) -> datetime:
-    """`--as-of`: a date (its 00:00 UTC) or an ISO 8601 time (UTC when no offset)."""
-    try:
-        if len(text) == 10:
-            d = date.fromisoformat(text)
-            return datetime(d.year, d.month, d.day, tzinfo=UTC)
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        from gcfinops.errors import ConfigError
-
-        raise ConfigError(
-            f"--as-of expects a date such as 2026-04-01 or an ISO time (found {text!r})"
-        ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-# --- validation ----------------------------------------------------------------------------
-
-
-_VALIDATED: dict[str, list[str]] = {}
-
-
-def _validation_key(rule: Rule) -> str:
-    return json.dumps(
-        [str(rule.path), rule.sql, rule.sql_line, rule.params(), rule.recommendation,
-         rule.recommendation_ja, rule.skip_reasons, sorted(rule.parameters)],
-        sort_keys=True, default=str,
-    )  # fmt: skip
-
-
-def load_rules(
-    config_raw: Mapping[str, Any] | None = None,
-    *,
-    config_path: Path | None = None,
-    builtin_dir: Path | None = None,
-) -> RuleSet:
-    """`ruleset.load`, then every rule's SQL parsed and bound against an empty lake.
-
-    Raises RuleDefinitionError naming each file (and line) whose SQL does not parse or bind.
-    """
-    rules = ruleset.load(config_raw, config_path=config_path, builtin_dir=builtin_dir)
-    problems = validate(list(rules))
-    if problems:
-        raise RuleDefinitionError(summary(problems), hint=HINT)
-    return rules
-
-
-def validate(rules: Iterable[Rule]) -> list[str]:
-    """Parse, bind and check the output of each rule against an empty lake; all problems.
-
-    Results are remembered per process for an unchanged rule (same file, SQL and parameters).
-    """
-    rules = list(rules)
-    todo = [r for r in rules if _validation_key(r) not in _VALIDATED]
-    if todo:
-        for rule, problems in zip(todo, _validate_all(todo), strict=True):
-            _VALIDATED[_validation_key(rule)] = problems
-    return [p for r in rules for p in _VALIDATED[_validation_key(r)]]
-
-
-def _validate_all(rules: list[Rule]) -> list[list[str]]:
-    with session() as con:
-        con.execute(schema.empty_table_sql("gcf_empty_lake"))
-        as_of = datetime(2025, 4, 1, tzinfo=UTC)
-        prepare(
-            con,
-            lake_sql="SELECT * FROM gcf_empty_lake",
-            metrics_sql=empty_metrics_select(),
-            fx=FxTable(),
-            as_of=as_of,
-        )
-        return [_validate_one(con, rule, as_of) for rule in rules]
-
-
-def referenced_params(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[set[str], list[str]]:
-    """Names of the `$params` the SQL uses, or the parse problems (with file line and column)."""
-    out = con.execute("SELECT json_serialize_sql(?)", [_body(rule)]).fetchone()
-    tree = json.loads(out[0]) if out else {}
-    if tree.get("error"):
-        pos = int(tree.get("position") or 0)
-        where = _position(rule, pos)
-        return set(), [f"{where}: SQL does not parse: {tree.get('error_message')}"]
-    if len(tree.get("statements", [])) != 1:
-        return set(), [f"{rule.path}:{rule.sql_line}: the SQL body must be exactly one SELECT"]
-    found: list[dict[str, Any]] = []
-    _walk(tree, found)
-    names = {str(p.get("identifier")) for p in found}
-    if any(n.isdigit() or not n for n in names):
-        return set(), [f"{rule.path}: positional parameters (?) are not allowed; use $name"]
-    return names, []
-
-
-def _walk(node: Any, found: list[dict[str, Any]]) -> None:
-    if isinstance(node, dict):
-        if node.get("class") == "PARAMETER":
-            found.append(node)
-        for v in node.values():
-            _walk(v, found)
-    elif isinstance(node, list):
-        for v in node:
-            _walk(v, found)
-
-
-def _validate_one(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: datetime) -> list[str]:
-    names, problems = referenced_params(con, rule)
-    if problems:
-        return problems
-    declared = set(rule.parameters) | {"as_of"}
-    for name in sorted(names - declared):
-        problems.append(
-            f"{rule.path}: the SQL uses ${name}, which is not a declared parameter"
-            f"{suggest(name, declared)}; declared: {', '.join(sorted(declared))}"
-        )
-    if problems:
-        return problems
-    try:
-        rel = con.execute(
-            f"SELECT * FROM ({_body(rule)}\n) AS gcf_rule LIMIT 0", _bind(rule, names, as_of)
-        )
-    except duckdb.Error as exc:
-        return [f"{_error_where(rule, exc)}: SQL does not bind against the lake: {_short(exc)}"]
-    cols = {d[0]: str(d[1]) for d in rel.description or []}
-    for name in REQUIRED_COLUMNS:
-        if name not in cols:
-            problems.append(f"{rule.path}: output column {name!r} is missing (contract: "
-                            f"{', '.join(REQUIRED_COLUMNS)})")  # fmt: skip
-    for name in ("current_monthly_cost", "estimated_monthly_savings"):
-        if name in cols and not cols[name].startswith(_NUMERIC):
-            problems.append(f"{rule.path}: output column {name!r} must be numeric ({cols[name]})")
-    values: dict[str, Any] = {
-        n: (1234.5 if t.startswith(_NUMERIC) else "x") for n, t in cols.items()
-    }
-    values.update(rule.params())
-    values.update({f: "x" for f in ENGINE_FIELDS})
-    templates = [
-        ("recommendation", rule.recommendation),
-        ("recommendation_ja", rule.recommendation_ja),
-    ]
-    templates += [(f"skip_reasons.{k}.{lang}", v[lang]) for k, v in rule.skip_reasons.items()
-                  for lang in ("en", "ja")]  # fmt: skip
-    for key, template in templates:
-        for fname, _spec in template_fields(template):
-            if fname not in values:
-                problems.append(
-                    f"{rule.path}: {key} uses {{{fname}}}, which is neither an output column, a "
-                    f"parameter nor one of {', '.join(ENGINE_FIELDS)}"
-                )
-        if not problems:
-            try:
-                render(template, values)
-            except (ValueError, TypeError, KeyError) as exc:
-                problems.append(f"{rule.path}: {key} cannot be filled: {exc}")
-    return problems
-
-
-def _body(rule: Rule) -> str:
-    return rule.sql.rstrip().rstrip(";")
-
-
-def _bind(rule: Rule, names: set[str], as_of: datetime) -> dict[str, Any]:
-    values = dict(rule.params())
-    values["as_of"] = as_of
-    return {n: values[n] for n in names}
-
-
-def _position(rule: Rule, pos: int) -> str:
-    body = _body(rule)
-    before = body[:pos]
-    line = rule.sql_line + before.count("\n")
-    col = pos - (before.rfind("\n") + 1) + 1
-    return f"{rule.path}:{line}:{col}"
-
-
-def _error_where(rule: Rule, exc: BaseException) -> str:
-    m = _LINE_RE.search(str(exc))
-    return f"{rule.path}:{rule.sql_line + int(m.group(1)) - 1}" if m else str(rule.path)
-
-
-def _short(exc: BaseException) -> str:
-    lines = [ln for ln in str(exc).splitlines() if ln.strip()]
-    return " ".join(lines[:2]) if lines else type(exc).__name__
 
 
 # --- running -------------------------------------------------------------------------------
@@ -319,12 +119,12 @@ def run_rule(
         raise RuleDefinitionError(problems[0])
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE gcf_out AS SELECT * FROM ({_body(rule)}\n) AS gcf_rule",
-            _bind(rule, names, as_of),
+            f"CREATE OR REPLACE TEMP TABLE gcf_out AS SELECT * FROM ({body(rule)}\n) AS gcf_rule",
+            bind(rule, names, as_of),
         )
     except duckdb.Error as exc:
         raise RuleDefinitionError(
-            f"{_error_where(rule, exc)}: rule {rule.id} failed: {_short(exc)}"
+            f"{error_where(rule, exc)}: rule {rule.id} failed: {short(exc)}"
         ) from None
     cols = {d[0]: str(d[1]) for d in con.execute("SELECT * FROM gcf_out LIMIT 0").description or []}
     con.execute(f"CREATE OR REPLACE TEMP TABLE gcf_norm AS {_normalize_sql(rule, cols)}")
