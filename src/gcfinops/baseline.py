@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     import duckdb
 
 DEFAULT_FISCAL_YEAR = 2018
-STORE_DIR = "operating_costs"
 STORE_NAME = "baseline.csv"
 TEMPLATE_NAME = "baseline_fy2018_template.csv"
 COLUMNS = ("ward", "fiscal_year", "business_system", "cost_item", "amount_jpy", "basis")
@@ -176,7 +175,7 @@ class ImportResult:
 
 def store_path(ws: Workspace) -> Path:
     """Where the validated baseline lives in a workspace."""
-    return ws.root / STORE_DIR / STORE_NAME
+    return ws.operating_costs_dir / STORE_NAME
 
 
 def register(con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gcfinops.allocation.wards import WardDirectory
-from gcfinops.baseline import STORE_DIR, ImportResult, parse_item
+from gcfinops.baseline import ImportResult, parse_item
 from gcfinops.errors import ConfigError, InputError
 from gcfinops.jpcalendar import month_fiscal_year
 from gcfinops.usercsv import (
@@ -54,7 +54,7 @@ CostsImportResult = ImportResult
 
 def store_path(ws: Workspace) -> Path:
     """Where the validated non-cloud costs live in a workspace."""
-    return ws.root / STORE_DIR / STORE_NAME
+    return ws.operating_costs_dir / STORE_NAME
 
 
 def register(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:

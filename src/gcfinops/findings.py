@@ -69,11 +69,11 @@ META_KEY = b"gcfinops"
 
 
 def store_path(ws: Workspace) -> Path:
-    return ws.root / "findings" / "findings.parquet"
+    return ws.findings_dir / "findings.parquet"
 
 
 def skipped_path(ws: Workspace) -> Path:
-    return ws.root / "findings" / "skipped.parquet"
+    return ws.findings_dir / "skipped.parquet"
 
 
 #: What the report and the gate need of a findings file (`register`); the rest is optional.

@@ -5,7 +5,13 @@
 <workspace>/folded/           source rows FOCUS folds away (SavingsPlanNegation), same layout
 <workspace>/ledger.json       every ingest: sources, sha256, rows, totals
 <workspace>/fx_rates.csv      FX rates to JPY
-<workspace>/.gcfinops/        lock, journal, temporary files
+<workspace>/findings/         findings.parquet, skipped.parquet (gcfinops analyze)
+<workspace>/metrics/          utilization time series (gcfinops ingest-metrics)
+<workspace>/operating_costs/  baseline.csv, noncloud_costs.csv (baseline / costs import)
+<workspace>/.gcfinops/        lock, journal, temporary files, remote state and download cache
+
+Every path is a property here; the store modules ask the workspace for theirs. The one way to
+replace a file is `atomic_path` / `atomic_write` below.
 """
 
 from __future__ import annotations
@@ -68,6 +74,26 @@ class Workspace:
     @property
     def journal(self) -> Path:
         return self.state / "journal.json"
+
+    @property
+    def findings_dir(self) -> Path:
+        return self.root / "findings"
+
+    @property
+    def metrics_dir(self) -> Path:
+        return self.root / "metrics"
+
+    @property
+    def operating_costs_dir(self) -> Path:
+        return self.root / "operating_costs"
+
+    @property
+    def remote_state_dir(self) -> Path:
+        return self.state / "remote"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.state / "cache"
 
     def lake_glob(self) -> str:
         return (self.lake / "**" / "*.parquet").as_posix()

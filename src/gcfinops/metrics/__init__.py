@@ -82,7 +82,7 @@ READERS: dict[str, Reader] = {
 
 
 def metrics_dir(ws: Workspace) -> Path:
-    return ws.root / "metrics"
+    return ws.metrics_dir
 
 
 def empty_select() -> str:

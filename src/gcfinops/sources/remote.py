@@ -234,7 +234,7 @@ def cache_path(ws: Workspace, scheme: str, *parts: str) -> Path:
     segments = [s for p in parts for s in p.split("/") if s]
     if not segments or any(s in (".", "..") or "\\" in s or "\0" in s for s in segments):
         raise RemoteSourceError(f"refusing an unsafe object name: {'/'.join(parts)!r}")
-    return ws.state.joinpath("cache", scheme, *segments)
+    return ws.cache_dir.joinpath(scheme, *segments)
 
 
 class RemoteState:
@@ -250,7 +250,7 @@ class RemoteState:
     def load(cls, ws: Workspace, label: str) -> RemoteState:
         scheme = label.partition("://")[0]
         digest = hashlib.sha256(label.encode()).hexdigest()[:16]
-        path = ws.state / "remote" / f"{scheme}-{digest}.json"
+        path = ws.remote_state_dir / f"{scheme}-{digest}.json"
         data: dict[str, Any] = {}
         if path.exists():
             try:
