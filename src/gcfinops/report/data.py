@@ -158,7 +158,7 @@ def build_report(
         _CLOUD_SQL.format(cost=settings.cost_column, ward_filter=ward_filter),
         {"start": lo, "end": cut},
     )
-    register_fx(con, fx or FxTable.load(ws.fx_path), _RATES_RELATION)
+    register_fx(con, fx if fx is not None else FxTable.load(ws.fx_path), _RATES_RELATION)
     require_rates(con, _RATES_RELATION)
     if selected is None:
         selected = _all_wards(con, fy)
