@@ -61,8 +61,9 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         lambda ws: api.check(workspace=ws),
         lambda ws: api.report("all", workspace=ws, fiscal_year=2025),
         lambda ws: api.ward_months(workspace=ws),
+        lambda ws: api.analyze(workspace=ws),
     ],
-    ids=["check", "report", "ward_months"],
+    ids=["check", "report", "ward_months", "analyze"],
 )
 def test_a_call_reads_the_configuration_once(ws: Path, counts: dict[str, int], call: Any) -> None:
     from gcfinops.config import load
