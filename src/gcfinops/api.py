@@ -226,6 +226,7 @@ def report(
     workspace: str | Path | None = None,
     fiscal_year: int | None = None,
     as_of: date | None = None,
+    tax_basis: str = "included",
 ) -> ReportData:
     """The ward report's numbers: FY2018 baseline, 3割 target, actual, forecast, savings.
 
@@ -235,6 +236,7 @@ def report(
         ward: 6-digit code, kanji or romaji (131121, 世田谷区, setagaya), or "all".
         fiscal_year: 年度 (April–March); default the year of the latest data.
         as_of: count data before this UTC date; default the latest data in the lake.
+        tax_basis: "included" (税込, default) or "excluded" (税抜); see docs/reports.md.
 
     Raises:
         MissingRateError: a line needs an FX rate the workspace lacks (exit 2).
@@ -242,8 +244,15 @@ def report(
         ConfigError: unknown ward, bad [baseline]/[report] settings (exit 2).
     """
     from gcfinops.report import generate
+    from gcfinops.tax import parse_basis
 
-    return generate(context(workspace), ward, fiscal_year=fiscal_year, as_of=as_of)
+    return generate(
+        context(workspace),
+        ward,
+        fiscal_year=fiscal_year,
+        as_of=as_of,
+        tax_basis=parse_basis(tax_basis),
+    )
 
 
 def import_baseline(

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gcfinops.allocation import split as _split
 from gcfinops.allocation.tags import AllocationConfig
+from gcfinops.allocation.wards import WardDirectory
 from gcfinops.errors import ConfigError
 
 KNOWN_SECTIONS = {"allocation", "rules", "check", "report", "fx", "ingest", "baseline"}
@@ -41,7 +43,10 @@ def load(path: Path) -> Config:
             f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
             f"known: {', '.join(sorted(KNOWN_SECTIONS))}"
         )
-    allocation = AllocationConfig.from_mapping(data.get("allocation", {}), source=str(path))
+    section = data.get("allocation", {})
+    section = _split.without_split_keys(section) if isinstance(section, dict) else section
+    allocation = AllocationConfig.from_mapping(section, source=str(path))
+    _split.parse(data.get("allocation", {}), path, WardDirectory(allocation.extra_wards))
     return Config(path=path, allocation=allocation, raw=data)
 
 

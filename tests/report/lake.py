@@ -14,7 +14,7 @@ Ward 131121 (世田谷区), FY2025 up to as_of 2025-10-01 (April–September com
   + 200,000 (cloud_usage) = 2,000,000; target = 1,400,000; ratio 1.7175; gap 2,035,000
 - previous year: cloud 90,000 a month Apr 2024–Mar 2025 → same period 540,000
 - findings: i-1 10,000 (rule a) and 6,000 (rule b), vol-1 2,000 → savings (10,000 + 2,000) × 12
-  = 144,000; after savings 3,291,000 (×1.6455)
+  = 144,000 before tax, 158,400 税込 (10 %); after savings 3,276,600 (×1.6383)
 
 Ward 131016 (千代田区): cloud 50,000 a month Apr–Sep 2025, baseline 1,000,000 (whole ward).
 One line of 7,000 in August 2025 has no ward (unattributed).
@@ -22,7 +22,7 @@ One line of 7,000 in August 2025 has no ward (unattributed).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,7 @@ def lake_row(month: str, cost: float, **cols: Any) -> dict[str, Any]:
         "ServiceCategory": "Compute",
         "ServiceName": "Amazon Elastic Compute Cloud",
         "ChargePeriodStart": start,
-        "ChargePeriodEnd": start + timedelta(days=1),
+        "ChargePeriodEnd": _month_end(start),
         "BillingPeriodStart": start,
         "BillingPeriodEnd": _month_end(start),
         "BilledCost": cost,

@@ -87,9 +87,10 @@ def test_previous_year_and_month_comparisons(fixed_ws: Path) -> None:
 def test_identified_savings_take_the_largest_per_resource_annualized(fixed_ws: Path) -> None:
     w = _setagaya(fixed_ws)
     assert w.findings_available and w.findings_count == 3
-    assert w.identified_savings_jpy == pytest.approx((10_000 + 2_000) * 12)
-    assert w.forecast_after_savings_jpy == pytest.approx(3_291_000)
-    assert w.forecast_after_savings_ratio == pytest.approx(1.6455)
+    # estimated on usage (before tax), put on the report's basis (税込, 10 % in 2025-09)
+    assert w.identified_savings_jpy == pytest.approx((10_000 + 2_000) * 12 * 1.10)
+    assert w.forecast_after_savings_jpy == pytest.approx(3_435_000 - 158_400)
+    assert w.forecast_after_savings_ratio == pytest.approx(3_276_600 / 2_000_000)
     assert [f.resource_id for f in w.top_findings] == ["i-1", "i-1", lake.HOSTILE_RESOURCE]
 
 

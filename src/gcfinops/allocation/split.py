@@ -85,6 +85,7 @@ class SplitRule:
     include_unallocated: bool = False  # built-ins: unallocated usage keeps its share
     builtin: bool = False
     name_ja: str = ""
+    name_en: str = ""
 
     def targets_text(self) -> str:
         return "+".join(self.to)
@@ -94,6 +95,7 @@ BUILTIN_RULES: tuple[SplitRule, ...] = (
     SplitRule(
         name="commitment",
         name_ja="コミットメント購入・定期料金",
+        name_en="Commitment purchases and recurring fees",
         match=Match(charge_category=("Purchase",)),
         to=("ward", "business_system"),
         method="covered",
@@ -103,6 +105,7 @@ BUILTIN_RULES: tuple[SplitRule, ...] = (
     SplitRule(
         name="tax",
         name_ja="消費税等",
+        name_en="Consumption tax",
         match=Match(charge_category=("Tax",)),
         to=("ward", "business_system"),
         method="proportional",

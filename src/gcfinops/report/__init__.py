@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from gcfinops.allocation import split
 from gcfinops.context import Context
 from gcfinops.db import session
 from gcfinops.errors import ConfigError
@@ -26,6 +27,7 @@ from gcfinops.report.model import ReportData
 from gcfinops.report.settings import load_settings
 from gcfinops.report.terminal import render_terminal
 from gcfinops.report.xlsx import render_xlsx
+from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis
 from gcfinops.workspace import Workspace
 
 __all__ = ["EXTENSIONS", "FORMATS", "ReportData", "format_for_path", "generate", "render"]
@@ -72,6 +74,7 @@ def generate(
     *,
     fiscal_year: int | None = None,
     as_of: date | None = None,
+    tax_basis: TaxBasis = DEFAULT_TAX_BASIS,
 ) -> ReportData:
     """Compute a report for one ward (code, kanji or romaji) or 'all'."""
     ctx = Context.of(where)
@@ -80,5 +83,14 @@ def generate(
     with session(temp_dir=ws.tmp) as con:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
         return build_report(
-            ws, con, ward, ctx.wards, settings, fiscal_year=fiscal_year, as_of=as_of, fx=ctx.fx
+            ws,
+            con,
+            ward,
+            ctx.wards,
+            settings,
+            fiscal_year=fiscal_year,
+            as_of=as_of,
+            fx=ctx.fx,
+            tax_basis=tax_basis,
+            splits=split.parse(ctx.config.raw.get("allocation", {}), ctx.config.path, ctx.wards),
         )

@@ -8,6 +8,8 @@ from gcfinops.allocation.systems import BUSINESS_SYSTEMS
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import ReportData
 from gcfinops.report.tables import Col, Table
+from gcfinops.tax import TaxBasis
+from gcfinops.tax import label as _tax_label
 
 
 def comparison(data: ReportData, f: Fmt) -> list[Table]:
@@ -68,8 +70,15 @@ def _system_order(key: str | None) -> int:
 
 
 def notes(data: ReportData, f: Fmt) -> list[str]:
+    basis: TaxBasis = "excluded" if data.tax_basis == "excluded" else "included"
     notes = [
         f.t("note.fiscal_year"),
+        f.t(
+            "note.tax_basis",
+            tax_basis=_tax_label(basis, f.lang),
+            detail=f.t(f"note.tax_{basis}"),
+        ),
+        f.t("note.apportionment"),
         f.t("note.cost_column", column=data.cost_column, column_ja=f.t(f"note.{data.cost_column}")),
     ]
     if data.forecast_window:
@@ -87,6 +96,10 @@ def notes(data: ReportData, f: Fmt) -> list[str]:
         )
     else:
         notes.append(f.t("note.forecast_none"))
+    if data.incomplete_months:
+        notes.append(
+            f.t("note.incomplete", months=", ".join(f.month(m) for m in data.incomplete_months))
+        )
     notes += [
         f.t("note.noncloud"),
         f.t("note.target", ratio=f"{data.target_ratio:.2f}"),

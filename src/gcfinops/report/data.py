@@ -2,12 +2,20 @@
 
 Method (docs/reports.md has the formulas with a worked example):
 
-- 年度 by usage month: the UTC month of ChargePeriodStart (`fx.MONTH_OF_CHARGE_SQL`), April–March.
+- 年度 by billing period (invoice month): the month of BillingPeriodStart (`report.cloud`),
+  April–March; FX per billing month. Corrections of an earlier 年度 are shown apart.
 - Cloud lines are converted to JPY per (month, currency) with the workspace rate table; a missing
-  rate stops the report (MissingRateError), never a partial sum. Non-cloud rows are JPY; a
-  whole-year row counts 1/12 in each month of its fiscal year.
+  rate stops the report (MissingRateError), never a partial sum. Then apportionment (按分):
+  `[[allocation.split]]` rules and the built-ins (tax, commitment fees) move shared cost onto
+  wards and 業務; before and after are both reported. Non-cloud rows are JPY; a whole-year row
+  counts 1/12 in each month of its fiscal year; cost item `initial` (初期・移行経費) is kept out of
+  運用経費 and shown apart.
+- Tax basis (`included` 税込 / `excluded` 税抜): cloud Tax lines are dropped for `excluded`;
+  non-cloud and baseline amounts (税込 as entered) are converted with the rate of their month.
 - `as_of` (default: the latest ChargePeriodEnd in the lake) splits months into complete,
-  partial (month to date) and future. Actual to date = every month up to as_of.
+  partial (month to date) and future; a month that ended but whose billing accounts have not all
+  delivered it to its last day (`completeness`) is *incomplete*. Actual to date = every month up
+  to as_of.
 - Forecast (run-rate) = Σ complete months of the year + mean(last N complete months with data,
   N = `forecast_months`, default 3, may reach into the previous year) × (12 − complete months).
   It is linear, so forecasts of cost items or 業務 add up to the ward's.
@@ -18,24 +26,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from gcfinops import __version__
+from gcfinops import __version__, completeness, tax
+from gcfinops.allocation import split
 from gcfinops.allocation.systems import BUSINESS_SYSTEMS
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.baseline import COST_ITEM_IDS, COST_ITEMS
+from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
-from gcfinops.fx import FxTable, register_fx, require_rates
-from gcfinops.jpcalendar import fy_start
+from gcfinops.fx import FxTable
+from gcfinops.jpcalendar import fy_months
 from gcfinops.report import inputs, sections
+from gcfinops.report.cloud import load_cloud
+from gcfinops.report.finance import ward_finance
 from gcfinops.report.model import (
     Line,
     ReportData,
     Target,
     WardReport,
 )
-from gcfinops.report.period import Period, register_months, resolve_period
+from gcfinops.report.period import Period, register_months, resolve_period, within
 from gcfinops.report.sections import opt
 from gcfinops.report.settings import ReportSettings
 from gcfinops.workspace import Workspace
@@ -43,37 +56,23 @@ from gcfinops.workspace import Workspace
 if TYPE_CHECKING:
     import duckdb
 
-_CLOUD_SQL = """
-CREATE OR REPLACE TEMP TABLE gcf_cloud_raw AS
-SELECT l.x_Ward AS ward, strftime(l.ChargePeriodStart, '%Y-%m') AS month,
-       l.ProviderName AS provider, coalesce(l.ServiceName, '') AS service,
-       l.x_BusinessSystem AS business_system, l.BillingCurrency AS currency,
-       (l.Tags IS NULL OR cardinality(l.Tags) = 0) AS untagged,
-       sum(l.{cost}) AS amount
-FROM lake AS l
-WHERE l.ChargePeriodStart >= $start AND l.ChargePeriodStart < $end {ward_filter}
-GROUP BY ALL
-"""
-_RATES_RELATION = (
-    "(SELECT currency AS BillingCurrency, CAST(month || '-01' AS TIMESTAMP) AS ChargePeriodStart"
-    " FROM gcf_cloud_raw)"
-)
+INITIAL_ITEM = "initial"  # 初期・移行経費: not 運用経費, shown apart
 _COST_SQL = """
 CREATE OR REPLACE TEMP TABLE gcf_cost AS
 SELECT c.ward, c.month, 'cloud' AS source, 'cloud_usage' AS cost_item, c.business_system,
-       c.provider, c.service, c.untagged, c.amount * f.rate_jpy AS amount_jpy
-FROM gcf_cloud_raw AS c
-JOIN gcf_fx AS f ON f.month = c.month AND f.currency = c.currency
+       c.provider, c.service, c.untagged, c.amount_jpy
+FROM gcf_cloud_alloc AS c
 WHERE c.ward IN (SELECT ward FROM gcf_selected)
 UNION ALL
-SELECT n.ward, n.month, 'noncloud', n.cost_item, n.business_system, NULL, NULL, FALSE, n.amount_jpy
+SELECT n.ward, n.month, 'noncloud', n.cost_item, n.business_system, NULL, NULL, FALSE,
+       n.amount_jpy * {factor_month}
 FROM gcf_noncloud_raw AS n
-WHERE n.month IS NOT NULL AND n.ward IN (SELECT ward FROM gcf_selected)
+WHERE n.month IS NOT NULL AND n.ward IN (SELECT ward FROM gcf_selected) {not_initial}
 UNION ALL
 SELECT n.ward, m.month, 'noncloud', n.cost_item, n.business_system, NULL, NULL, FALSE,
-       n.amount_jpy / 12.0
+       n.amount_jpy / 12.0 * {factor_spread}
 FROM gcf_noncloud_raw AS n JOIN gcf_months AS m ON m.fiscal_year = n.fiscal_year
-WHERE n.month IS NULL AND n.ward IN (SELECT ward FROM gcf_selected)
+WHERE n.month IS NULL AND n.ward IN (SELECT ward FROM gcf_selected) {not_initial}
 """
 # One measure set for any grouping; `$window` months of run-rate, `$remaining` months to go.
 _MEASURES_SQL = """
@@ -140,26 +139,31 @@ def build_report(
     fiscal_year: int | None = None,
     as_of: date | None = None,
     fx: FxTable | None = None,
+    tax_basis: tax.TaxBasis = tax.DEFAULT_TAX_BASIS,
+    splits: split.SplitConfig | None = None,
 ) -> ReportData:
     """Compute every number of the report; `con` must have a `lake` view. `fx`: the call's FX
-    table (`Context.fx`); loaded from the workspace when not given."""
+    table (`Context.fx`); loaded from the workspace when not given. `splits`: the
+    `[[allocation.split]]` rules (and the built-ins); read from the workspace when not given.
+    """
+    if splits is None:
+        cfg = load_config(ws.config_path)
+        splits = split.parse(cfg.raw.get("allocation", {}), cfg.path, wards)
     inputs.load_noncloud(con, ws)
     inputs.load_baseline(con, ws, settings.baseline_fiscal_year)
     has_findings = inputs.load_findings(con, ws)
     fy, stamp, cut = resolve_period(con, fiscal_year, as_of)
     selected = _select_wards(con, ward_arg, wards)
-    lo = datetime.combine(fy_start(fy - 1), datetime.min.time(), UTC)
-    ward_filter = (
-        ""
-        if selected is None
-        else ("AND (l.x_Ward IS NULL OR l.x_Ward IN (SELECT ward FROM gcf_selected))")
+    load_cloud(
+        con,
+        ws,
+        fy,
+        stamp,
+        cost_column=settings.cost_column,
+        tax_basis=tax_basis,
+        rules=splits.rules,
+        fx=fx,
     )
-    con.execute(
-        _CLOUD_SQL.format(cost=settings.cost_column, ward_filter=ward_filter),
-        {"start": lo, "end": cut},
-    )
-    register_fx(con, fx if fx is not None else FxTable.load(ws.fx_path), _RATES_RELATION)
-    require_rates(con, _RATES_RELATION)
     if selected is None:
         selected = _all_wards(con, fy)
     if not selected:
@@ -168,14 +172,47 @@ def build_report(
         "SELECT min(month) FROM (SELECT month FROM gcf_cloud_raw UNION ALL "
         "SELECT coalesce(month, CAST(fiscal_year AS VARCHAR) || '-04') FROM gcf_noncloud_raw)"
     ).fetchone()
-    period = register_months(con, fy, cut, row[0] if row else None, settings.forecast_months)
-    con.execute(_COST_SQL)
-    reports = [_ward_report(con, period, code, wards, settings, has_findings) for code in selected]
+    days = completeness.load_days(con)
+    status = {
+        m: completeness.month_completeness(days, m) for m in fy_months(fy - 1) + fy_months(fy)
+    }
+    incomplete = {m for m, c in status.items() if c.accounts and not c.complete}
+    period = register_months(
+        con, fy, cut, row[0] if row else None, settings.forecast_months, incomplete
+    )
+    through = {
+        m: min(c.through, (cut - timedelta(microseconds=1)).date()).isoformat()
+        if c.through
+        else None
+        for m, c in status.items()
+    }
+    not_initial = f"AND n.cost_item <> '{INITIAL_ITEM}'"
+    con.execute(
+        _COST_SQL.format(
+            factor_month=tax.factor_sql("n.month", "included", tax_basis),
+            factor_spread=tax.factor_sql("m.month", "included", tax_basis),
+            not_initial=not_initial,
+        )
+    )
+    factors = _Factors(
+        baseline=float(
+            tax.convert_fiscal_year(
+                Decimal(1), settings.baseline_fiscal_year, "included", tax_basis
+            )
+        ),
+        # findings estimate savings on usage, before tax: put them on the report's basis
+        savings=float(tax.convert(Decimal(1), period.latest_month, "excluded", tax_basis)),
+        noncloud_month=tax.factor_sql("n.month", "included", tax_basis),
+        noncloud_spread=tax.factor_sql("m.month", "included", tax_basis),
+    )
+    reports = [
+        _ward_report(con, period, code, wards, settings, has_findings, factors, splits, through)
+        for code in selected
+    ]
     if all(r.actual_to_date_jpy == 0 and r.baseline_jpy is None for r in reports):
         raise NoDataError(f"no cost or baseline data for {ward_arg} in fiscal year {fy}")
     unattributed = con.execute(
-        """SELECT coalesce(sum(c.amount * f.rate_jpy), 0) FROM gcf_cloud_raw AS c
-           JOIN gcf_fx AS f ON f.month = c.month AND f.currency = c.currency
+        """SELECT coalesce(sum(c.amount_jpy), 0) FROM gcf_cloud_alloc AS c
            JOIN gcf_months AS m ON m.month = c.month
            WHERE c.ward IS NULL AND m.in_fy AND m.status <> 'future'"""
     ).fetchone()
@@ -193,7 +230,19 @@ def build_report(
         sources=sections.sources(con, has_findings),
         unattributed_cloud_jpy=float(unattributed[0]) if unattributed else 0.0,
         version=__version__,
+        tax_basis=tax_basis,
+        incomplete_months=sorted(m for m in incomplete if within(period, m)),
     )
+
+
+@dataclass(frozen=True)
+class _Factors:
+    """Tax-basis multipliers: baseline (its fiscal year), savings, non-cloud SQL expressions."""
+
+    baseline: float
+    savings: float
+    noncloud_month: str
+    noncloud_spread: str
 
 
 def _select_wards(
@@ -235,6 +284,9 @@ def _ward_report(
     wards: WardDirectory,
     settings: ReportSettings,
     has_findings: bool,
+    factors: _Factors,
+    splits: split.SplitConfig,
+    through: dict[str, str | None],
 ) -> WardReport:
     total = _measures(con, p, "c.ward", code).get((code,), _Measures())
     by_item = {k[0]: v for k, v in _measures(con, p, "c.cost_item", code).items()}
@@ -249,8 +301,8 @@ def _ward_report(
     base_system: dict[str | None, float] = defaultdict(float)
     basis: set[str] = set()
     for item, system, amount, bases in base_rows:
-        base_item[item] += float(amount)
-        base_system[system] += float(amount)
+        base_item[item] += float(amount) * factors.baseline
+        base_system[system] += float(amount) * factors.baseline
         basis.update(bases)
     baseline = sum(base_item.values()) if base_rows else None
     has_window = bool(p.window)
@@ -266,13 +318,17 @@ def _ward_report(
     ]
     if None in by_system or None in base_system:
         system_keys.append(None)
-    months = sections.months(con, p, code, total.run_rate)
+    months = sections.months(con, p, code, total.run_rate, through)
     current = [m for m in months if m.status != "future"]
     latest = current[-1] if current else months[0]
     savings, count, top = sections.findings(con, code, settings.top_findings, has_findings)
-    shares = con.execute(
-        """SELECT coalesce(sum(CASE WHEN c.untagged THEN c.amount_jpy END), 0),
-                  coalesce(sum(CASE WHEN c.business_system IS NULL THEN c.amount_jpy END), 0)
+    if savings is not None:
+        savings *= factors.savings
+    extra = ward_finance(
+        con, code, splits.rules, INITIAL_ITEM, factors.noncloud_month, factors.noncloud_spread
+    )
+    unallocated = con.execute(
+        """SELECT coalesce(sum(CASE WHEN c.business_system IS NULL THEN c.amount_jpy END), 0)
            FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
            WHERE c.source = 'cloud' AND c.ward = ? AND m.in_fy AND m.status <> 'future'""",
         [code],
@@ -319,6 +375,11 @@ def _ward_report(
         by_month=months,
         by_service=sections.services(con, p, code),
         top_findings=top,
-        untagged_cloud_jpy=float(shares[0]) if shares else 0.0,
-        unallocated_system_cloud_jpy=float(shares[1]) if shares else 0.0,
+        untagged_cloud_jpy=extra.untagged_usage_jpy,
+        unallocated_system_cloud_jpy=float(unallocated[0]) if unallocated else 0.0,
+        cloud_before_apportionment_jpy=extra.cloud_before_jpy,
+        apportionment=extra.apportionment,
+        unapportioned_jpy=extra.unapportioned_jpy,
+        prior_year_corrections_jpy=extra.prior_year_corrections_jpy,
+        initial_cost_jpy=extra.initial_cost_jpy,
     )

@@ -99,6 +99,7 @@ def ward_dict(w: WardReport) -> dict[str, Any]:
                 "previous_month": m.previous_month,
                 "previous_fy_jpy": m.previous_fy_jpy,
                 "by_provider_jpy": m.by_provider,
+                "through": m.through,
             }
             for m in w.by_month
         ],
@@ -123,6 +124,23 @@ def ward_dict(w: WardReport) -> dict[str, Any]:
         "untagged_share": w.untagged_share,
         "unallocated_system_cloud_jpy": w.unallocated_system_cloud_jpy,
         "unallocated_system_share": w.unallocated_system_share,
+        "cloud_before_apportionment_jpy": w.cloud_before_apportionment_jpy,
+        "cloud_after_apportionment_jpy": w.cloud_to_date_jpy,
+        "apportionment": [
+            {
+                "rule": a.rule,
+                "name_ja": a.name_ja,
+                "name_en": a.name_en,
+                "builtin": a.builtin,
+                "moved_out_jpy": a.moved_out_jpy,
+                "moved_in_jpy": a.moved_in_jpy,
+                "net_jpy": a.net_jpy,
+            }
+            for a in w.apportionment
+        ],
+        "unapportioned_jpy": w.unapportioned_jpy,
+        "prior_year_corrections_jpy": w.prior_year_corrections_jpy,
+        "initial_cost_jpy": w.initial_cost_jpy,
     }
 
 
@@ -143,6 +161,9 @@ def to_dict(data: ReportData) -> dict[str, Any]:
             "formula": "sum(complete months) + mean(window months) * (12 - complete months)",
         },
         "cost_column": data.cost_column,
+        "tax_basis": data.tax_basis,
+        "month_basis": "billing_period",
+        "incomplete_months": data.incomplete_months,
         "baseline_fiscal_year": data.baseline_fiscal_year,
         "target_ratio": data.target_ratio,
         "wards": [ward_dict(w) for w in data.wards],

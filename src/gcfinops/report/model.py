@@ -40,13 +40,16 @@ class Month:
     """One month of the fiscal year next to the same month of the previous one."""
 
     month: str
-    status: str  # "complete", "partial" (month to date) or "future"
+    status: (
+        str  # "complete", "incomplete" (ended, not every account delivered), "partial", "future"
+    )
     cloud_jpy: float | None  # None for a future month
     noncloud_jpy: float | None
     forecast_jpy: float | None  # run-rate for partial and future months, else None
     previous_month: str
     previous_fy_jpy: float | None  # None before the first month with any data
     by_provider: dict[str, float] = field(default_factory=dict)
+    through: str | None = None  # last day every billing account has data for (YYYY-MM-DD)
 
     @property
     def total_jpy(self) -> float | None:
@@ -96,6 +99,22 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Apportioned:
+    """What one apportionment rule took from a ward (out) and gave to it (in), to date."""
+
+    rule: str
+    name_ja: str
+    name_en: str
+    builtin: bool
+    moved_out_jpy: float
+    moved_in_jpy: float
+
+    @property
+    def net_jpy(self) -> float:
+        return self.moved_in_jpy - self.moved_out_jpy
+
+
+@dataclass(frozen=True)
 class WardReport:
     """Everything shown for one ward."""
 
@@ -126,8 +145,13 @@ class WardReport:
     by_month: list[Month]
     by_service: list[Service]
     top_findings: list[Finding]
-    untagged_cloud_jpy: float
-    unallocated_system_cloud_jpy: float
+    untagged_cloud_jpy: float  # usage without tags (not tax, not fees), before apportionment
+    unallocated_system_cloud_jpy: float  # after apportionment, still without 業務
+    cloud_before_apportionment_jpy: float = 0.0
+    apportionment: list[Apportioned] = field(default_factory=list)
+    unapportioned_jpy: float = 0.0  # matched a rule, no basis to split on: stayed where it was
+    prior_year_corrections_jpy: float = 0.0  # 過年度分の返金・訂正, not in any figure above
+    initial_cost_jpy: float = 0.0  # 初期・移行経費, not in 運用経費
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:
@@ -195,6 +219,8 @@ class ReportData:
     sources: list[Source]
     unattributed_cloud_jpy: float  # lake cost in the period with no ward at all
     version: str
+    tax_basis: str = "included"  # 税込 / 税抜 of every amount
+    incomplete_months: list[str] = field(default_factory=list)
 
     @property
     def is_multi_ward(self) -> bool:

@@ -1,6 +1,8 @@
 """The months of a report: as_of, the fiscal year, complete/partial/future, the run-rate window.
 
-A month is *complete* when it ended by as_of, *partial* when as_of falls inside it, else *future*.
+A month is *complete* when it ended by as_of (and, per `gcfinops.completeness`, every billing
+account delivered it to its last day, else *incomplete*), *partial* when as_of falls inside it,
+else *future*.
 The run-rate window is the last N complete months with data (docs/reports.md, "Forecast").
 """
 
@@ -85,13 +87,20 @@ def register_months(
     cut: datetime,
     first_data: str | None,
     forecast_months: int,
+    incomplete: set[str] | frozenset[str] = frozenset(),
 ) -> Period:
-    """TEMP gcf_months(month, fiscal_year, in_fy, status, in_window, in_compare) for fy−1 and fy."""
+    """TEMP gcf_months(month, fiscal_year, in_fy, status, in_window, in_compare) for fy−1 and fy.
+
+    A month in `incomplete` (ended, but not every billing account delivered it to its last day)
+    gets status 'incomplete': counted in the actual to date, kept out of the run-rate window.
+    """
     previous, current = fy_months(fy - 1), fy_months(fy)
     status: dict[str, str] = {}
     for m in previous + current:
         start, end = month_bounds(m)
         status[m] = "complete" if end <= cut else ("partial" if start < cut else "future")
+        if status[m] == "complete" and m in incomplete:
+            status[m] = "incomplete"
     with_data = [m for m in previous + current if first_data is not None and m >= first_data]
     window = [m for m in with_data if status[m] == "complete"][-forecast_months:]
     rows = []
@@ -106,3 +115,8 @@ def register_months(
     con.executemany("INSERT INTO gcf_months VALUES (?, ?, ?, ?, ?, ?)", rows)
     complete = sum(1 for m in current if status[m] == "complete")
     return Period(fy, cut, month_of(cut), rows, window, complete, first_data)
+
+
+def within(p: Period, month: str) -> bool:
+    """Whether `month` is a month of the report's fiscal year up to as_of (not future)."""
+    return any(r[0] == month and r[2] and r[3] != "future" for r in p.months)

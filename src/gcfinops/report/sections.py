@@ -23,7 +23,11 @@ def opt(value: Any) -> float | None:
 
 
 def months(
-    con: duckdb.DuckDBPyConnection, p: Period, code: str, run_rate: float | None
+    con: duckdb.DuckDBPyConnection,
+    p: Period,
+    code: str,
+    run_rate: float | None,
+    through: dict[str, str | None] | None = None,
 ) -> list[Month]:
     rows = con.execute(
         "SELECT month, source, coalesce(provider, ''), sum(amount_jpy) FROM gcf_cost "
@@ -55,6 +59,7 @@ def months(
                     else None
                 ),
                 by_provider=dict(sorted(provider[month].items())) if not future else {},
+                through=(through or {}).get(month) if status in ("partial", "incomplete") else None,
             )
         )
     return out

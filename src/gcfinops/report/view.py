@@ -15,6 +15,7 @@ from gcfinops.report import appendix
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import Line, ReportData, WardReport, ratio
 from gcfinops.report.tables import Cell, Col, Table
+from gcfinops.tax import label as _tax_label
 
 __all__ = ["Cell", "Col", "DocView", "Table", "WardView", "build_view"]
 
@@ -50,6 +51,7 @@ def build_view(data: ReportData, f: Fmt) -> DocView:
         "doc.subtitle",
         as_of=data.as_of.strftime("%Y-%m-%d %H:%M"),
         unit=f.unit_label(),
+        tax_basis=tax_label(data.tax_basis, f.lang),
         version=data.version,
     )
     comparison = appendix.comparison(data, f) if data.is_multi_ward else []
@@ -100,6 +102,12 @@ def _headline(w: WardReport, data: ReportData, f: Fmt) -> Table:
         [f.t("headline.actual", first=first, last=last), w.actual_to_date_jpy],
         [f.t("headline.cloud"), w.cloud_to_date_jpy],
         [f.t("headline.noncloud"), w.noncloud_to_date_jpy],
+        *([[f.t("headline.initial"), w.initial_cost_jpy]] if w.initial_cost_jpy else []),
+        *(
+            [[f.t("headline.prior_year"), w.prior_year_corrections_jpy]]
+            if w.prior_year_corrections_jpy
+            else []
+        ),
         [f.t("headline.previous"), w.previous_fy_to_date_jpy],
         [f.t("headline.forecast"), forecast],
         [f.t("headline.forecast_ratio"), Cell(w.forecast_ratio_to_baseline, "ratio")],
@@ -224,7 +232,10 @@ def _by_month(w: WardReport, f: Fmt) -> Table:
     ]
     t = Table("by_month", f.t("section.by_month"), cols)
     for m in w.by_month:
-        row: list[Any] = [m.month, f.t(f"status.{m.status}"), m.cloud_jpy]
+        status = f.t(f"status.{m.status}")
+        if m.through:
+            status = f.t("status.through", status=status, day=_day(m.through, f))
+        row: list[Any] = [m.month, status, m.cloud_jpy]
         if len(providers) > 1:
             row += [m.by_provider.get(p) if m.status != "future" else None for p in providers]
         change = None
@@ -304,8 +315,29 @@ def _allocation(w: WardReport, f: Fmt) -> Table:
             Col("share", f.t("col.share"), "pct"),
         ],
     )
-    t.rows = [
+    after = w.cloud_to_date_jpy
+    t.rows = [[f.t("allocation.before"), w.cloud_before_apportionment_jpy, None]]
+    t.rows += [
+        [f.t("allocation.rule", name=f.name(a.name_ja, a.name_en)), a.net_jpy, None]
+        for a in w.apportionment
+    ]
+    t.rows += [
+        [f.t("allocation.after"), after, None],
         [f.t("allocation.untagged"), w.untagged_cloud_jpy, w.untagged_share],
         [f.t("allocation.unallocated"), w.unallocated_system_cloud_jpy, w.unallocated_system_share],
     ]
+    if w.unapportioned_jpy:
+        t.rows.append(
+            [f.t("allocation.no_basis"), w.unapportioned_jpy, ratio(w.unapportioned_jpy, after)]
+        )
     return t
+
+
+def tax_label(basis: str, lang: str) -> str:
+    """税込 / 税抜 (tax included / excluded)."""
+    return _tax_label("excluded" if basis == "excluded" else "included", lang)
+
+
+def _day(day: str, f: Fmt) -> str:
+    """'2025-10-10' → '10日' (ja; the month is in the row) or the date itself (en)."""
+    return f"{int(day[8:])}日" if f.lang == "ja" else day

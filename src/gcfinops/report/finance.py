@@ -1,0 +1,108 @@
+"""Per-ward figures shown apart from 運用経費: apportionment (按分) before/after, genuinely
+untagged usage, corrections of an earlier 年度 and initial (移行) cost.
+
+Reads the TEMP tables of `report.cloud` (gcf_cloud_jpy, gcf_split_matched, gcf_cloud_alloc,
+gcf_cloud_prior) and `report.data` (gcf_months, gcf_noncloud_raw). Every figure covers the
+fiscal year to date (months of the year that are not in the future).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gcfinops.allocation.split import SplitRule
+from gcfinops.report.model import Apportioned
+
+if TYPE_CHECKING:
+    import duckdb
+
+_TO_DATE = "JOIN gcf_months AS m ON m.month = c.month AND m.in_fy AND m.status <> 'future'"
+
+
+@dataclass(frozen=True)
+class WardFinance:
+    """The figures of one ward (yen, unrounded)."""
+
+    cloud_before_jpy: float
+    apportionment: list[Apportioned]
+    unapportioned_jpy: float  # matched a rule but no basis to split on: stayed where it was
+    untagged_usage_jpy: float  # ChargeCategory Usage without tags, before apportionment
+    prior_year_corrections_jpy: float
+    initial_cost_jpy: float
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> float:
+    row = con.execute(sql, params).fetchone()
+    return float(row[0]) if row and row[0] is not None else 0.0
+
+
+def ward_finance(
+    con: duckdb.DuckDBPyConnection,
+    code: str,
+    rules: tuple[SplitRule, ...],
+    initial_item: str,
+    noncloud_month_factor: str,
+    noncloud_spread_factor: str,
+) -> WardFinance:
+    before = _one(
+        con, f"SELECT sum(c.amount_jpy) FROM gcf_cloud_jpy AS c {_TO_DATE} WHERE c.ward = ?", [code]
+    )
+    matched = dict(
+        con.execute(
+            f"""SELECT c.rule_no, sum(c.amount_jpy) FROM gcf_split_matched AS c {_TO_DATE}
+                WHERE c.ward = ? AND c.rule_no IS NOT NULL GROUP BY c.rule_no""",
+            [code],
+        ).fetchall()
+    )
+    alloc = {
+        (str(r), str(s)): float(a)
+        for r, s, a in con.execute(
+            f"""SELECT c.rule, c.split_status, sum(c.amount_jpy) FROM gcf_cloud_alloc AS c
+                {_TO_DATE} WHERE c.ward = ? AND c.rule IS NOT NULL
+                GROUP BY c.rule, c.split_status""",
+            [code],
+        ).fetchall()
+    }
+    lines = []
+    for i, rule in enumerate(rules):
+        stayed = alloc.get((rule.name, "no_basis"), 0.0)
+        out = float(matched.get(i, 0.0)) - stayed
+        into = alloc.get((rule.name, "moved"), 0.0)
+        if out or into:
+            lines.append(
+                Apportioned(
+                    rule.name,
+                    rule.name_ja or rule.name,
+                    rule.name_en or rule.name,
+                    rule.builtin,
+                    out,
+                    into,
+                )
+            )
+    unapportioned = sum(a for (_, s), a in alloc.items() if s == "no_basis")
+    untagged = _one(
+        con,
+        f"""SELECT sum(c.amount_jpy) FROM gcf_cloud_jpy AS c {_TO_DATE}
+            WHERE c.ward = ? AND c.charge_category = 'Usage' AND c.untagged""",
+        [code],
+    )
+    prior = _one(
+        con,
+        f"SELECT sum(c.amount_jpy) FROM gcf_cloud_prior AS c {_TO_DATE} WHERE c.ward = ?",
+        [code],
+    )
+    initial = _one(
+        con,
+        f"""SELECT sum(amount) FROM (
+              SELECT n.amount_jpy * {noncloud_month_factor} AS amount
+              FROM gcf_noncloud_raw AS n JOIN gcf_months AS m ON m.month = n.month
+              WHERE n.ward = ? AND n.cost_item = ? AND m.in_fy AND m.status <> 'future'
+              UNION ALL
+              SELECT n.amount_jpy / 12.0 * {noncloud_spread_factor}
+              FROM gcf_noncloud_raw AS n JOIN gcf_months AS m ON m.fiscal_year = n.fiscal_year
+              WHERE n.month IS NULL AND n.ward = ? AND n.cost_item = ? AND m.in_fy
+                AND m.status <> 'future') AS i""",
+        [code, initial_item, code, initial_item],
+    )
+    return WardFinance(before, lines, unapportioned, untagged, prior, initial)
