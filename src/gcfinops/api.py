@@ -26,9 +26,11 @@ from gcfinops.sources import remote as _remote
 from gcfinops.workspace import Workspace
 
 if TYPE_CHECKING:
+    from gcfinops.report.apportionment import AllocationShow
     from gcfinops.report.model import ReportData
 
 __all__ = [
+    "allocation_show",
     "analyze",
     "anomalies",
     "check",
@@ -253,6 +255,21 @@ def report(
         as_of=as_of,
         tax_basis=parse_basis(tax_basis),
     )
+
+
+def allocation_show(
+    *, month: str | None = None, workspace: str | Path | None = None
+) -> AllocationShow:
+    """Each apportionment rule (按分): what it matched in a billing month and where it went.
+
+    Raises:
+        ConfigError: an invalid [[allocation.split]] rule or --month (exit 2).
+        NoDataError: no cloud cost in the month (exit 2).
+        MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
+    """
+    from gcfinops.report.apportionment import show
+
+    return show(Workspace.resolve(workspace), month)
 
 
 def import_baseline(

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from gcfinops import __version__
+from gcfinops.cli import allocation as allocation_cmd
 from gcfinops.cli import check as check_cmd
 from gcfinops.cli import ingest as ingest_cmd
 from gcfinops.cli import report as report_cmd
@@ -60,7 +61,7 @@ def main_options(
     STATE.debug = debug
 
 
-for module in (setup_cmd, ingest_cmd, check_cmd, report_cmd, rules_cmd):
+for module in (setup_cmd, ingest_cmd, check_cmd, report_cmd, rules_cmd, allocation_cmd):
     module.register(app)
 
 

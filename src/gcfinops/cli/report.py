@@ -88,6 +88,10 @@ def report(
             help="Count data before this UTC date (YYYY-MM-DD); default: the latest data.",
         ),
     ] = None,
+    tax_basis: Annotated[
+        str,
+        typer.Option("--tax-basis", help="included (税込, default) or excluded (税抜)."),
+    ] = "included",
 ) -> None:
     """Ward report against the FY2018 baseline and the 3割 target, for the finance meeting.
 
@@ -101,7 +105,9 @@ def report(
     if unit not in ("yen", "thousand"):
         raise ConfigError(f"--unit must be yen or thousand (found {unit!r})")
     cut = _parse_date(as_of) if as_of else None
-    data = api.report(ward, workspace=STATE.workspace, fiscal_year=fy, as_of=cut)
+    data = api.report(
+        ward, workspace=STATE.workspace, fiscal_year=fy, as_of=cut, tax_basis=tax_basis
+    )
     lang_: Lang = "en" if lang == "en" else "ja"
     unit_: Unit = "thousand" if unit == "thousand" else "yen"
     if fmt == "table" and output is None:
