@@ -120,6 +120,7 @@ def _headline(w: WardReport, data: ReportData, f: Fmt) -> Table:
             f.t("headline.same_month", month=f.month(_prev(w.latest_month))),
             w.same_month_last_fy_jpy,
         ],
+        [f.t("headline.tax_basis"), Cell(tax_label(data.tax_basis, f.lang), "text")],
     ]
     return t
 
@@ -318,7 +319,11 @@ def _allocation(w: WardReport, f: Fmt) -> Table:
     after = w.cloud_to_date_jpy
     t.rows = [[f.t("allocation.before"), w.cloud_before_apportionment_jpy, None]]
     t.rows += [
-        [f.t("allocation.rule", name=f.name(a.name_ja, a.name_en)), a.net_jpy, None]
+        [
+            f.t("allocation.rule", name=f.name(a.name_ja, a.name_en), moved=f.yen(a.moved_in_jpy)),
+            a.net_jpy,
+            None,
+        ]
         for a in w.apportionment
     ]
     t.rows += [
