@@ -46,7 +46,8 @@ def load(path: Path) -> Config:
     section = data.get("allocation", {})
     section = _split.without_split_keys(section) if isinstance(section, dict) else section
     allocation = AllocationConfig.from_mapping(section, source=str(path))
-    _split.parse(data.get("allocation", {}), path, WardDirectory(allocation.extra_wards))
+    if isinstance(data.get("allocation", {}), dict):  # validate [[allocation.split]] early
+        _split.parse(data.get("allocation", {}), path, WardDirectory(allocation.extra_wards))
     return Config(path=path, allocation=allocation, raw=data)
 
 
