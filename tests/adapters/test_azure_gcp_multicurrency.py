@@ -105,7 +105,10 @@ def test_cli_report_and_check_stop_without_a_rate(ws: Path) -> None:
     jpy = runner.invoke(app, ["-w", str(ws), "report", "--ward", "世田谷区", "--format", "json"])
     assert jpy.exit_code == 0, jpy.stderr
     (ward,) = json.loads(jpy.stdout)["wards"]
-    assert ward["cloud_to_date_jpy"] == 1130
+    # 1,130 tagged + the reservation purchase 12,000 and its refund −3,000 (no ward of their own),
+    # which the built-in commitment rule (按分) sends to the usage the reservation covers
+    assert ward["cloud_to_date_jpy"] == 1130 + 12000 - 3000
+    assert ward["cloud_before_apportionment_jpy"] == 1130
 
 
 def test_cli_report_after_fx_set(ws: Path) -> None:

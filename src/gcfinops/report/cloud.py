@@ -14,7 +14,11 @@ TEMP tables it leaves for `report.data` and `report.sections`:
 
 Months are billing periods (`BillingPeriodStart`): AWS's UTC calendar month, Google Cloud's invoice
 month (US Pacific, so its lines run to 07:00/08:00 UTC of the next month), Azure's billing period.
-The whole lake is read, not one ward: apportionment may move cost between wards.
+Apportionment may move cost between wards, so a report reads every ward's lines of the billing
+accounts it needs: for one ward, the billing accounts holding that ward's lines or lines of no ward
+(the built-in rules never leave a billing account); the whole lake when a `[[allocation.split]]`
+rule moves cost between wards or a report covers every ward. So a missing FX rate of an unrelated
+ward's account does not stop a ward's report.
 """
 
 from __future__ import annotations
@@ -57,13 +61,23 @@ SELECT {MONTH_SQL} AS month, l.ProviderName AS provider, l.BillingAccountId AS b
                 ELSE 0 END) AS weight
 FROM lake AS l
 WHERE {BILLING_PERIOD} >= $start AND {BILLING_PERIOD} < $end AND l.ChargePeriodStart < $stamp
-  {{tax_filter}}
+  {{tax_filter}} {{scope_filter}}
 GROUP BY ALL
 """
 RATES_RELATION = (
     "(SELECT currency AS BillingCurrency, CAST(month || '-01' AS TIMESTAMP) AS ChargePeriodStart"
     " FROM gcf_cloud_raw)"
 )
+_SCOPE_SQL = f"""
+CREATE OR REPLACE TEMP TABLE gcf_scope_accounts AS
+SELECT DISTINCT l.ProviderName AS provider, l.BillingAccountId AS billing_account
+FROM lake AS l
+WHERE {BILLING_PERIOD} >= $start AND {BILLING_PERIOD} < $end
+  AND (l.x_Ward IS NULL OR l.x_Ward IN (SELECT ward FROM gcf_selected))
+"""
+_SCOPE_FILTER = """AND EXISTS (SELECT 1 FROM gcf_scope_accounts AS a
+  WHERE a.provider IS NOT DISTINCT FROM l.ProviderName
+    AND a.billing_account IS NOT DISTINCT FROM l.BillingAccountId)"""
 _JPY_SQL = """
 CREATE OR REPLACE TEMP TABLE {table} AS
 SELECT c.month, c.provider, c.billing_account, c.sub_account, c.service, c.charge_category,
@@ -84,13 +98,23 @@ def load_cloud(
     tax_basis: TaxBasis,
     rules: tuple[SplitRule, ...],
     fx: FxTable | None = None,
+    selected_only: bool = False,
 ) -> None:
-    """Build the TEMP tables of the module docstring for fiscal years fy − 1 and fy."""
+    """Build the TEMP tables of the module docstring for fiscal years fy − 1 and fy.
+
+    `selected_only`: read only the billing accounts of the wards in TEMP `gcf_selected` (and of
+    lines without a ward), unless a user rule moves cost between wards.
+    """
     lo = datetime.combine(fy_start(fy - 1), datetime.min.time(), UTC)
     hi = datetime.combine(fy_end_exclusive(fy), datetime.min.time(), UTC)
     tax_filter = "AND coalesce(l.ChargeCategory, '') <> 'Tax'" if tax_basis == "excluded" else ""
+    scoped = selected_only and not any("ward" in r.to for r in rules if not r.builtin)
+    if scoped:
+        con.execute(_SCOPE_SQL, {"start": lo, "end": hi})
     con.execute(
-        _RAW_SQL.format(cost=cost_column, tax_filter=tax_filter),
+        _RAW_SQL.format(
+            cost=cost_column, tax_filter=tax_filter, scope_filter=_SCOPE_FILTER if scoped else ""
+        ),
         {"start": lo, "end": hi, "stamp": stamp},
     )
     register_fx(con, fx if fx is not None else FxTable.load(ws.fx_path), RATES_RELATION)

@@ -163,6 +163,7 @@ def build_report(
         tax_basis=tax_basis,
         rules=splits.rules,
         fx=fx,
+        selected_only=selected is not None,
     )
     if selected is None:
         selected = _all_wards(con, fy)
