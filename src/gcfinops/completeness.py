@@ -63,6 +63,15 @@ class MonthCompleteness:
     through: date | None
     accounts: tuple[AccountDays, ...]
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON keys `check` reports (`complete`, `through` as YYYY-MM-DD or null)."""
+        return {
+            "month": self.month,
+            "complete": self.complete,
+            "through": self.through.isoformat() if self.through else None,
+            "lagging_accounts": [a.key for a in self.lagging],
+        }
+
     @property
     def lagging(self) -> tuple[AccountDays, ...]:
         """Accounts that hold the month back, latest first."""

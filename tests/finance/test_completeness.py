@@ -44,6 +44,12 @@ def test_one_lagging_account_makes_the_month_incomplete() -> None:
     c = month_completeness(days, "2025-10")
     assert (c.complete, c.through) == (False, date(2025, 10, 10))
     assert [a.key for a in c.lagging] == ["AWS/payer-b"]
+    assert c.to_dict() == {
+        "month": "2025-10",
+        "complete": False,
+        "through": "2025-10-10",
+        "lagging_accounts": ["AWS/payer-b"],
+    }
 
 
 def test_missing_account_gives_no_through() -> None:

@@ -314,6 +314,42 @@ def test_every_yen_lands_somewhere(pool: float, weights: list[int], method: str)
     assert run(rows, cfg.rules) == con_rows  # deterministic
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    pool=amounts,
+    shares=st.lists(st.integers(min_value=1, max_value=1000), min_size=1, max_size=6),
+    to_both=st.booleans(),
+)
+def test_fixed_shares_and_tax_to_both_keep_every_yen(
+    pool: float, shares: list[int], to_both: bool
+) -> None:
+    """Fixed shares (normalized to 1) over wards, and the built-in tax rule over ward × 業務."""
+    wards = ["131016", "131024", "131032", "131041", "131059", "131067"]
+    total = sum(shares)
+    weights = {wards[i]: s / total for i, s in enumerate(shares)}
+    weights[wards[len(shares) - 1]] += 1.0 - sum(weights.values())  # exactly 1 in floats
+    cfg = rules(
+        [
+            {
+                "name": "hub",
+                "match": {"billing_account_id": "hub"},
+                "to": "ward",
+                "method": "fixed",
+                "shares": weights,
+            }
+        ]
+    )
+    rows = [row(ward=None, billing_account="hub", amount_jpy=pool)]
+    if to_both:
+        systems = ["resident_registry", "child_allowance", None]
+        rows = [usage(float(s), business_system=systems[i % 3]) for i, s in enumerate(shares)]
+        rows.append(row(charge_category="Tax", amount_jpy=pool))
+    out = run(rows, cfg.rules)
+    moved = [r for r in out if r[2] in ("hub", "tax")]
+    assert sum(r[4] for r in moved) == pytest.approx(pool, abs=1e-6)
+    assert len([r for r in moved if abs(r[4] - round(r[4])) > 1e-6]) <= 1
+
+
 # --- parsing ---------------------------------------------------------------------------------
 
 
