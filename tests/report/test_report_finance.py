@@ -233,3 +233,45 @@ def test_incomplete_month_is_marked_and_left_out_of_the_run_rate(tmp_path: Path)
     assert w.actual_to_date_jpy == pytest.approx(600 + 390)
     assert w.forecast_jpy == pytest.approx(500 + 300 + (160 + 170 + 180) / 3 * 7)
     assert "データ未着 (10日まで)" in str(report.render(data, "md"))
+
+
+def test_optional_tax_column_is_honoured_per_row(
+    fixed_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the store readers pass the CSVs' optional `tax` column through, a row entered 税抜
+    converts from 税抜: here the 住民基本台帳 ASP fee (1,200,000 a year) and the baseline's
+    hardware lease (800,000, FY2018 at 8 %) are marked `excluded`."""
+    from gcfinops.report import data as report_data
+
+    load_noncloud, load_baseline = (
+        report_data.inputs.load_noncloud,
+        report_data.inputs.load_baseline,
+    )
+
+    def noncloud(con, ws):  # type: ignore[no-untyped-def]
+        load_noncloud(con, ws)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE gcf_noncloud_raw AS SELECT *, CASE WHEN "
+            "cost_item = 'software_lease' THEN 'excluded' ELSE 'included' END AS tax "
+            "FROM gcf_noncloud_raw"
+        )
+
+    def baseline(con, ws, fy):  # type: ignore[no-untyped-def]
+        load_baseline(con, ws, fy)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE gcf_baseline AS SELECT *, CASE WHEN "
+            "cost_item = 'hardware_lease' THEN 'excluded' ELSE 'included' END AS tax "
+            "FROM gcf_baseline"
+        )
+
+    monkeypatch.setattr(report_data.inputs, "load_noncloud", noncloud)
+    monkeypatch.setattr(report_data.inputs, "load_baseline", baseline)
+    inc = api.report(SETAGAYA, workspace=fixed_ws, as_of=lake.AS_OF).wards[0]
+    exc = api.report(SETAGAYA, workspace=fixed_ws, as_of=lake.AS_OF, tax_basis="excluded").wards[0]
+    # 税込: the ASP fee 600,000 税抜 to date → 660,000; outsourcing 300,000 as entered
+    assert inc.noncloud_to_date_jpy == pytest.approx(600_000 * 1.1 + 300_000)
+    # 税抜: the ASP fee as entered, outsourcing 300,000 / 1.1
+    assert exc.noncloud_to_date_jpy == pytest.approx(600_000 + 300_000 / 1.1)
+    # baseline 税込: 800,000 × 1.08 + 1,200,000; 税抜: 800,000 + 1,200,000 / 1.08
+    assert inc.baseline_jpy == pytest.approx(864_000 + 1_200_000)
+    assert exc.baseline_jpy == pytest.approx(800_000 + 1_200_000 / 1.08)

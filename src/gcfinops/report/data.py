@@ -27,7 +27,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gcfinops import __version__, completeness, tax
@@ -41,7 +40,7 @@ from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
 from gcfinops.report import inputs, sections
 from gcfinops.report.cloud import load_cloud
-from gcfinops.report.finance import ward_finance
+from gcfinops.report.finance import Factors, tax_factors, ward_finance
 from gcfinops.report.model import (
     Line,
     ReportData,
@@ -187,24 +186,13 @@ def build_report(
         else None
         for m, c in status.items()
     }
-    not_initial = f"AND n.cost_item <> '{INITIAL_ITEM}'"
+    factors = tax_factors(con, tax_basis, settings.baseline_fiscal_year, period.latest_month)
     con.execute(
         _COST_SQL.format(
-            factor_month=tax.factor_sql("n.month", "included", tax_basis),
-            factor_spread=tax.factor_sql("m.month", "included", tax_basis),
-            not_initial=not_initial,
+            factor_month=factors.noncloud_month,
+            factor_spread=factors.noncloud_spread,
+            not_initial=f"AND n.cost_item <> '{INITIAL_ITEM}'",
         )
-    )
-    factors = _Factors(
-        baseline=float(
-            tax.convert_fiscal_year(
-                Decimal(1), settings.baseline_fiscal_year, "included", tax_basis
-            )
-        ),
-        # findings estimate savings on usage, before tax: put them on the report's basis
-        savings=float(tax.convert(Decimal(1), period.latest_month, "excluded", tax_basis)),
-        noncloud_month=tax.factor_sql("n.month", "included", tax_basis),
-        noncloud_spread=tax.factor_sql("m.month", "included", tax_basis),
     )
     reports = [
         _ward_report(con, period, code, wards, settings, has_findings, factors, splits, through)
@@ -234,16 +222,6 @@ def build_report(
         tax_basis=tax_basis,
         incomplete_months=sorted(m for m in incomplete if within(period, m)),
     )
-
-
-@dataclass(frozen=True)
-class _Factors:
-    """Tax-basis multipliers: baseline (its fiscal year), savings, non-cloud SQL expressions."""
-
-    baseline: float
-    savings: float
-    noncloud_month: str
-    noncloud_spread: str
 
 
 def _select_wards(
@@ -285,7 +263,7 @@ def _ward_report(
     wards: WardDirectory,
     settings: ReportSettings,
     has_findings: bool,
-    factors: _Factors,
+    factors: Factors,
     splits: split.SplitConfig,
     through: dict[str, str | None],
 ) -> WardReport:
@@ -294,16 +272,16 @@ def _ward_report(
     by_system = {k[0]: v for k, v in _measures(con, p, "c.business_system", code).items()}
     cloud = _measures(con, p, "c.source", code)
     base_rows = con.execute(
-        "SELECT cost_item, business_system, sum(amount_jpy), list(DISTINCT basis ORDER BY basis) "
-        "FROM gcf_baseline WHERE ward = ? GROUP BY ALL",
+        f"SELECT cost_item, business_system, sum(amount_jpy * {factors.baseline}), "
+        "list(DISTINCT basis ORDER BY basis) FROM gcf_baseline WHERE ward = ? GROUP BY ALL",
         [code],
     ).fetchall()
     base_item: dict[str | None, float] = defaultdict(float)
     base_system: dict[str | None, float] = defaultdict(float)
     basis: set[str] = set()
     for item, system, amount, bases in base_rows:
-        base_item[item] += float(amount) * factors.baseline
-        base_system[system] += float(amount) * factors.baseline
+        base_item[item] += float(amount)
+        base_system[system] += float(amount)
         basis.update(bases)
     baseline = sum(base_item.values()) if base_rows else None
     has_window = bool(p.window)

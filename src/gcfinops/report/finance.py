@@ -1,5 +1,6 @@
 """Per-ward figures shown apart from 運用経費: apportionment (按分) before/after, genuinely
-untagged usage, corrections of an earlier 年度 and initial (移行) cost.
+untagged usage, corrections of an earlier 年度 and initial (移行) cost; and the tax-basis
+multipliers of non-cloud and baseline rows.
 
 Reads the TEMP tables of `report.cloud` (gcf_cloud_jpy, gcf_split_matched, gcf_cloud_alloc,
 gcf_cloud_prior) and `report.data` (gcf_months, gcf_noncloud_raw). Every figure covers the
@@ -9,8 +10,10 @@ fiscal year to date (months of the year that are not in the future).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from gcfinops import tax
 from gcfinops.allocation.split import SplitRule
 from gcfinops.report.model import Apportioned
 
@@ -106,3 +109,53 @@ def ward_finance(
         [code, initial_item, code, initial_item],
     )
     return WardFinance(before, lines, unapportioned, untagged, prior, initial)
+
+
+@dataclass(frozen=True)
+class Factors:
+    """Tax-basis multipliers: SQL expressions for baseline and non-cloud rows, savings."""
+
+    baseline: str  # over gcf_baseline rows (its fiscal year)
+    savings: float
+    noncloud_month: str  # over gcf_noncloud_raw AS n with a month
+    noncloud_spread: str  # whole-year rows spread over gcf_months AS m
+
+
+def _has_tax_column(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+        [table, "tax"],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def tax_factors(
+    con: duckdb.DuckDBPyConnection, basis: tax.TaxBasis, baseline_fy: int, latest_month: str
+) -> Factors:
+    """Amounts are entered 税込 unless a row's optional `tax` column says `excluded`."""
+
+    def per_row(alias: str, table: str, included: str, excluded: str) -> str:
+        if not _has_tax_column(con, table):
+            return included
+        return f"(CASE WHEN {alias}tax = 'excluded' THEN {excluded} ELSE {included} END)"
+
+    def year(source: tax.TaxBasis) -> str:
+        return repr(float(tax.convert_fiscal_year(Decimal(1), baseline_fy, source, basis)))
+
+    return Factors(
+        baseline=per_row("", "gcf_baseline", year("included"), year("excluded")),
+        # findings estimate savings on usage, before tax: put them on the report's basis
+        savings=float(tax.convert(Decimal(1), latest_month, "excluded", basis)),
+        noncloud_month=per_row(
+            "n.",
+            "gcf_noncloud_raw",
+            tax.factor_sql("n.month", "included", basis),
+            tax.factor_sql("n.month", "excluded", basis),
+        ),
+        noncloud_spread=per_row(
+            "n.",
+            "gcf_noncloud_raw",
+            tax.factor_sql("m.month", "included", basis),
+            tax.factor_sql("m.month", "excluded", basis),
+        ),
+    )
