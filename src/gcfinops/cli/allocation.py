@@ -51,7 +51,8 @@ def show(
         return
     console = out()
     title = (
-        f"按分 (apportionment), billing month {result.month}, {result.tax_basis}: "
+        f"按分 (apportionment), billing month {result.month}, {result.cost_column}, "
+        f"{result.tax_basis}: "
         f"cloud total {format_jpy(result.cloud_total_jpy)} before = after"
     )
     table = Table(title=title, title_justify="left")

@@ -20,6 +20,7 @@ from gcfinops.errors import NoDataError
 from gcfinops.jpcalendar import month_fiscal_year, parse_month
 from gcfinops.lake import lake_view_sql
 from gcfinops.report.cloud import MONTH_SQL, load_cloud
+from gcfinops.report.settings import load_settings
 from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis
 from gcfinops.workspace import Workspace
 
@@ -61,6 +62,7 @@ class AllocationShow:
 
     month: str
     tax_basis: str
+    cost_column: str
     rules: list[RuleResult]
     cloud_total_jpy: float  # Σ before = Σ after
 
@@ -72,6 +74,7 @@ def show(
     cfg = load_config(ws.config_path)
     wards = WardDirectory(cfg.allocation.extra_wards)
     splits = split.parse(cfg.raw.get("allocation", {}), cfg.path, wards)
+    cost_column = load_settings(cfg.raw, cfg.path).cost_column
     con = connect(temp_dir=ws.tmp)
     try:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
@@ -87,7 +90,7 @@ def show(
             ws,
             month_fiscal_year(month),
             _FAR_FUTURE,
-            cost_column="BilledCost",
+            cost_column=cost_column,
             tax_basis=tax_basis,
             rules=splits.rules,
         )
@@ -98,7 +101,7 @@ def show(
         if row is None or not row[0]:
             raise NoDataError(f"no cloud cost in billing month {month}")
         results = [_rule(con, i, r, month) for i, r in enumerate(splits.rules)]
-        return AllocationShow(month, tax_basis, results, float(row[1]))
+        return AllocationShow(month, tax_basis, cost_column, results, float(row[1]))
     finally:
         con.close()
 
