@@ -17,7 +17,7 @@ import pytest
 
 from gcfinops import adapters, lake
 from gcfinops.adapters.base import expr
-from gcfinops.errors import InputError, LockedError, ReconciliationError
+from gcfinops.errors import EmptyFileError, InputError, LockedError, ReconciliationError
 from gcfinops.ingest import ingest
 from gcfinops.ledger import Ledger
 from gcfinops.workspace import Workspace
@@ -355,3 +355,65 @@ def test_interrupted_swap_is_recovered_by_the_next_ingest(
     monkeypatch.undo()
     assert lake.recover(tmp_workspace) == "rolled back"
     assert snapshot(tmp_workspace) == before
+
+
+# --- empty files among several (issue 14 item 3c) -----------------------------------------
+def test_empty_files_in_a_folder_are_skipped_with_a_note(
+    tmp_workspace: Workspace, tmp_path: Path
+) -> None:
+    """A header-only file (Azure writes them for empty periods) and a zero-byte file in a folder
+    are skipped with a note; the other files are read; a second run is a no-op."""
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    header, _rows = cur2_table()
+    shutil.copy(CUR2, folder / "a.csv")
+    write_csv(folder / "b_header_only.csv", header, [])
+    (folder / "c_zero_bytes.csv").write_bytes(b"")
+    result = ingest(tmp_workspace, [folder])
+    assert [Path(f.path).name for f in result.files] == ["a.csv"]
+    assert [Path(p).name for p in result.empty_files] == ["b_header_only.csv", "c_zero_bytes.csv"]
+    notes = [w for w in result.warnings if "skipped" in w]
+    assert len(notes) == 2
+    assert "b_header_only.csv" in notes[0] and "header but no data rows" in notes[0]
+    assert "c_zero_bytes.csv" in notes[1] and "file is empty" in notes[1]
+    again = ingest(tmp_workspace, [folder])
+    assert again.skipped and len(again.empty_files) == 2
+
+
+def test_empty_file_in_an_export_delivery_is_skipped(
+    tmp_workspace: Workspace, tmp_path: Path
+) -> None:
+    """A manifest that lists a header-only part: the other part is read, the empty one noted."""
+    root = export_folder(tmp_path)
+    data = root / "data" / "BILLING_PERIOD=2025-05"
+    header, _rows = cur2_table()
+    empty = write_csv(tmp_path / "empty.csv", header, [])
+    (data / "gcf-cur2-00002.csv.gz").write_bytes(gzip.compress(empty.read_bytes()))
+    manifest = root / "metadata" / "BILLING_PERIOD=2025-05" / "gcf-cur2-Manifest.json"
+    keys = json.loads(manifest.read_text())["dataFiles"]
+    manifest.write_text(json.dumps({"dataFiles": [*keys, keys[0].replace("00001", "00002")]}))
+    result = ingest(tmp_workspace, [root])
+    assert len(result.files) == 2
+    assert [Path(p).name for p in result.empty_files] == ["gcf-cur2-00002.csv.gz"]
+    assert {u.billing_period for u in result.units} == {"2025-04", "2025-05"}
+
+
+def test_every_file_empty_is_an_error(tmp_workspace: Workspace, tmp_path: Path) -> None:
+    """Nothing but empty files: exit 2 (an empty export is not a zero bill); lake untouched."""
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    header, _rows = cur2_table()
+    write_csv(folder / "a.csv", header, [])
+    (folder / "b.csv").write_bytes(b"")
+    with pytest.raises(EmptyFileError, match="all 2 files are empty") as e:
+        ingest(tmp_workspace, [folder])
+    assert e.value.exit_code == 2
+    assert snapshot(tmp_workspace) == {}
+
+
+def test_a_lone_empty_file_keeps_its_error(tmp_workspace: Workspace, tmp_path: Path) -> None:
+    """Given alone, a header-only file is still refused (today's behaviour, kept on purpose)."""
+    header, _rows = cur2_table()
+    lone = write_csv(tmp_path / "lone.csv", header, [])
+    with pytest.raises(EmptyFileError, match="header but no data rows"):
+        ingest(tmp_workspace, [lone])

@@ -31,6 +31,7 @@ from gcfinops.adapters.base import Adapter, compile_select, quote_ident, sql_lit
 from gcfinops.allocation.tags import AllocationConfig, allocation_select_sql, register_lookups
 from gcfinops.db import connect
 from gcfinops.errors import (
+    EmptyFileError,
     GcfinopsError,
     InputError,
     MissingColumnError,
@@ -40,6 +41,7 @@ from gcfinops.errors import (
 from gcfinops.ledger import FileRecord, IngestRecord, Ledger, UnitRecord, sha256_of
 from gcfinops.readers import (
     SourceFile,
+    empty_reason,
     has_rejects,
     normalize_newlines,
     open_source,
@@ -80,6 +82,7 @@ class IngestResult:
     recovered: str | None = None
     previous: list[UnitRecord] = field(default_factory=list)  # what replaced units held before
     warnings: list[str] = field(default_factory=list)
+    empty_files: list[str] = field(default_factory=list)  # skipped: no rows (with others)
 
 
 def ingest(
@@ -95,7 +98,7 @@ def ingest(
     """Ingest billing files into the workspace's lake (see module docstring)."""
     cfg = config.load(ws.config_path)
     adapter = adapters.get(format_name) if format_name else None
-    files = expand(paths)
+    files, empty, notes = drop_empty(expand(paths))
     records = [FileRecord(str(f), sha256_of(f), f.stat().st_size) for f in files]
     ws.root.mkdir(parents=True, exist_ok=True)
     with ws.lock(lock_timeout):
@@ -103,7 +106,8 @@ def ingest(
         ledger = Ledger(ws.ledger_path)
         live = ledger.live_hashes()
         if {r.sha256 for r in records} <= live:
-            return IngestResult(None, files=records, skipped=True, recovered=recovered)
+            return IngestResult(None, files=records, skipped=True, recovered=recovered,
+                                warnings=notes, empty_files=empty)  # fmt: skip
         reread = _reread_warnings(records, ledger, live)
         ingest_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
         work = ws.tmp / ingest_id
@@ -119,8 +123,32 @@ def ingest(
                 shutil.rmtree(work, ignore_errors=True)
             raise
         result.recovered = recovered
-        result.warnings[:0] = reread
+        result.warnings[:0] = notes + reread
+        result.empty_files = empty
         return result
+
+
+def drop_empty(files: list[Path]) -> tuple[list[Path], list[str], list[str]]:
+    """Files with rows, the empty ones left out, and a note for each.
+
+    Among several files (a folder, an export delivery, several paths) an empty one — zero bytes,
+    a header without rows (Azure writes those for empty periods) — is skipped with a note and
+    never aborts the others. A lone file keeps its error (an empty export is not a zero bill),
+    and so does a set in which every file is empty: there is nothing to ingest.
+    """
+    if len(files) < 2:
+        return files, [], []
+    reasons = {f: empty_reason(f) for f in files}
+    empty = [f for f in files if reasons[f] is not None]
+    if len(empty) == len(files):
+        raise EmptyFileError(
+            f"all {len(files)} files are empty (no data rows): "
+            + ", ".join(str(f) for f in files[:5])
+            + (", …" if len(files) > 5 else ""),
+            hint="an empty export is not a zero bill; check the export's period and scope",
+        )
+    notes = [f"{reasons[f]}; skipped, the other files were read" for f in empty]
+    return [f for f in files if reasons[f] is None], [str(f) for f in empty], notes
 
 
 def _run(

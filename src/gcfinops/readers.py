@@ -185,8 +185,32 @@ def _rows(text: str, complete: bool) -> list[list[str]]:
     return rows
 
 
-def open_source(path: Path, tmp_dir: Path) -> SourceFile:
-    """Inspect a file: kind, encoding, header, row shape; transcode if needed."""
+def empty_reason(path: Path) -> str | None:
+    """Why a file holds no billing rows (zero bytes, header only, no records), else None.
+
+    The reason starts with the path, like an InputError's text.
+
+    Cheap: the file's size, its first megabyte or its Parquet footer. Any other problem
+    (damage, encoding, a bad header) is left to `open_source`, which names it when the file is
+    read. Used to skip empty files among several (Azure writes header-only files for empty
+    periods) without aborting the others.
+    """
+    try:
+        if path.stat().st_size == 0:
+            return f"{path}: file is empty"
+        if kind_of(path) == "parquet":
+            rows = pq.ParquetFile(path).metadata.num_rows
+            return f"{path}: Parquet file has no rows" if rows == 0 else None
+        open_source(path, path.parent, transcode=False)
+    except EmptyFileError as exc:
+        return exc.message
+    except (InputError, OSError, ValueError):
+        return None
+    return None
+
+
+def open_source(path: Path, tmp_dir: Path, *, transcode: bool = True) -> SourceFile:
+    """Inspect a file: kind, encoding, header, row shape; transcode if needed (and asked)."""
     if not path.exists():
         raise InputError("no such file", path=str(path))
     if path.stat().st_size == 0:
@@ -221,7 +245,7 @@ def open_source(path: Path, tmp_dir: Path) -> SourceFile:
             f"{path}: every row has {w} fields but the header has {len(header)}; "
             f"read the trailing column(s) {', '.join(repr(c) for c in padded)} as empty"
         )
-    read_path = _transcode(path, encoding, tmp_dir) if encoding == "cp932" else path
+    read_path = _transcode(path, encoding, tmp_dir) if encoding == "cp932" and transcode else path
     return SourceFile(path, kind, header, read_path, encoding, padded=padded, warnings=warnings)
 
 
