@@ -223,3 +223,36 @@ def test_unclosed_quote_is_reported(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         ingest_one(tmp_path, write(tmp_path, "quote.csv", text))
     assert str(tmp_path / "quote.csv") in str(e.value)
+
+
+# --- non-finite numbers (issue 14 item 3f) --------------------------------------------------
+@pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-inf", "Infinity", "1e999", "-1E999"])
+def test_non_finite_number_names_file_line_and_column(tmp_path: Path, value: str) -> None:
+    """DuckDB parses NaN / inf / 1e999 as DOUBLE; the ingest refuses them (exit 2), lake as before."""
+    text = focus_text(3).replace(",Usage,200,", f",Usage,{value},")
+    path = write(tmp_path, "nonfinite.csv", text)
+    with pytest.raises(InputError) as e:
+        ingest_one(tmp_path, path)
+    assert (e.value.path, e.value.line, e.value.column) == (str(path), 3, "BilledCost")
+    assert "not a finite number" in str(e.value) and e.value.exit_code == 2
+    assert not (tmp_path / "ws" / "lake").exists()
+
+
+def test_non_finite_number_in_parquet_is_refused(tmp_path: Path) -> None:
+    """The same check on a Parquet source (float columns), naming the row."""
+    import duckdb
+
+    csv_path = write(tmp_path, "ok.csv", focus_text(3))
+    pq_path = tmp_path / "nonfinite.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * REPLACE (CASE WHEN BilledCost = 300 THEN 'inf'::DOUBLE ELSE BilledCost "
+        f"END AS BilledCost) FROM read_csv('{csv_path}', columns = {{'BillingAccountId': "
+        "'VARCHAR', 'BillingCurrency': 'VARCHAR', 'BillingPeriodStart': 'VARCHAR', "
+        "'ChargePeriodStart': 'VARCHAR', 'ChargePeriodEnd': 'VARCHAR', 'ChargeCategory': "
+        "'VARCHAR', 'BilledCost': 'DOUBLE', 'ProviderName': 'VARCHAR', 'Tags': 'VARCHAR'}, "
+        f"header = true)) TO '{pq_path}' (FORMAT parquet)"
+    )
+    with pytest.raises(InputError) as e:
+        ingest_one(tmp_path, pq_path)
+    assert (e.value.line, e.value.column) == (4, "BilledCost")
+    assert "not a finite number (found inf" in str(e.value)

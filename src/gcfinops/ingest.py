@@ -42,9 +42,12 @@ from gcfinops.ledger import FileRecord, IngestRecord, Ledger, UnitRecord, sha256
 from gcfinops.readers import (
     SourceFile,
     empty_reason,
+    float_columns,
     has_rejects,
+    kind_of,
     normalize_newlines,
     open_source,
+    raise_non_finite,
     raise_rejects,
     relation_sql,
     typed_csv_sql,
@@ -266,6 +269,13 @@ def _stage_file(
             return _stage_file(con, typed, adapter, defaults, out, ingest_id, alloc,
                                warnings, normalized=True)  # fmt: skip
         read_src = dataclasses.replace(src, kind="parquet", read_path=typed, types=None)
+        try:
+            raise_non_finite(con, typed, float_columns(src, adapter), src)
+        except InputError:
+            typed.unlink(missing_ok=True)
+            raise
+    elif src.kind == "parquet":
+        raise_non_finite(con, src.read_path, float_columns(src, adapter), src)
     mapped = compile_select(adapter, src.header, relation_sql(read_src, adapter), defaults)
     view = "gcf_mapped"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {mapped}")
@@ -409,18 +419,34 @@ def _reconcile(
     rel = f"read_parquet({staged}, hive_partitioning = true, hive_types_autocast = false)"
     nulls = " OR ".join(f"{quote_ident(c)} IS NULL" for c in NOT_NULL)
     which = " ".join(f"WHEN {quote_ident(c)} IS NULL THEN {sql_literal(c)}" for c in NOT_NULL)
+    # Non-finite numbers computed by a mapping (or read from JSON) are refused like NULLs.
+    floats = [c.name for c in schema.COLUMNS if c.type == "DOUBLE"]
+    nonfinite = " OR ".join(f"NOT isfinite({quote_ident(c)})" for c in floats)
+    which += " " + " ".join(
+        f"WHEN NOT isfinite({quote_ident(c)}) THEN {sql_literal('~' + c)}" for c in floats
+    )
     bad = con.execute(
         f"SELECT x_SourceFile, x_SourceRow, CASE {which} END, x_SourceFormat FROM {rel} "
-        f"WHERE {nulls} ORDER BY x_SourceFile, x_SourceRow LIMIT 1"
+        f"WHERE {nulls} OR {nonfinite or 'FALSE'} ORDER BY x_SourceFile, x_SourceRow LIMIT 1"
     ).fetchone()
     if bad:
         path, row, lake_column, fmt = bad
+        # A JSON file has no header line: record n is line n (as the adapters' own messages).
+        line = int(row) + (0 if kind_of(Path(path)) == "json" else 1)
+        finite = lake_column.startswith("~")
+        lake_column = lake_column.removeprefix("~")
         refs = sorted(used[fmt].columns[lake_column].refs()) if fmt in used else []
         sources = [spellings.get(path, {}).get(r, r) for r in refs]
+        if finite:
+            raise InputError(
+                f"{lake_column} is not a finite number (NaN or infinity)"
+                + (f" (computed from {', '.join(sources)})" if sources else ""),
+                path=path, line=line, column=sources[0] if len(sources) == 1 else lake_column,
+            )  # fmt: skip
         raise InputError(
             f"empty, but FOCUS requires a value for {lake_column}"
             + (f" (read from {', '.join(sources)})" if sources else ""),
-            path=path, line=int(row) + 1, column=sources[0] if len(sources) == 1 else lake_column,
+            path=path, line=line, column=sources[0] if len(sources) == 1 else lake_column,
             hint="pass --default COLUMN=VALUE if the whole file lacks it",
         )  # fmt: skip
     netted = _netted_sql(used)

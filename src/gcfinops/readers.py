@@ -329,6 +329,52 @@ def typed_csv_sql(src: SourceFile, adapter: Adapter) -> str:
     )
 
 
+FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL", "double", "float", "halffloat")
+
+
+def raise_non_finite(
+    con: duckdb.DuckDBPyConnection, parquet: Path, columns: list[str], src: SourceFile
+) -> None:
+    """Stop on the first NaN or infinity in `columns` of `parquet`, naming file, line, column.
+
+    DuckDB parses `NaN`, `inf`, `-inf` and overflowing `1e999` as DOUBLE without complaint; the
+    lake must never hold them (money that no DECIMAL reader accepts, sums that turn NaN and pass
+    any tolerance). `parquet` is the typed copy of a CSV (line = data row + 1) or a Parquet
+    source (same numbering, as every lake lineage message).
+    """
+    if not columns:
+        return
+    bad = " OR ".join(f"NOT isfinite({quote_ident(c)})" for c in columns)
+    which = " ".join(
+        f"WHEN NOT isfinite({quote_ident(c)}) THEN [{sql_literal(c)}, "
+        f"CAST({quote_ident(c)} AS VARCHAR)]"
+        for c in columns
+    )
+    row = con.execute(
+        f"SELECT file_row_number, CASE {which} END FROM read_parquet("
+        f"{sql_literal(parquet.as_posix())}, file_row_number = true) WHERE {bad} "
+        "ORDER BY file_row_number LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return
+    number, (column, value) = row
+    raise InputError(
+        f"not a finite number (found {value}; NaN, inf and values beyond ±1.8e308 such as "
+        f"1e999 are not amounts, expected a number such as 12.34)",
+        path=str(src.path),
+        line=int(number) + 2,
+        column=column,
+    )
+
+
+def float_columns(src: SourceFile, adapter: Adapter) -> list[str]:
+    """The file's columns read as floating point: declared DOUBLE (CSV) or float (Parquet)."""
+    if src.kind == "csv":
+        return [h for h, t in csv_types(src, adapter).items() if t == "DOUBLE"]
+    types = src.types or {}
+    return [h for h in src.header if types.get(h, "") in FLOAT_TYPES]
+
+
 def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) -> str:
     """Turn JSON-text map columns (CSV flavour) into MAP(VARCHAR, VARCHAR), naming bad lines.
 

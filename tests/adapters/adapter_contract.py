@@ -239,6 +239,20 @@ class AdapterContract:
         assert "found '1,234円'" in str(e.value)
         assert not (tmp_path / "ws" / "lake").exists()
 
+    @pytest.mark.parametrize("value", ["NaN", "inf", "-inf", "1e999"])
+    def test_non_finite_number_names_file_line_and_column(self, tmp_path: Path, value: str) -> None:
+        """NaN / infinity in a numeric column is exit 2 naming file, line, column (issue 14)."""
+
+        def change(header: list[str], rows: list[list[str]]) -> None:
+            rows[1][header.index(self.numeric_column)] = value
+
+        bad = rewrite_csv(self.sample, tmp_path / "non_finite.csv", change)
+        with pytest.raises(InputError) as e:
+            self.ingest_file(bad, tmp_path)
+        assert (e.value.line, e.value.column) == (3, self.numeric_column)
+        assert "not a finite number" in str(e.value)
+        assert not (tmp_path / "ws" / "lake").exists()
+
     def test_bad_date_names_file_line_and_column(self, tmp_path: Path) -> None:
         """A date that does not parse names its file, line and column."""
 

@@ -484,3 +484,19 @@ def test_billed_cost_is_cost_plus_credits_for_any_credits_text(
     ).fetchone()
     assert got is not None
     assert got[0] == pytest.approx(cost + sum(c["amount"] for c in credits), rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("value", ['"NaN"', "1e999", '"-inf"'])
+def test_non_finite_cost_in_json_is_refused(tmp_path: Path, value: str) -> None:
+    """JSON has no columns typed on read: the lake-level check names the record and column."""
+    lines = (FIXTURES / "detailed_export.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[1])
+    record["cost"] = "@@"
+    lines[1] = json.dumps(record).replace('"@@"', value)
+    bad = tmp_path / "nonfinite.jsonl"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        api.ingest([bad], workspace=tmp_path / "ws")
+    assert info.value.line == 2 and "not a finite number" in str(info.value)
+    assert info.value.column == "cost"
+    assert not (tmp_path / "ws" / "lake").exists()
