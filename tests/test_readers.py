@@ -228,7 +228,7 @@ def test_unclosed_quote_is_reported(tmp_path: Path) -> None:
 # --- non-finite numbers (issue 14 item 3f) --------------------------------------------------
 @pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-inf", "Infinity", "1e999", "-1E999"])
 def test_non_finite_number_names_file_line_and_column(tmp_path: Path, value: str) -> None:
-    """DuckDB parses NaN / inf / 1e999 as DOUBLE; the ingest refuses them (exit 2), lake as before."""
+    """DuckDB parses NaN / inf / 1e999 as DOUBLE; the ingest refuses them (exit 2)."""
     text = focus_text(3).replace(",Usage,200,", f",Usage,{value},")
     path = write(tmp_path, "nonfinite.csv", text)
     with pytest.raises(InputError) as e:
