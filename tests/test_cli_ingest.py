@@ -254,3 +254,26 @@ def test_formats_lists_every_adapter(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for name in adapters.ADAPTERS:
         assert name in result.stdout
+
+
+def test_default_fills_empty_cells_and_says_how_many(runner: CliRunner, tmp_path: Path) -> None:
+    """`--default COLUMN=VALUE` fills the empty cells of a present column (not only absent
+    columns) and the ingest output counts them per column (issue 14 item 3b)."""
+    oci = FIXTURES / "oci-cost-report" / "missing_currency.csv"
+    refused = run(runner, tmp_path / "a", "ingest", str(oci))
+    assert refused.exit_code == 2 and "missing_currency.csv:4" in refused.stderr
+    ok = run(runner, tmp_path / "b", "ingest", "--lang", "en",
+             "--default", "cost/currencyCode=JPY", str(oci))  # fmt: skip
+    assert ok.exit_code == 0, ok.stderr
+    assert "--default cost/currencyCode=JPY filled 1 empty cell(s)" in ok.stderr
+
+
+def test_empty_file_in_a_folder_is_a_note_not_an_abort(runner: CliRunner, tmp_path: Path) -> None:
+    """A header-only file next to a good one: exit 0, the note on stderr (issue 14 item 3c)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(CUR2.read_bytes())
+    (folder / "b.csv").write_text(CUR2.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    result = run(runner, tmp_path / "ws", "ingest", "--lang", "en", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert "b.csv: file has a header but no data rows; skipped" in result.stderr

@@ -256,3 +256,31 @@ def test_non_finite_number_in_parquet_is_refused(tmp_path: Path) -> None:
         ingest_one(tmp_path, pq_path)
     assert (e.value.line, e.value.column) == (4, "BilledCost")
     assert "not a finite number (found inf" in str(e.value)
+
+
+# --- zero-cost rows without currency, any adapter (issue 14 item 3a) -----------------------
+def test_zero_cost_row_without_currency_takes_the_account_currency_in_any_format(
+    tmp_path: Path,
+) -> None:
+    """A FOCUS file: the zero-cost row without BillingCurrency takes JPY (same account and
+    period); the lake's totals are unchanged."""
+    lines = focus_text(3).splitlines()
+    lines[2] = lines[2].replace("acct-1,JPY,", "acct-1,,", 1).replace(",Usage,200,", ",Usage,0,")
+    ws = ingest_one(tmp_path, write(tmp_path, "zero.csv", "\n".join(lines) + "\n"))
+    import duckdb
+
+    got = duckdb.sql(
+        f"SELECT BillingCurrency, BilledCost FROM read_parquet('{ws.root}/lake/**/*.parquet') "
+        "ORDER BY x_SourceRow"
+    ).fetchall()
+    assert got == [("JPY", 100.0), ("JPY", 0.0), ("JPY", 300.0)]
+
+
+def test_zero_cost_row_of_an_account_with_two_currencies_stays_an_error(tmp_path: Path) -> None:
+    """No single currency to take (the account bills in JPY and USD): the row is named."""
+    lines = focus_text(4).splitlines()
+    lines[2] = lines[2].replace("acct-1,JPY,", "acct-1,,", 1).replace(",Usage,200,", ",Usage,0,")
+    lines[3] = lines[3].replace("acct-1,JPY,", "acct-1,USD,", 1)
+    with pytest.raises(InputError) as e:
+        ingest_one(tmp_path, write(tmp_path, "two.csv", "\n".join(lines) + "\n"))
+    assert (e.value.line, e.value.column) == (3, "BillingCurrency")

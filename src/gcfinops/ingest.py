@@ -276,7 +276,9 @@ def _stage_file(
             raise
     elif src.kind == "parquet":
         raise_non_finite(con, src.read_path, float_columns(src, adapter), src)
-    mapped = compile_select(adapter, src.header, relation_sql(read_src, adapter), defaults)
+    relation = relation_sql(read_src, adapter)
+    _note_defaults(con, src, adapter, defaults, relation, warnings)
+    mapped = compile_select(adapter, src.header, relation, defaults)
     view = "gcf_mapped"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {mapped}")
     allocated = allocation_select_sql(view, alloc)
@@ -318,6 +320,38 @@ def _stage_file(
         if read_src is not src:
             read_src.read_path.unlink(missing_ok=True)
     return int(rows[0]) if rows else 0
+
+
+def _note_defaults(
+    con: duckdb.DuckDBPyConnection,
+    src: SourceFile,
+    adapter: Adapter,
+    defaults: dict[str, str],
+    relation: str,
+    warnings: list[str],
+) -> None:
+    """Say what `--default COLUMN=VALUE` fills: the empty cells of a present column (counted,
+    one pass over those columns only), or every row of an absent one the mapping reads."""
+    if not defaults:
+        return
+    present = adapter.canonical(src.header)
+    read = set().union(*(e.refs() for e in adapter.columns.values()))
+    counts = [c for c in defaults if c in present]
+    if counts:
+        sql = ", ".join(
+            f"count(*) FILTER (WHERE {quote_ident(present[c])} IS NULL)" for c in counts
+        )
+        filled = con.execute(f"SELECT {sql} FROM ({relation})").fetchone() or ()
+        for c, n in zip(counts, filled, strict=True):
+            if n:
+                warnings.append(
+                    f"{src.path}: --default {c}={defaults[c]} filled {int(n):,} empty cell(s) "
+                    f"of column {present[c]!r}"
+                )
+    for c in defaults:
+        if c not in present and c in read:
+            warnings.append(f"{src.path}: --default {c}={defaults[c]} filled the absent column "
+                            f"{c!r} on every row")  # fmt: skip
 
 
 def _typed_copy(
@@ -417,6 +451,7 @@ def _reconcile(
     staged = sql_literal((stage / "**" / "*.parquet").as_posix())
     # hive_types_autocast off: an account "0099…" must stay the text of its folder name
     rel = f"read_parquet({staged}, hive_partitioning = true, hive_types_autocast = false)"
+    _fill_zero_cost_currency(con, stage, warnings)
     nulls = " OR ".join(f"{quote_ident(c)} IS NULL" for c in NOT_NULL)
     which = " ".join(f"WHEN {quote_ident(c)} IS NULL THEN {sql_literal(c)}" for c in NOT_NULL)
     # Non-finite numbers computed by a mapping (or read from JSON) are refused like NULLs.
@@ -495,6 +530,76 @@ def _reconcile(
             hint="this is a mapping bug or a damaged export; please report it with the file",
         )
     return units, unit_of
+
+
+# Rows whose every amount is zero: the only rows that may take a currency from their neighbours.
+ZERO_COST = " AND ".join(
+    f"coalesce({c}, 0) = 0"
+    for c in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "x_SourceBilledCost")
+)
+
+
+def _fill_zero_cost_currency(
+    con: duckdb.DuckDBPyConnection, stage: Path, warnings: list[str]
+) -> None:
+    """Zero-cost rows without a currency take the one of their billing account and period.
+
+    OCI leaves `cost/currencyCode` empty on zero-cost rows (Object Storage requests, Functions
+    free tier); any format may. A zero amount is the same in every currency, so such a row takes
+    the single currency its billing account uses in that billing period in this ingest, else
+    the single currency of its source file in that period. A row with a cost, or an account
+    with no or several currencies, keeps its NULL and `_reconcile` names file, line and column.
+    All in SQL: one grouped query finds the staged files concerned (one billing account and
+    period each, by the staging partitions), and only those are rewritten, with a constant.
+    """
+    rel = (
+        f"read_parquet({sql_literal((stage / '**' / '*.parquet').as_posix())}, "
+        "hive_partitioning = true, hive_types_autocast = false, filename = true)"
+    )
+    groups = con.execute(
+        f"""WITH r AS (SELECT filename AS f, provider, billing_period, billing_account,
+                   BillingAccountId AS acct,
+                   x_SourceFile AS src, BillingCurrency AS cur, {ZERO_COST} AS zero FROM {rel}),
+            by_acct AS (SELECT provider, billing_period, billing_account,
+                        list(DISTINCT cur ORDER BY cur) AS curs
+                        FROM r WHERE cur IS NOT NULL GROUP BY ALL),
+            by_file AS (SELECT src, billing_period, list(DISTINCT cur ORDER BY cur) AS curs
+                        FROM r WHERE cur IS NOT NULL GROUP BY ALL),
+            need AS (SELECT f, provider, billing_period, billing_account, src,
+                     min(acct) AS acct, count(*) AS n
+                     FROM r WHERE cur IS NULL AND zero GROUP BY ALL)
+        SELECT need.f, need.provider, need.acct, need.billing_period, need.n,
+               by_acct.curs, by_file.curs
+        FROM need
+        LEFT JOIN by_acct USING (provider, billing_period, billing_account)
+        LEFT JOIN by_file USING (src, billing_period)
+        ORDER BY need.f"""
+    ).fetchall()
+    filled: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
+    for f, provider, acct, period, n, acct_curs, file_curs in groups:
+        if acct_curs:
+            if len(acct_curs) > 1:
+                continue  # ambiguous: the NULL stays and is reported
+            cur, basis = acct_curs[0], "billing account"
+        elif file_curs and len(file_curs) == 1:
+            cur, basis = file_curs[0], "source file"
+        else:
+            continue
+        target = Path(f)
+        tmp = target.with_name(target.name + ".filled")
+        con.execute(
+            f"COPY (SELECT * REPLACE (CASE WHEN BillingCurrency IS NULL AND {ZERO_COST} "
+            f"THEN {sql_literal(cur)} ELSE BillingCurrency END AS BillingCurrency) "
+            f"FROM read_parquet({sql_literal(target.as_posix())}, hive_partitioning = false)) "
+            f"TO {sql_literal(tmp.as_posix())} (FORMAT parquet, COMPRESSION zstd)"
+        )
+        os.replace(tmp, target)
+        filled[(provider, str(acct), period, cur, basis)] += int(n)
+    for (provider, acct, period, cur, basis), n in sorted(filled.items()):
+        warnings.append(
+            f"{provider} {acct} {period}: {n:,} zero-cost row(s) without a currency took {cur}, "
+            f"the currency of the same {basis} in that period"
+        )
 
 
 def _assemble(

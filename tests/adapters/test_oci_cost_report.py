@@ -12,7 +12,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from adapter_contract import AdapterContract, Case, ingest_rows
+from adapter_contract import AdapterContract, Case, ingest_rows, lake_rows
 from typer.testing import CliRunner
 
 from gcfinops import adapters, api
@@ -181,24 +181,44 @@ def test_public_cost_report_reconciles(tmp_path: Path) -> None:
 
 
 @needs_shared
-def test_public_koku_report_lacks_currency_on_two_rows(tmp_path: Path) -> None:
-    """koku's anonymised report leaves cost/currencyCode empty on rows 1–2: a clear error;
-    with the file's own currency (GBP) filled in, it ingests and reconciles."""
+def test_public_koku_report_zero_cost_rows_take_the_file_currency(tmp_path: Path) -> None:
+    """koku's report leaves cost/currencyCode and cost/unitPrice empty on its two zero-cost rows
+    (as genuine OCI reports do): they take GBP, the other rows' currency (issue 14 item 3a).
+    Row 1's subscription is spelt `015649487`, the others `15649487`: a billing account of its
+    own with no currency, so it takes the currency of its source file and period."""
     path = SHARED / "reports_cost-csv_0001000000603747.csv"
-    with pytest.raises(InputError) as info:
-        api.ingest([path], workspace=tmp_path / "a")
-    assert info.value.line == 2 and "BillingCurrency" in info.value.message
-    fixed = tmp_path / "fixed.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        out = [dict(r, **{"cost/currencyCode": r["cost/currencyCode"] or "GBP"}) for r in reader]
-        fields = reader.fieldnames or []
-    with fixed.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fields)
-        writer.writeheader()
-        writer.writerows(out)
-    rows = ingest_rows(tmp_path / "b", fixed)
+    result = api.ingest([path], workspace=tmp_path / "ws")
+    rows = lake_rows(tmp_path / "ws")
+    assert len(rows) == 5
+    assert {r["BillingCurrency"] for r in rows} == {"GBP"}
     assert sum(r["BilledCost"] for r in rows) == pytest.approx(_my_cost(path))
+    assert [r["ContractedUnitPrice"] for r in rows[:2]] == [None, None]
+    notes = [w for w in result.warnings if "zero-cost row" in w]
+    assert len(notes) == 2 and all("took GBP" in n for n in notes)
+
+
+def test_zero_cost_rows_without_currency_take_the_account_currency(tmp_path: Path) -> None:
+    """Mangled report: two zero-cost rows without currency or unit price take JPY from their
+    billing account and period; a re-run is a no-op (issue 14 item 3a)."""
+    path = FIXTURES / "zero_cost_no_currency.csv"
+    result = api.ingest([path], workspace=tmp_path / "ws")
+    rows = lake_rows(tmp_path / "ws")
+    assert [r["BillingCurrency"] for r in rows] == ["JPY"] * 4
+    assert [r["BilledCost"] for r in rows] == [7.5, 3.6, 0.0, 0.0]
+    assert [u.currency for u in result.units] == ["JPY"]
+    assert any("2 zero-cost row(s) without a currency took JPY" in w for w in result.warnings)
+    assert api.ingest([path], workspace=tmp_path / "ws").skipped
+
+
+def test_default_currency_fills_the_empty_cells(tmp_path: Path) -> None:
+    """`--default cost/currencyCode=JPY` fills the empty cells of the present column, even on
+    the row with a cost (the user vouches for it), and says how many (issue 14 item 3b)."""
+    result = api.ingest(
+        [FIXTURES / "missing_currency.csv"], workspace=tmp_path / "ws",
+        defaults={"cost/currencyCode": "JPY"},
+    )  # fmt: skip
+    assert {r["BillingCurrency"] for r in lake_rows(tmp_path / "ws")} == {"JPY"}
+    assert any("cost/currencyCode" in w and "filled 1 empty cell" in w for w in result.warnings)
 
 
 @needs_shared

@@ -188,7 +188,8 @@ def render(
     row_expr: str = ROW,
 ) -> str:
     """Fill a template: present columns become quoted identifiers; absent ones take the user's
-    `--default` value when given, else NULL."""
+    `--default` value when given, else NULL. A present column with a `--default` value takes it
+    in its empty (NULL) cells: `COALESCE(column, value)`."""
 
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -199,6 +200,8 @@ def render(
             return sql_literal(present.get(source, source))
         actual = present.get(name)
         if actual is not None:
+            if defaults and name in defaults:
+                return f"COALESCE({quote_ident(actual)}, {sql_literal(defaults[name])})"
             return quote_ident(actual)
         if defaults and name in defaults:
             return sql_literal(defaults[name])
