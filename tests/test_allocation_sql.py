@@ -321,3 +321,46 @@ def test_valid_codes_sql_matches_python() -> None:
 
     con = duckdb.connect()
     assert {r[0] for r in con.execute(VALID_CODES_SQL).fetchall()} == set(valid_codes())
+
+
+# --- issue 14 items 3d, 3e ----------------------------------------------------------------
+def test_case_variant_tag_keys_pick_the_configured_spelling(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """`Ward` and `ward` both set (AWS tag keys are case-sensitive): the key spelt as configured
+    (`ward`) wins, whichever value sorts first; without an exact spelling, the smallest key."""
+    x = "000000000000"
+    _insert(
+        con,
+        [
+            ({"Ward": "港区", "ward": "渋谷区"}, x, x, 1, "JPY", 1),
+            ({"Ward": "渋谷区", "ward": "港区"}, x, x, 1, "JPY", 2),
+            ({"WARD": "港区", "Ward": "渋谷区"}, x, x, 1, "JPY", 3),
+            ({"Ward": "港区"}, x, x, 1, "JPY", 4),  # still matched case-insensitively
+        ],
+    )
+    got = {k: v[0] for k, v in _allocate(con).items()}
+    assert got == {1: "131130", 2: "131032", 3: "131032", 4: "131032"}
+
+
+def test_namespaced_tag_keys_match_by_their_last_segment(con: duckdb.DuckDBPyConnection) -> None:
+    """OCI defined tags `Jichitai.Municipality`: matched by `municipality`, unless the configured
+    key is given in full (then another namespace does not match)."""
+    x = "000000000000"
+    _insert(
+        con,
+        [
+            ({"Jichitai.Municipality": "品川区"}, x, x, 1, "JPY", 1),
+            ({"Other.Municipality": "港区"}, x, x, 1, "JPY", 2),
+            ({"Jichitai.Municipality": "品川区", "ward": "港区"}, x, x, 1, "JPY", 3),
+            ({"Jichitai.Note": "品川区"}, x, x, 1, "JPY", 4),
+        ],
+    )
+    got = {k: v[0] for k, v in _allocate(con).items()}
+    assert got == {1: "131091", 2: "131032", 3: "131032", 4: None}  # ward is the first key
+    full = AllocationConfig(ward_tag_keys=("Jichitai.Municipality",))
+    got_full = {k: v[0] for k, v in _allocate(con, full).items()}
+    assert got_full == {1: "131091", 2: None, 3: "131091", 4: None}
+    # a full-key match beats a last-segment match of the same configured key
+    _insert(con, [({"municipality": "港区", "Jichitai.Municipality": "品川区"}, x, x, 1, "JPY", 5)])
+    assert _allocate(con)[5][0] == "131032"

@@ -41,6 +41,7 @@ from gcfinops.errors import (
 from gcfinops.ledger import FileRecord, IngestRecord, Ledger, UnitRecord, sha256_of
 from gcfinops.readers import (
     SourceFile,
+    duckdb_names,
     empty_reason,
     float_columns,
     has_rejects,
@@ -278,7 +279,7 @@ def _stage_file(
         raise_non_finite(con, src.read_path, float_columns(src, adapter), src)
     relation = relation_sql(read_src, adapter)
     _note_defaults(con, src, adapter, defaults, relation, warnings)
-    mapped = compile_select(adapter, src.header, relation, defaults)
+    mapped = compile_select(adapter, src.header, relation, defaults, duckdb_names(src.header))
     view = "gcf_mapped"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {mapped}")
     allocated = allocation_select_sql(view, alloc)
@@ -339,7 +340,7 @@ def _note_defaults(
     counts = [c for c in defaults if c in present]
     if counts:
         sql = ", ".join(
-            f"count(*) FILTER (WHERE {quote_ident(present[c])} IS NULL)" for c in counts
+            f"count(*) FILTER (WHERE {quote_ident(src.ident(present[c]))} IS NULL)" for c in counts
         )
         filled = con.execute(f"SELECT {sql} FROM ({relation})").fetchone() or ()
         for c, n in zip(counts, filled, strict=True):

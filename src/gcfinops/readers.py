@@ -60,6 +60,30 @@ class SourceFile:
     padded: tuple[str, ...] = ()  # trailing header columns that no row has (read as NULL)
     warnings: list[str] = field(default_factory=list)
 
+    def ident(self, name: str) -> str:
+        """The column's name inside DuckDB (see `duckdb_names`)."""
+        return duckdb_names(self.header).get(name, name)
+
+
+def duckdb_names(header: list[str]) -> dict[str, str]:
+    """Header name → a name DuckDB can tell apart from the others.
+
+    DuckDB identifiers ignore case, so `resourceTags/user:Ward` and `resourceTags/user:ward`
+    (two real AWS tags: tag keys are case-sensitive) would collide. The first spelling keeps its
+    name; a later case variant becomes `<name>_1`, `<name>_2`, … — the scheme DuckDB itself uses
+    for such Parquet columns, so CSV and Parquet sources agree. Messages keep the file's names.
+    """
+    seen: set[str] = set()
+    out: dict[str, str] = {}
+    for h in header:
+        name, n = h, 0
+        while name.lower() in seen:
+            n += 1
+            name = f"{h}_{n}"
+        seen.add(name.lower())
+        out[h] = name
+    return out
+
 
 def kind_of(path: Path) -> str:
     """'csv' or 'parquet' from the file name."""
@@ -303,7 +327,11 @@ def relation_sql(src: SourceFile, adapter: Adapter) -> str:
 
 def _csv_options(src: SourceFile, adapter: Adapter) -> str:
     types = csv_types(src, adapter)
-    columns = "{" + ", ".join(f"{sql_literal(h)}: {sql_literal(t)}" for h, t in types.items()) + "}"
+    columns = (
+        "{"
+        + ", ".join(f"{sql_literal(src.ident(h))}: {sql_literal(t)}" for h, t in types.items())
+        + "}"
+    )
     nulls = "[" + ", ".join(sql_literal(s) for s in adapter.null_strings) + "]"
     options = (
         f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
@@ -344,10 +372,10 @@ def raise_non_finite(
     """
     if not columns:
         return
-    bad = " OR ".join(f"NOT isfinite({quote_ident(c)})" for c in columns)
+    bad = " OR ".join(f"NOT isfinite({quote_ident(src.ident(c))})" for c in columns)
     which = " ".join(
-        f"WHEN NOT isfinite({quote_ident(c)}) THEN [{sql_literal(c)}, "
-        f"CAST({quote_ident(c)} AS VARCHAR)]"
+        f"WHEN NOT isfinite({quote_ident(src.ident(c))}) THEN [{sql_literal(c)}, "
+        f"CAST({quote_ident(src.ident(c))} AS VARCHAR)]"
         for c in columns
     )
     row = con.execute(
@@ -389,20 +417,25 @@ def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) ->
             continue
         if not is_csv and src.types and src.types.get(h, "").startswith("map"):
             continue
-        q = quote_ident(h)
+        q = quote_ident(src.ident(h))
         col = q if is_csv else f"b.{q}"
         row = ROW if is_csv else f"b.{ROW}"
         found = f"left(CAST({col} AS VARCHAR), 60)"
         bad = (
             f"error('line ' || CAST({row} + 1 AS VARCHAR) || ': column {_sql_text(h)}: "
             f"not a JSON object (found ''' || {found} || ''', expected "
-            f'{{"key": "value", …}})\')'
+            f'{{"key": "value", …}} with unique keys)\')'
         )
         blank = f"{col} IS NULL OR trim(CAST({col} AS VARCHAR)) = ''"
 
         def valid(v: str) -> str:
             # CASE, not AND: DuckDB evaluates both sides of AND, and json_type fails on bad text.
-            return f"CASE WHEN json_valid({v}) THEN json_type({v}) = 'OBJECT' ELSE FALSE END"
+            # Keys must be unique (FOCUS KeyValueFormat; a MAP cannot hold a key twice, and
+            # TRY_CAST would silently drop the whole object). Case variants are distinct keys.
+            return (
+                f"CASE WHEN json_valid({v}) THEN json_type({v}) = 'OBJECT' AND "
+                f"len(json_keys({v})) = len(list_distinct(json_keys({v}))) ELSE FALSE END"
+            )
 
         def parse(v: str) -> str:
             return f"CAST(CAST({v} AS JSON) AS MAP(VARCHAR, VARCHAR))"
@@ -570,7 +603,7 @@ def _json_relation(src: SourceFile) -> str:
     types = src.types or {}
     cols = ", ".join(
         f"json_extract{'' if types.get(k) == 'JSON' else '_string'}(json, "
-        f"{sql_literal('$.' + json.dumps(k))}) AS {quote_ident(k)}"
+        f"{sql_literal('$.' + json.dumps(k))}) AS {quote_ident(src.ident(k))}"
         for k in src.header
     )
     return (

@@ -178,10 +178,11 @@ TAGS_JSON = (
 # and some exports with braces; wrap when needed (convert.md "Wrap in { and } if needed").
 TAGS = (
     f"CASE WHEN NULLIF({TAGS_TEXT}, '') IS NULL OR {TAGS_TEXT} = '{{}}' THEN NULL "
-    f"WHEN json_valid({TAGS_JSON}) AND json_type({TAGS_JSON}) = 'OBJECT' "
+    f"WHEN CASE WHEN json_valid({TAGS_JSON}) THEN json_type({TAGS_JSON}) = 'OBJECT' AND "
+    f"len(json_keys({TAGS_JSON})) = len(list_distinct(json_keys({TAGS_JSON}))) END "
     f"THEN CAST(CAST({TAGS_JSON} AS JSON) AS MAP(VARCHAR, VARCHAR)) "
-    f"ELSE error('line ' || {LINE} || ': column Tags: not a JSON object, with or without braces "
-    f"(found ' || left({TAGS_TEXT}, 80) || ')') END"
+    f"ELSE error('line ' || {LINE} || ': column Tags: not a JSON object with unique keys, with "
+    f"or without braces (found ' || left({TAGS_TEXT}, 80) || ')') END"
 )
 DISK_TYPE = (
     "CASE WHEN {MeterSubCategory} ILIKE '%Managed Disks%' OR {MeterSubCategory} ILIKE 'Ultra%' THEN"

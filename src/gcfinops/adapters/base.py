@@ -186,6 +186,7 @@ def render(
     present: Mapping[str, str],
     defaults: Mapping[str, str] | None = None,
     row_expr: str = ROW,
+    idents: Mapping[str, str] | None = None,
 ) -> str:
     """Fill a template: present columns become quoted identifiers; absent ones take the user's
     `--default` value when given, else NULL. A present column with a `--default` value takes it
@@ -200,9 +201,10 @@ def render(
             return sql_literal(present.get(source, source))
         actual = present.get(name)
         if actual is not None:
+            column = quote_ident((idents or {}).get(actual, actual))
             if defaults and name in defaults:
-                return f"COALESCE({quote_ident(actual)}, {sql_literal(defaults[name])})"
-            return quote_ident(actual)
+                return f"COALESCE({column}, {sql_literal(defaults[name])})"
+            return column
         if defaults and name in defaults:
             return sql_literal(defaults[name])
         return "NULL"
@@ -216,17 +218,24 @@ def quote_ident(name: str) -> str:
 
 
 def compile_select(
-    adapter: Adapter, header: list[str], source_sql: str, defaults: Mapping[str, str] | None = None
+    adapter: Adapter,
+    header: list[str],
+    source_sql: str,
+    defaults: Mapping[str, str] | None = None,
+    idents: Mapping[str, str] | None = None,
 ) -> str:
     """One SELECT producing the mapped lake columns (+ `__gcf_fold`) from `source_sql`.
 
-    `source_sql` must expose the header's columns and `__gcf_row`.
+    `source_sql` must expose the header's columns and `__gcf_row`; `idents` maps a header name
+    to its name in `source_sql` where they differ (case variants, see readers.duckdb_names).
     """
     present = adapter.canonical(header)
     parts = []
     for name in schema.MAPPED_COLUMNS:
-        sql = render(adapter.columns[name].template_for(list(present)), present, defaults)
+        template = adapter.columns[name].template_for(list(present))
+        sql = render(template, present, defaults, idents=idents)
         parts.append(f"CAST({sql} AS {schema.BY_NAME[name].type}) AS {quote_ident(name)}")
-    parts.append(f"COALESCE(({render(adapter.fold_when, present, defaults)}), FALSE) AS __gcf_fold")
+    fold = render(adapter.fold_when, present, defaults, idents=idents)
+    parts.append(f"COALESCE(({fold}), FALSE) AS __gcf_fold")
     parts.append(f"{ROW} AS x_SourceRow")
     return "SELECT\n  " + ",\n  ".join(parts) + f"\nFROM ({source_sql}) AS src"

@@ -77,23 +77,53 @@ def _tag_key_sql_picked(tags: str, keys: tuple[str, ...]) -> str:
 
     NOTE: the only DuckDB-specific SQL in the package. ``map_entries`` + list lambdas read
     the MAP without multiplying rows (unlike ``unnest``). Each entry gets the rank of its
-    normalized key in ``keys``; entries with another key or a blank value are dropped; the
-    lowest rank wins, ties (``Ward`` and ``user:ward`` both set) go to the smaller key.
+    normalized key in ``keys``; entries with another key or a blank value are dropped.
+
+    Namespaced keys (OCI defined tags ``Jichitai.Municipality``) match a configured key by their
+    last ``.`` segment, unless the configured key itself has a dot: then only the full key
+    matches. Which entry wins, in order: the earliest configured key; a full-key match before a
+    last-segment match; the tag spelt exactly as configured (after the provider prefix) before
+    its case variants (AWS tag keys are case-sensitive: ``ward`` and ``Ward`` can both be set);
+    then the smallest key in code-point order (``WARD`` < ``Ward``). Deterministic, whatever
+    the map's order.
     sqlglot turns it into Spark's ``filter``/``transform``/``array_sort`` with a 0-based index;
     ``list_position`` must become ``array_position`` by hand (Spark returns 0, not NULL).
     """
-    normalized = list(dict.fromkeys(normalize_tag_key(k) for k in keys))
-    if not normalized:
+    wanted_keys: dict[str, tuple[str | None, str]] = {}
+    for k in keys:
+        norm = normalize_tag_key(k)
+        if norm and norm not in wanted_keys:
+            wanted_keys[norm] = (None if "." in k else norm, k)
+    if not wanted_keys:
         return "CAST(NULL AS VARCHAR)"
-    key_list = "[" + ", ".join("'" + k.replace("'", "''") + "'" for k in normalized) + "]"
-    rank = (
-        f"CASE WHEN regexp_matches(gcf_e.key, '{foreign_char_re(normalized)}') THEN NULL "
-        f"ELSE list_position({key_list}, {tag_key_sql('gcf_e.key')}) END"
+
+    def quoted(values: Iterable[str | None]) -> str:
+        return (
+            "["
+            + ", ".join("NULL" if v is None else "'" + v.replace("'", "''") + "'" for v in values)
+            + "]"
+        )
+
+    full_list = quoted(wanted_keys)
+    short_list = quoted(short for short, _ in wanted_keys.values())
+    raw_list = quoted(dict.fromkeys(_PREFIX_RE.sub("", k, count=1) for k in keys))
+    stripped = f"regexp_replace(gcf_e.key, '{_PREFIX_PATTERN}', '')"
+    full = f"list_position({full_list}, {tag_key_sql('gcf_e.key')})"
+    segment = (
+        f"CASE WHEN contains(gcf_e.key, '.') THEN list_position({short_list}, "
+        f"{alias_key_sql(f'regexp_extract({stripped}, {chr(39)}([^.]*)$' + chr(39) + ', 1)')}) END"
     )
-    ranked = f"list_transform(map_entries({tags}), lambda gcf_e: {{'r': {rank}, 'v': gcf_e.value}})"
+    guard = f"regexp_matches(gcf_e.key, '{foreign_char_re(wanted_keys)}')"
+    ranked = (
+        f"list_transform(map_entries({tags}), lambda gcf_e: CASE WHEN {guard} THEN NULL ELSE "
+        f"{{'r': least({full}, {segment}), 'f': {full}, "
+        f"'x': NOT list_contains({raw_list}, {stripped}), 'k': gcf_e.key, 'v': gcf_e.value}} END)"
+    )
     wanted = f"list_filter({ranked}, lambda gcf_x: gcf_x.r IS NOT NULL)"
     keyed = (
-        f"list_transform({wanted}, lambda gcf_y: {{'r': gcf_y.r, 'v': {alias_key_sql('gcf_y.v')}}})"
+        f"list_transform({wanted}, lambda gcf_y: {{'r': gcf_y.r, "
+        "'m': coalesce(gcf_y.f <> gcf_y.r, TRUE), 'x': gcf_y.x, 'k': gcf_y.k, "
+        f"'v': {alias_key_sql('gcf_y.v')}}})"
     )
     return f"list_sort(list_filter({keyed}, lambda gcf_z: gcf_z.v <> ''))[1].v"
 
