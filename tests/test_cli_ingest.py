@@ -277,3 +277,22 @@ def test_empty_file_in_a_folder_is_a_note_not_an_abort(runner: CliRunner, tmp_pa
     result = run(runner, tmp_path / "ws", "ingest", "--lang", "en", str(folder))
     assert result.exit_code == 0, result.stderr
     assert "b.csv: file has a header but no data rows; skipped" in result.stderr
+
+
+def test_formats_lists_every_header_set_and_its_source(runner: CliRunner) -> None:
+    """`gcfinops formats` shows each adapter's header sets with their sources (issue 14 item 6);
+    `--format json` gives the same as data."""
+    result = runner.invoke(app, ["formats"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    for a in adapters.ADAPTERS.values():
+        assert a.variants
+        for v in a.variants:
+            assert " ".join(v.name.split())[:30] in flat, (a.name, v.name)
+    assert "cost-usage-details-pay-as-you-go.md" in flat
+    data = json.loads(runner.invoke(app, ["formats", "--format", "json"]).stdout)
+    by_name = {d["name"]: d for d in data}
+    assert set(by_name) == set(adapters.ADAPTERS)
+    payg = by_name["azure-payg-usage"]["header_sets"]
+    assert [h["name"] for h in payg][:2] == ["English (2019-11-01)", "camelCase"]
+    assert "PreTaxCost" in payg[0]["columns"] and payg[0]["source"]

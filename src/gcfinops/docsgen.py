@@ -185,6 +185,13 @@ def adapter_md(adapter: Adapter) -> str:
             f"- Netted in pairs (left out of the reconciliation's source side): "
             f"`{_plain(adapter.netted_when)}`"
         )
+    lines += ["", "## Header sets", "", "| Header set | Characteristic columns | Source |",
+              "|---|---|---|"]  # fmt: skip
+    for v in adapter.variants:
+        lines.append(
+            f"| {_cell(v.name)} | {', '.join(f'`{_cell(c)}`' for c in v.columns)} "
+            f"| {_cell(v.source)} |"
+        )
     lines += [
         "",
         "## Column mapping",

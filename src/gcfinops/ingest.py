@@ -250,14 +250,22 @@ def _stage_file(
     present = adapter.canonical(src.header)
     missing = sorted(c for c in adapter.required if c not in present and c not in defaults)
     if missing:
+        others = [a for a in adapters.ADAPTERS.values() if a is not adapter
+                  and a.matches(src.header)[0]]  # fmt: skip
+        hint = (
+            f"the header is the {others[0].name} format ({others[0].title}): pass --format "
+            f"{others[0].name}, or leave --format out to detect it"
+            if others
+            else "pass --default COLUMN=VALUE for columns the file lacks"
+            if adapter.name == "focus"
+            else f"is this really {adapter.title}? `gcfinops formats` lists the others"
+        )
         raise MissingColumnError(
             f"required column(s) missing for format {adapter.name}: {', '.join(missing)} "
             f"(found {len(src.header)} columns)",
             path=str(src.path),
             line=1 if src.kind == "csv" else None,
-            hint="pass --default COLUMN=VALUE for columns the file lacks"
-            if adapter.name == "focus"
-            else f"is this really {adapter.title}? `gcfinops formats` lists the others",
+            hint=hint,
         )
     read_src = src
     if src.kind == "csv":

@@ -1,4 +1,5 @@
-"""Azure cost details adapter: EA, MCA and pay-as-you-go layouts, actual and amortized data.
+"""Azure cost details adapter: EA and MCA layouts, actual and amortized data (pay-as-you-go
+usage details are the azure-payg-usage format: test_azure_payg_usage.py).
 
 Expected values are computed by hand from the fixture rows (tests/adapters/fixtures/
 azure-cost-details/, synthetic, shaped like Microsoft's documented column lists) and, for the
@@ -159,11 +160,10 @@ class TestAzureCostDetails(AdapterContract):
 
 
 @pytest.mark.parametrize(
-    "name", ["ea_actual.csv", "ea_amortized.csv", "ea_older_layout.csv", "mca_actual.csv",
-             "payg_usage.csv"],
+    "name", ["ea_actual.csv", "ea_amortized.csv", "ea_older_layout.csv", "mca_actual.csv"],
 )  # fmt: skip
 def test_every_layout_is_detected_as_azure(name: str) -> None:
-    """EA (2024-08-01 and older), MCA camelCase and pay-as-you-go headers all detect."""
+    """EA (2024-08-01 and older) and MCA camelCase headers all detect."""
     assert adapters.detect(header_of(FIXTURES / name), name).name == "azure-cost-details"
 
 
@@ -196,22 +196,6 @@ def test_mca_uses_the_billing_profile_and_pricing_currency(tmp_path: Path) -> No
         "131237", "health_management", "prod")  # fmt: skip
     assert blob["x_StorageClass"] == "Cool"
     assert blob["Tags"] is None
-
-
-def test_payg_usage_uses_the_subscription_as_billing_account(tmp_path: Path) -> None:
-    """Pay-as-you-go: PreTaxCost, UsageDateTime (both ISO forms), Currency; all rows Usage."""
-    rows = ingest_rows(tmp_path / "ws", FIXTURES / "payg_usage.csv")
-    assert [r["BilledCost"] for r in rows] == [64, 6]
-    assert {r["BillingAccountId"] for r in rows} == {"11112222-3333-4444-5555-000000131016"}
-    assert rows[0]["BillingAccountType"] == "Subscription"
-    assert [r["ChargeCategory"] for r in rows] == ["Usage", "Usage"]
-    assert [r["ChargePeriodStart"].isoformat() for r in rows] == [
-        "2025-06-03T00:00:00+00:00", "2025-06-04T00:00:00+00:00"]  # fmt: skip
-    assert rows[0]["BillingPeriodStart"].isoformat() == "2025-06-01T00:00:00+00:00"
-    assert rows[0]["BillingPeriodEnd"].isoformat() == "2025-07-01T00:00:00+00:00"
-    assert rows[0]["ResourceType"] == "Microsoft.Compute/virtualMachines"
-    assert rows[0]["x_InstanceType"] == "Standard_B2s"
-    assert rows[0]["x_Ward"] == "131016"  # tags with braces: {"ward":"chiyoda"}
 
 
 def test_older_ea_layout(tmp_path: Path) -> None:
@@ -296,8 +280,7 @@ def _cost_sum(path: Path, keep: Any = lambda row: True) -> float:
 @needs_shared
 @pytest.mark.parametrize(
     "name",
-    ["EA_ActualCost_Small.csv", "sample-anonymous-ea-export-dataset.csv", "azure_version_2.csv",
-     "costreport_a243c6f2-199f-4074-9a2c-40e671cf1584.csv", "azure_camelCased.csv"],
+    ["EA_ActualCost_Small.csv", "sample-anonymous-ea-export-dataset.csv", "azure_version_2.csv"],
 )  # fmt: skip
 def test_public_actual_samples_reconcile_to_their_cost_column(tmp_path: Path, name: str) -> None:
     """Σ BilledCost in the lake = Σ of the file's cost column (actual-cost data)."""

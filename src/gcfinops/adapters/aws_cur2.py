@@ -17,14 +17,31 @@ from gcfinops.adapters.aws_common import (
     aws_columns,
     csv_types,
 )
-from gcfinops.adapters.base import Adapter, expr
+from gcfinops.adapters.base import Adapter, HeaderSet, expr
 
 TAGS = (
     "CASE WHEN {resource_tags} IS NULL OR cardinality({resource_tags}) = 0 THEN NULL"
     " ELSE gcf_strip_tag_prefix({resource_tags}, 'user_') END"
 )
 
+VARIANTS = (
+    HeaderSet(
+        "CUR 2.0 CSV / CSV.gz (maps as JSON text)",
+        ("bill_billing_period_start_date", "line_item_line_item_type",
+         "line_item_unblended_cost", "product", "resource_tags", "cost_category"),
+        "AWS Data Exports table dictionary (table-dictionary-cur2.html); formats.md §2.2–2.3",
+    ),
+    HeaderSet(
+        "CUR 2.0 Parquet (maps as MAP columns)",
+        ("bill_billing_period_start_date", "line_item_unblended_cost", "product",
+         "resource_tags"),
+        "AWS Data Exports table dictionary; formats.md §2.3",
+    ),
+)  # fmt: skip
+
+
 ADAPTER = Adapter(
+    variants=VARIANTS,
     name="aws-cur2",
     title="AWS CUR 2.0 (Data Exports)",
     provider_key="aws",

@@ -19,7 +19,7 @@ from gcfinops.adapters.aws_common import (
     aws_columns,
     csv_types,
 )
-from gcfinops.adapters.base import Adapter, Expr, sql_literal
+from gcfinops.adapters.base import Adapter, Expr, HeaderSet, sql_literal
 
 CUR2_ONLY = frozenset(
     {"product", "resource_tags", "cost_category", "bill_payer_account_name",
@@ -80,7 +80,19 @@ def _name_tag(header: list[str], candidates: tuple[str, ...]) -> str:
     return "NULL"
 
 
+CSV_VARIANTS = (
+    HeaderSet(
+        "legacy CUR CSV (`category/Column`, one `resourceTags/user:<Key>` column per tag)",
+        ("identity/LineItemId", "bill/BillingPeriodStartDate", "lineItem/LineItemType",
+         "lineItem/UsageStartDate", "lineItem/UnblendedCost", "resourceTags/user:<Key>"),
+        "archived AWS CUR user guide (awsdocs/aws-cur-user-guide doc_source/*-columns.md); "
+        "samples in shared/reference/data/aws (AWS's own 2023-06-01.csv, koku test_cur.csv)",
+    ),
+)  # fmt: skip
+
+
 CSV_ADAPTER = Adapter(
+    variants=CSV_VARIANTS,
     name="aws-cur-legacy-csv",
     title="AWS legacy CUR (CSV)",
     provider_key="aws",
@@ -106,7 +118,19 @@ CSV_ADAPTER = Adapter(
     lookups=LOOKUPS,
 )
 
+ATHENA_VARIANTS = (
+    HeaderSet(
+        "legacy CUR Athena / Parquet (snake_case, `resource_tags_user_<key>`)",
+        ("bill_billing_period_start_date", "line_item_line_item_type",
+         "line_item_unblended_cost", "resource_tags_user_<key>"),
+        "archived AWS CUR user guide (Athena integration); sample "
+        "shared/reference/data/aws/2022-07-01-alt-columns.csv",
+    ),
+)  # fmt: skip
+
+
 ATHENA_ADAPTER = Adapter(
+    variants=ATHENA_VARIANTS,
     name="aws-cur-legacy-athena",
     title="AWS legacy CUR (Athena / Parquet flavour)",
     provider_key="aws",

@@ -1,9 +1,10 @@
-"""Azure Cost Management cost details (exports and downloads): EA, MCA and pay-as-you-go usage.
+"""Azure Cost Management cost details (exports and downloads): EA and MCA, actual or amortized.
 
 Columns: Microsoft's dataset schemas `cost-usage-details-ea.md` (2024-08-01, 2023-12-01-preview,
-2021-10-01 and the older `Cost`/`BillingCurrency`/`Product` layout), `cost-usage-details-mca.md`
-(camelCase) and `cost-usage-details-pay-as-you-go.md` (2019-11-01, `PreTaxCost`), in
-MicrosoftDocs/azure-docs `articles/cost-management-billing/dataset-schema/`; the FOCUS mapping is
+2021-10-01 and the older `Cost`/`BillingCurrency`/`Product` layout) and
+`cost-usage-details-mca.md` (camelCase), in MicrosoftDocs/azure-docs
+`articles/cost-management-billing/dataset-schema/` (the older pay-as-you-go usage-only dataset,
+`PreTaxCost`, is the `azure-payg-usage` format); the FOCUS mapping is
 Microsoft's own (microsoft/finops-toolkit `docs-mslearn/focus/convert.md`), summarised in
 shared/reference/formats.md §4 and §8.3. Headers are matched case-insensitively and renamed to
 the EA 2024-08-01 spelling, so one mapping serves every variant. Data is daily (one row per day,
@@ -12,7 +13,17 @@ meter and resource): rules that need hourly data cannot use it.
 
 from __future__ import annotations
 
-from gcfinops.adapters.base import Adapter, Expr, case_lookup, col, const, expr, lookup, null
+from gcfinops.adapters.base import (
+    Adapter,
+    Expr,
+    HeaderSet,
+    case_lookup,
+    col,
+    const,
+    expr,
+    lookup,
+    null,
+)
 
 # The EA 2024-08-01 spelling of every column we read, plus the MCA and pay-as-you-go columns that
 # have no EA counterpart. A header matches one of these case-insensitively.
@@ -31,20 +42,18 @@ CANONICAL = (
 )  # fmt: skip
 
 # Other spellings of the same columns (lower case) → canonical; applied only when the canonical
-# column itself is absent (formats.md §4.2 older EA layout, §4.4 pay-as-you-go).
+# column itself is absent (formats.md §4.2 older EA layout).
 ALIASES = {
     "cost": "CostInBillingCurrency",  # older EA layout
-    "pretaxcost": "CostInBillingCurrency",  # pay-as-you-go 2019-11-01
     "billingcurrency": "BillingCurrencyCode",  # older EA, MCA
-    "currency": "BillingCurrencyCode",  # pay-as-you-go
+    "currency": "BillingCurrencyCode",  # older EA (understand-usage-details-fields.md)
     "product": "ProductName",  # older EA; koku's MCA variant
-    "usagedatetime": "Date",  # pay-as-you-go
-    "subscriptionguid": "SubscriptionId",  # pay-as-you-go
-    "usagequantity": "Quantity",  # pay-as-you-go
-    "instanceid": "ResourceId",  # pay-as-you-go
+    "instanceid": "ResourceId",  # older EA usage CSV
     "resourcegroupname": "ResourceGroup",  # MCA
-    "resourcerate": "EffectivePrice",  # pay-as-you-go
+    "resourcerate": "EffectivePrice",  # older EA usage CSV
 }
+# The pay-as-you-go usage-only dataset (`PreTaxCost`, `UsageDateTime`, `SubscriptionGuid`) is a
+# format of its own: azure_payg_usage.
 _CANON_BY_LOWER = {c.lower(): c for c in CANONICAL}
 # Columns whose presence marks an MCA file (absent from EA and pay-as-you-go schemas).
 MCA_MARKERS = frozenset({"costInPricingCurrency", "exchangeRatePricingToBilling", "pricingCurrency",
@@ -356,9 +365,33 @@ def _columns() -> dict[str, Expr]:
     }  # fmt: skip
 
 
+VARIANTS = (
+    HeaderSet(
+        "EA 2024-08-01 / 2023-12-01-preview / 2021-10-01 (PascalCase)",
+        ("BillingAccountId", "SubscriptionId", "Date", "MeterCategory",
+         "CostInBillingCurrency", "BillingCurrencyCode", "ChargeType", "PricingModel"),
+        "Microsoft, cost-usage-details-ea.md (MicrosoftDocs/azure-docs dataset-schema/); "
+        "finops-toolkit EA samples (EA_ActualCost_Small.csv)",
+    ),
+    HeaderSet(
+        "EA older layout",
+        ("SubscriptionId", "Date", "MeterCategory", "Cost", "BillingCurrency", "Product"),
+        "Microsoft, understand-usage-details-fields.md; koku sample azure_version_2.csv",
+    ),
+    HeaderSet(
+        "MCA (camelCase)",
+        ("billingProfileId", "subscriptionId", "date", "meterCategory",
+         "costInBillingCurrency", "billingCurrency", "pricingCurrency",
+         "exchangeRatePricingToBilling"),
+        "Microsoft, cost-usage-details-mca.md; koku sample camel_azure_version_2.csv",
+    ),
+)  # fmt: skip
+
+
 ADAPTER = Adapter(
+    variants=VARIANTS,
     name="azure-cost-details",
-    title="Azure cost details (EA, MCA, pay-as-you-go; actual or amortized)",
+    title="Azure cost details (EA, MCA; actual or amortized)",
     provider_key="azure",
     doc_url="https://learn.microsoft.com/azure/cost-management-billing/automate/understand-usage-details-fields",
     detect_all=frozenset({"SubscriptionId", "Date", "MeterCategory", "CostInBillingCurrency"}),

@@ -112,6 +112,20 @@ def lookup(
 
 
 @dataclass(frozen=True)
+class HeaderSet:
+    """One header spelling of a format (a version, a flavour, a language) and where it is from.
+
+    `columns` are characteristic header names of that set (all of them for short schemas);
+    `source` names the provider document, repository file or sample it was read in, so that
+    `gcfinops formats` and docs/adapters/ can say what each adapter was checked against.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class Adapter:
     """A provider export format and its mapping to the lake.
 
@@ -138,6 +152,8 @@ class Adapter:
     null_strings: strings that mean NULL in this format's CSV files.
     lookups: the value tables the mapping uses, by name (documentation: docs/adapters/<name>.md
       prints them next to the column mapping).
+    variants: the header sets the adapter reads (versions, flavours, localized headers), each
+      with its source (`gcfinops formats`, docs/adapters/<name>.md).
     """
 
     name: str
@@ -157,12 +173,15 @@ class Adapter:
     timestamp_format: str | None = None
     json_maps: tuple[str, ...] = ()  # MAP columns in Parquet that CSV carries as JSON text
     lookups: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    variants: tuple[HeaderSet, ...] = ()
 
     def __post_init__(self) -> None:
         missing = [c for c in schema.MAPPED_COLUMNS if c not in self.columns]
         extra = [c for c in self.columns if c not in schema.MAPPED_COLUMNS]
         if missing or extra:
             raise TypeError(f"adapter {self.name}: missing columns {missing}, unknown {extra}")
+        if not self.variants:
+            raise TypeError(f"adapter {self.name}: no header set declared (variants)")
 
     def canonical(self, header: list[str]) -> dict[str, str]:
         """Map canonical source name → the header's own name."""

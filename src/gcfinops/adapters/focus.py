@@ -13,7 +13,7 @@ matched to the spec's spelling.
 from __future__ import annotations
 
 from gcfinops import schema
-from gcfinops.adapters.base import Adapter, Expr, case_lookup, col, expr
+from gcfinops.adapters.base import Adapter, Expr, HeaderSet, case_lookup, col, expr
 
 # formats.md §1.1: pre-1.0 names → FOCUS 1.2 names.
 ALIASES = {
@@ -96,7 +96,25 @@ def _columns() -> dict[str, Expr]:
     return cols
 
 
+VARIANTS = (
+    HeaderSet(
+        "FOCUS 1.2 (57 columns; 1.0 and 1.1 are subsets)",
+        ("BilledCost", "BillingAccountId", "BillingCurrency", "ChargeCategory",
+         "ChargePeriodStart", "ProviderName", "InvoiceId", "PricingCurrency"),
+        "FOCUS_Spec specification/columns/*.md at tags v1.0, v1.1, v1.2; exports of AWS "
+        "(FOCUS_1_2_AWS), Azure (FocusCost), Google Cloud, OCI",
+    ),
+    HeaderSet(
+        "pre-1.0 names (third-party \"FOCUS\" files, OCI's FOCUS report)",
+        ("Provider", "Publisher", "InvoiceIssuer", "Region", "UsageQuantity", "UsageUnit",
+         "AmortizedCost", "ChargeType"),
+        "FOCUS_Spec CHANGELOG.md (0.5 → 1.0 renames); formats.md §1.1, §5.5",
+    ),
+)  # fmt: skip
+
+
 ADAPTER = Adapter(
+    variants=VARIANTS,
     name="focus",
     title="FOCUS 1.0–1.2 (any provider)",
     provider_key=None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from gcfinops.adapters.base import Adapter, Expr, const, null, sql_literal
+from gcfinops.adapters.base import Adapter, Expr, HeaderSet, const, null, sql_literal
 
 # Every leaf read, as BigQuery's dotted path (standard + detailed schema, formats.md §3.2).
 LEAVES = (
@@ -343,7 +343,31 @@ def _columns() -> dict[str, Expr]:
     }  # fmt: skip
 
 
+VARIANTS = (
+    HeaderSet(
+        "BigQuery nested records (newline-delimited JSON, Parquet)",
+        ("billing_account_id", "service", "sku", "usage_start_time", "project", "labels",
+         "cost", "currency", "credits", "invoice"),
+        "Google Cloud, Structure of Standard / Detailed data export (export-data-bigquery-"
+        "tables/standard-usage, …/detailed-usage); formats.md §3.2",
+    ),
+    HeaderSet(
+        "flattened CSV, dotted names",
+        ("billing_account_id", "service.description", "sku.id", "usage_start_time",
+         "project.id", "cost", "currency", "credits", "invoice.month"),
+        "BigQuery CSV export of the same table; koku sample 202011_….csv",
+    ),
+    HeaderSet(
+        "flattened CSV, underscored names",
+        ("billing_account_id", "service_description", "sku_id", "usage_start_time",
+         "project_id", "cost", "currency", "credits", "invoice_month"),
+        "koku sample 2022-08-01_5.csv (SELECT with aliases)",
+    ),
+)  # fmt: skip
+
+
 ADAPTER = Adapter(
+    variants=VARIANTS,
     name="gcp-billing-export",
     title="Google Cloud Billing export (BigQuery standard / detailed; JSONL, Parquet, CSV)",
     provider_key="gcp",

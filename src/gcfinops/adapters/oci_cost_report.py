@@ -11,7 +11,17 @@ data.
 
 from __future__ import annotations
 
-from gcfinops.adapters.base import Adapter, Expr, col, const, expr, lookup, null, sql_literal
+from gcfinops.adapters.base import (
+    Adapter,
+    Expr,
+    HeaderSet,
+    col,
+    const,
+    expr,
+    lookup,
+    null,
+    sql_literal,
+)
 
 # Docs spelling of every column read (formats.md §5.2).
 CANONICAL = (
@@ -156,7 +166,25 @@ def _columns() -> dict[str, Expr]:
     }  # fmt: skip
 
 
+VARIANTS = (
+    HeaderSet(
+        "documented spelling",
+        CANONICAL,
+        "Oracle, Cost and Usage Reports overview (costusagereportsoverview.htm); "
+        "formats.md §5.2",
+    ),
+    HeaderSet(
+        "real-file spelling (case differs: `lineItem/tenantId`, `product/Description`, "
+        "`lineItem/backreferenceNo`); one `tags/<namespace>.<key>` column per tag",
+        ("lineItem/tenantId", "product/Description", "lineItem/backreferenceNo",
+         "tags/<namespace>.<key>"),
+        "public cost reports in shared/reference/data/oci (reports_cost-csv_….csv)",
+    ),
+)  # fmt: skip
+
+
 ADAPTER = Adapter(
+    variants=VARIANTS,
     name="oci-cost-report",
     title="Oracle Cloud Infrastructure cost report (reports/cost-csv)",
     provider_key="oci",

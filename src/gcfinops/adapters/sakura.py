@@ -14,7 +14,7 @@ hourly data.
 
 from __future__ import annotations
 
-from gcfinops.adapters.base import Adapter, Expr, const, expr, null, sql_literal
+from gcfinops.adapters.base import Adapter, Expr, HeaderSet, const, expr, null, sql_literal
 
 # Canonical column (API JSON field name where one exists) ← accepted Japanese header.
 JAPANESE = {
@@ -166,7 +166,23 @@ def _columns() -> dict[str, Expr]:
     }  # fmt: skip
 
 
+VARIANTS = (
+    HeaderSet(
+        "English (Billing API JSON field names)",
+        CANONICAL,
+        "gcfinops layout (docs/providers.md) over the Billing API's field names: "
+        "sacloud/iaas-api-go naked/bill.go; manual.sakura.ad.jp/cloud/api/billapi.html",
+    ),
+    HeaderSet(
+        "Japanese headers",
+        tuple(JAPANESE),
+        "gcfinops layout (docs/providers.md), Japanese column names",
+    ),
+)  # fmt: skip
+
+
 ADAPTER = Adapter(
+    variants=VARIANTS,
     name="sakura",
     title="Sakura Cloud billing details (gcfinops CSV layout from the Billing API fields)",
     provider_key="sakura",

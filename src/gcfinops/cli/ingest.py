@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from gcfinops import api
 from gcfinops.adapters import ADAPTERS
@@ -273,12 +274,30 @@ def status(
 
 
 @guarded
-def formats() -> None:
-    """List the billing formats gcfinops reads (names for --format)."""
-    table = Table(title="Formats", title_justify="left")
-    table.add_column("Name")
+def formats(
+    format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """List the billing formats gcfinops reads (names for --format), each with the header sets
+    it reads and where they come from (docs/adapters/NAME.md has the column mapping).
+
+    Example: gcfinops formats --format json
+    """
+    if format_ == "json":
+        emit_json([
+            {"name": a.name, "title": a.title, "provider": a.provider_key,
+             "documentation": a.doc_url,
+             "header_sets": [{"name": v.name, "columns": list(v.columns), "source": v.source}
+                             for v in a.variants]}
+            for a in ADAPTERS.values()
+        ])  # fmt: skip
+        return
+    if format_ != "table":
+        raise ConfigError(f"--format must be table or json (found {format_!r})")
+    table = Table(title="Formats", title_justify="left", show_lines=True)
+    table.add_column("Name", no_wrap=True)
     table.add_column("Format")
-    table.add_column("Provider documentation")
+    table.add_column("Header sets (source)")
     for a in ADAPTERS.values():
-        table.add_row(a.name, a.title, a.doc_url)
+        sets = "\n".join(f"• {v.name} ({v.source})" for v in a.variants)
+        table.add_row(Text(a.name), Text(f"{a.title}\n{a.doc_url}"), Text(sets))
     out().print(table)
