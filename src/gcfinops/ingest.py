@@ -31,18 +31,17 @@ from gcfinops.adapters.base import Adapter, compile_select, quote_ident, sql_lit
 from gcfinops.allocation.tags import AllocationConfig, allocation_select_sql, register_lookups
 from gcfinops.db import connect
 from gcfinops.errors import (
-    EmptyFileError,
     GcfinopsError,
     InputError,
     MissingColumnError,
     ReconciliationError,
     TruncatedFileError,
 )
+from gcfinops.ingest_quirks import drop_empty, fill_zero_cost_currency, note_defaults
 from gcfinops.ledger import FileRecord, IngestRecord, Ledger, UnitRecord, sha256_of
 from gcfinops.readers import (
     SourceFile,
     duckdb_names,
-    empty_reason,
     float_columns,
     has_rejects,
     kind_of,
@@ -130,29 +129,6 @@ def ingest(
         result.warnings[:0] = notes + reread
         result.empty_files = empty
         return result
-
-
-def drop_empty(files: list[Path]) -> tuple[list[Path], list[str], list[str]]:
-    """Files with rows, the empty ones left out, and a note for each.
-
-    Among several files (a folder, an export delivery, several paths) an empty one — zero bytes,
-    a header without rows (Azure writes those for empty periods) — is skipped with a note and
-    never aborts the others. A lone file keeps its error (an empty export is not a zero bill),
-    and so does a set in which every file is empty: there is nothing to ingest.
-    """
-    if len(files) < 2:
-        return files, [], []
-    reasons = {f: empty_reason(f) for f in files}
-    empty = [f for f in files if reasons[f] is not None]
-    if len(empty) == len(files):
-        raise EmptyFileError(
-            f"all {len(files)} files are empty (no data rows): "
-            + ", ".join(str(f) for f in files[:5])
-            + (", …" if len(files) > 5 else ""),
-            hint="an empty export is not a zero bill; check the export's period and scope",
-        )
-    notes = [f"{reasons[f]}; skipped, the other files were read" for f in empty]
-    return [f for f in files if reasons[f] is None], [str(f) for f in empty], notes
 
 
 def _run(
@@ -286,7 +262,7 @@ def _stage_file(
     elif src.kind == "parquet":
         raise_non_finite(con, src.read_path, float_columns(src, adapter), src)
     relation = relation_sql(read_src, adapter)
-    _note_defaults(con, src, adapter, defaults, relation, warnings)
+    note_defaults(con, src, adapter, defaults, relation, warnings)
     mapped = compile_select(adapter, src.header, relation, defaults, duckdb_names(src.header))
     view = "gcf_mapped"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {mapped}")
@@ -329,38 +305,6 @@ def _stage_file(
         if read_src is not src:
             read_src.read_path.unlink(missing_ok=True)
     return int(rows[0]) if rows else 0
-
-
-def _note_defaults(
-    con: duckdb.DuckDBPyConnection,
-    src: SourceFile,
-    adapter: Adapter,
-    defaults: dict[str, str],
-    relation: str,
-    warnings: list[str],
-) -> None:
-    """Say what `--default COLUMN=VALUE` fills: the empty cells of a present column (counted,
-    one pass over those columns only), or every row of an absent one the mapping reads."""
-    if not defaults:
-        return
-    present = adapter.canonical(src.header)
-    read = set().union(*(e.refs() for e in adapter.columns.values()))
-    counts = [c for c in defaults if c in present]
-    if counts:
-        sql = ", ".join(
-            f"count(*) FILTER (WHERE {quote_ident(src.ident(present[c]))} IS NULL)" for c in counts
-        )
-        filled = con.execute(f"SELECT {sql} FROM ({relation})").fetchone() or ()
-        for c, n in zip(counts, filled, strict=True):
-            if n:
-                warnings.append(
-                    f"{src.path}: --default {c}={defaults[c]} filled {int(n):,} empty cell(s) "
-                    f"of column {present[c]!r}"
-                )
-    for c in defaults:
-        if c not in present and c in read:
-            warnings.append(f"{src.path}: --default {c}={defaults[c]} filled the absent column "
-                            f"{c!r} on every row")  # fmt: skip
 
 
 def _typed_copy(
@@ -460,7 +404,7 @@ def _reconcile(
     staged = sql_literal((stage / "**" / "*.parquet").as_posix())
     # hive_types_autocast off: an account "0099…" must stay the text of its folder name
     rel = f"read_parquet({staged}, hive_partitioning = true, hive_types_autocast = false)"
-    _fill_zero_cost_currency(con, stage, warnings)
+    fill_zero_cost_currency(con, stage, warnings)
     nulls = " OR ".join(f"{quote_ident(c)} IS NULL" for c in NOT_NULL)
     which = " ".join(f"WHEN {quote_ident(c)} IS NULL THEN {sql_literal(c)}" for c in NOT_NULL)
     # Non-finite numbers computed by a mapping (or read from JSON) are refused like NULLs.
@@ -539,76 +483,6 @@ def _reconcile(
             hint="this is a mapping bug or a damaged export; please report it with the file",
         )
     return units, unit_of
-
-
-# Rows whose every amount is zero: the only rows that may take a currency from their neighbours.
-ZERO_COST = " AND ".join(
-    f"coalesce({c}, 0) = 0"
-    for c in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "x_SourceBilledCost")
-)
-
-
-def _fill_zero_cost_currency(
-    con: duckdb.DuckDBPyConnection, stage: Path, warnings: list[str]
-) -> None:
-    """Zero-cost rows without a currency take the one of their billing account and period.
-
-    OCI leaves `cost/currencyCode` empty on zero-cost rows (Object Storage requests, Functions
-    free tier); any format may. A zero amount is the same in every currency, so such a row takes
-    the single currency its billing account uses in that billing period in this ingest, else
-    the single currency of its source file in that period. A row with a cost, or an account
-    with no or several currencies, keeps its NULL and `_reconcile` names file, line and column.
-    All in SQL: one grouped query finds the staged files concerned (one billing account and
-    period each, by the staging partitions), and only those are rewritten, with a constant.
-    """
-    rel = (
-        f"read_parquet({sql_literal((stage / '**' / '*.parquet').as_posix())}, "
-        "hive_partitioning = true, hive_types_autocast = false, filename = true)"
-    )
-    groups = con.execute(
-        f"""WITH r AS (SELECT filename AS f, provider, billing_period, billing_account,
-                   BillingAccountId AS acct,
-                   x_SourceFile AS src, BillingCurrency AS cur, {ZERO_COST} AS zero FROM {rel}),
-            by_acct AS (SELECT provider, billing_period, billing_account,
-                        list(DISTINCT cur ORDER BY cur) AS curs
-                        FROM r WHERE cur IS NOT NULL GROUP BY ALL),
-            by_file AS (SELECT src, billing_period, list(DISTINCT cur ORDER BY cur) AS curs
-                        FROM r WHERE cur IS NOT NULL GROUP BY ALL),
-            need AS (SELECT f, provider, billing_period, billing_account, src,
-                     min(acct) AS acct, count(*) AS n
-                     FROM r WHERE cur IS NULL AND zero GROUP BY ALL)
-        SELECT need.f, need.provider, need.acct, need.billing_period, need.n,
-               by_acct.curs, by_file.curs
-        FROM need
-        LEFT JOIN by_acct USING (provider, billing_period, billing_account)
-        LEFT JOIN by_file USING (src, billing_period)
-        ORDER BY need.f"""
-    ).fetchall()
-    filled: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
-    for f, provider, acct, period, n, acct_curs, file_curs in groups:
-        if acct_curs:
-            if len(acct_curs) > 1:
-                continue  # ambiguous: the NULL stays and is reported
-            cur, basis = acct_curs[0], "billing account"
-        elif file_curs and len(file_curs) == 1:
-            cur, basis = file_curs[0], "source file"
-        else:
-            continue
-        target = Path(f)
-        tmp = target.with_name(target.name + ".filled")
-        con.execute(
-            f"COPY (SELECT * REPLACE (CASE WHEN BillingCurrency IS NULL AND {ZERO_COST} "
-            f"THEN {sql_literal(cur)} ELSE BillingCurrency END AS BillingCurrency) "
-            f"FROM read_parquet({sql_literal(target.as_posix())}, hive_partitioning = false)) "
-            f"TO {sql_literal(tmp.as_posix())} (FORMAT parquet, COMPRESSION zstd)"
-        )
-        os.replace(tmp, target)
-        filled[(provider, str(acct), period, cur, basis)] += int(n)
-    for (provider, acct, period, cur, basis), n in sorted(filled.items()):
-        warnings.append(
-            f"{provider} {acct} {period}: {n:,} zero-cost row(s) without a currency took {cur}, "
-            f"the currency of the same {basis} in that period"
-        )
 
 
 def _assemble(

@@ -25,8 +25,8 @@ from gcfinops.adapters.base import (
     null,
 )
 
-# The EA 2024-08-01 spelling of every column we read, plus the MCA and pay-as-you-go columns that
-# have no EA counterpart. A header matches one of these case-insensitively.
+# The EA 2024-08-01 spelling of every column we read, plus the MCA columns that have no EA
+# counterpart. A header matches one of these case-insensitively.
 CANONICAL = (
     "AccountName", "AdditionalInfo", "AvailabilityZone", "BillingAccountId", "BillingAccountName",
     "BillingCurrencyCode", "BillingPeriodEndDate", "BillingPeriodStartDate", "BillingProfileId",
@@ -147,7 +147,7 @@ REGION_KEY = "lower(replace(trim(coalesce({ResourceLocation}, '')), ' ', ''))"
 
 
 def rename(header: list[str]) -> dict[str, str]:
-    """Header → canonical name: EA, MCA and pay-as-you-go spellings, any letter case."""
+    """Header → canonical name: EA and MCA spellings, any letter case."""
     out: dict[str, str] = {}
     for h in header:
         canonical = _CANON_BY_LOWER.get(h.strip().lower())
@@ -208,7 +208,9 @@ BLOB_TIER = (
 
 
 def _by_kind(mca: str, ea: str, payg: str, note: str = "") -> Expr:
-    """An expression that differs between MCA, EA and pay-as-you-go files (told by the header)."""
+    """An expression that differs between MCA, EA and other files (told by the header): `other`
+    serves a cost-details file with neither MCA columns nor BillingAccountId (a pay-as-you-go
+    subscription's cost details), where the subscription is the billing account."""
 
     def build(header: list[str]) -> str:
         if MCA_MARKERS & set(header):
@@ -233,24 +235,24 @@ def _columns() -> dict[str, Expr]:
     )
     return {
         "AvailabilityZone": expr("NULLIF({AvailabilityZone}, '')", "AvailabilityZone (EA only)"),
-        "BilledCost": expr(BILLED, "CostInBillingCurrency (EA old: Cost; PAYG: PreTaxCost); 0 on "
+        "BilledCost": expr(BILLED, "CostInBillingCurrency (EA old: Cost); 0 on "
                            "usage covered by a reservation or savings plan and on "
                            "unused-commitment "
                            "rows (convert.md)"),
         "BillingAccountId": _by_kind(
             "COALESCE(NULLIF({BillingProfileId}, ''), {BillingAccountId})", "{BillingAccountId}",
             "{SubscriptionId}", "EA: BillingAccountId; MCA: billingProfileId (the invoice unit, "
-            "convert.md); pay-as-you-go: the subscription"),
+            "convert.md); neither: the subscription"),
         "BillingAccountName": _by_kind(
             "COALESCE(NULLIF({BillingProfileName}, ''), {BillingAccountName})",
             "{BillingAccountName}", "{SubscriptionName}", "EA: BillingAccountName; MCA: "
             "billingProfileName"),
         "BillingAccountType": _by_kind("'Billing Profile'", "'Billing Account'", "'Subscription'",
                                        "Billing Account (EA), Billing Profile (MCA), as "
-                                       "Microsoft's FOCUS export; Subscription (PAYG)"),
+                                       "Microsoft's FOCUS export; else Subscription"),
         "BillingCurrency": expr("upper(trim({BillingCurrencyCode}))",
                                 "BillingCurrencyCode (EA old, MCA: BillingCurrency; "
-                                "PAYG: Currency)"),
+                                "older EA: Currency)"),
         "BillingPeriodEnd": expr(PERIOD_END, "BillingPeriodEndDate + 1 day (Azure's end is "
                                  "inclusive); else one month after the start"),
         "BillingPeriodStart": expr(PERIOD_START, "BillingPeriodStartDate; else the month of Date"),
@@ -260,7 +262,7 @@ def _columns() -> dict[str, Expr]:
         "CapacityReservationStatus": null(),
         "ChargeCategory": _with_column("ChargeType", category, "'Usage'",
                                        "ChargeType via the value table (unknown → error); "
-                                       "pay-as-you-go usage files: Usage"),
+                                       "files without ChargeType: Usage"),
         "ChargeClass": expr(f"CASE WHEN {CT} = 'Refund' THEN 'Correction' END",
                             "Refund → Correction"),
         "ChargeDescription": col("ProductName"),
@@ -329,7 +331,7 @@ def _columns() -> dict[str, Expr]:
                                         default=REGION_KEY),
                         default="NULLIF({ResourceLocation}, '')"),
             "display name of the RegionId (value table), else ResourceLocation"),
-        "ResourceId": expr("NULLIF({ResourceId}, '')", "ResourceId (PAYG: InstanceId), as written"),
+        "ResourceId": expr("NULLIF({ResourceId}, '')", "ResourceId (older EA: InstanceId)"),
         "ResourceName": expr(
             "COALESCE(NULLIF({ResourceName}, ''),"
             " NULLIF(regexp_extract({ResourceId}, '[^/]+$'), ''))",
