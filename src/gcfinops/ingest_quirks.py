@@ -97,9 +97,17 @@ def fill_zero_cost_currency(
     All in SQL: one grouped query finds the staged files concerned (one billing account and
     period each, by the staging partitions), and only those are rewritten, with a constant.
     """
+    glob = sql_literal((stage / "**" / "*.parquet").as_posix())
+    # The footers' null counts first: most ingests have no such row, and then nothing is read.
+    nulls = con.execute(
+        f"SELECT coalesce(sum(coalesce(stats_null_count, 1)), 1) FROM parquet_metadata({glob}) "
+        "WHERE path_in_schema = 'BillingCurrency'"
+    ).fetchone()
+    if nulls is not None and nulls[0] == 0:
+        return
     rel = (
-        f"read_parquet({sql_literal((stage / '**' / '*.parquet').as_posix())}, "
-        "hive_partitioning = true, hive_types_autocast = false, filename = true)"
+        f"read_parquet({glob}, hive_partitioning = true, hive_types_autocast = false, "
+        "filename = true)"
     )
     groups = con.execute(
         f"""WITH r AS (SELECT filename AS f, provider, billing_period, billing_account,

@@ -36,7 +36,9 @@ def ingest(
     default: Annotated[
         list[str] | None,
         typer.Option(
-            "--default", help="COLUMN=VALUE for a source column the file lacks (repeatable)."
+            "--default",
+            help="COLUMN=VALUE: fills a source column the file lacks, and the empty cells of "
+            "one it has (counted in the output; repeatable).",
         ),
     ] = None,
     lock_timeout: Annotated[
