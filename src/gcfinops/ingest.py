@@ -41,7 +41,6 @@ from gcfinops.ingest_quirks import drop_empty, fill_zero_cost_currency, note_def
 from gcfinops.ledger import FileRecord, IngestRecord, Ledger, UnitRecord, sha256_of
 from gcfinops.readers import (
     SourceFile,
-    duckdb_names,
     float_columns,
     has_rejects,
     kind_of,
@@ -263,7 +262,7 @@ def _stage_file(
         raise_non_finite(con, src.read_path, float_columns(src, adapter), src)
     relation = relation_sql(read_src, adapter)
     note_defaults(con, src, adapter, defaults, relation, warnings)
-    mapped = compile_select(adapter, src.header, relation, defaults, duckdb_names(src.header))
+    mapped = compile_select(adapter, src.header, relation, defaults, src.idents)
     view = "gcf_mapped"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {mapped}")
     allocated = allocation_select_sql(view, alloc)

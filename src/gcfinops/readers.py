@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import gzip
 import io
 import json
@@ -60,9 +61,14 @@ class SourceFile:
     padded: tuple[str, ...] = ()  # trailing header columns that no row has (read as NULL)
     warnings: list[str] = field(default_factory=list)
 
+    @functools.cached_property
+    def idents(self) -> dict[str, str]:
+        """Header name → the column's name inside DuckDB (see `duckdb_names`)."""
+        return duckdb_names(self.header)
+
     def ident(self, name: str) -> str:
         """The column's name inside DuckDB (see `duckdb_names`)."""
-        return duckdb_names(self.header).get(name, name)
+        return self.idents.get(name, name)
 
 
 def duckdb_names(header: list[str]) -> dict[str, str]:
