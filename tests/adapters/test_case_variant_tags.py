@@ -121,3 +121,22 @@ def test_oci_namespaced_municipality_tag_allocates_the_ward(tmp_path: Path) -> N
     rows = ingest_rows(tmp_path / "ws", rewrite_csv(OCI, tmp_path / "ns.csv", change))
     tagged = [r for r in rows if r["Tags"] and "Jichitai.Municipality" in r["Tags"]]
     assert tagged and {r["x_Ward"] for r in tagged} == {"131091"}
+
+
+def test_sakura_tags_with_case_variant_and_duplicate_keys(tmp_path: Path) -> None:
+    """Sakura's Tags JSON: `Ward` and `ward` both kept; a repeated key names the line."""
+    sakura = FIXTURES / "sakura" / "billdetail.csv"
+
+    def variants(header: list[str], rows: list[list[str]]) -> None:
+        rows[0][header.index("Tags")] = '{"Ward": "目黒区", "ward": "setagaya"}'
+
+    rows = ingest_rows(tmp_path / "ws", rewrite_csv(sakura, tmp_path / "v.csv", variants))
+    assert rows[0]["Tags"] == {"Ward": "目黒区", "ward": "setagaya"}
+    assert rows[0]["x_Ward"] == "131121"
+
+    def duplicate(header: list[str], rows: list[list[str]]) -> None:
+        rows[1][header.index("Tags")] = '{"ward": "目黒区", "ward": "setagaya"}'
+
+    with pytest.raises(InputError) as e:
+        api.ingest([rewrite_csv(sakura, tmp_path / "d.csv", duplicate)], workspace=tmp_path / "w2")
+    assert e.value.line == 3 and "keys unique" in str(e.value)

@@ -60,10 +60,12 @@ CATEGORY = (
 TAGS_TEXT = "trim(CAST({Tags} AS VARCHAR))"
 TAGS = (
     f"CASE WHEN NULLIF({TAGS_TEXT}, '') IS NULL OR {TAGS_TEXT} = '{{}}' THEN NULL "
-    f"WHEN json_valid({TAGS_TEXT}) AND json_type({TAGS_TEXT}) = 'OBJECT' "
+    f"WHEN CASE WHEN json_valid({TAGS_TEXT}) THEN json_type({TAGS_TEXT}) = 'OBJECT' AND "
+    f"len(json_keys({TAGS_TEXT})) = len(list_distinct(json_keys({TAGS_TEXT}))) END "
     f"THEN CAST(CAST({TAGS_TEXT} AS JSON) AS MAP(VARCHAR, VARCHAR)) "
     f"ELSE error('line ' || {LINE} || ': column Tags: not a JSON object (found ''' || "
-    f"left({TAGS_TEXT}, 80) || ''', expected a JSON object of tag keys and values)') END"
+    f"left({TAGS_TEXT}, 80) || ''', expected a JSON object of tag keys and values, "
+    f"keys unique)') END"
 )
 REGION = "NULLIF(regexp_extract(lower({Zone}), '^([a-z]+[0-9]+)', 1), '')"
 SERVICE_CATEGORY = (
