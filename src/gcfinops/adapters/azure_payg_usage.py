@@ -13,7 +13,9 @@ day), and `Tags` written with braces.
 Three header sets are read, matched case-insensitively: the English names of the 2019-11-01
 schema; koku's camelCase variant (`subscriptionGuid`, `preTaxCost`, `quantity`, `resourceId`,
 no `UnitOfMeasure`); and localized headers of the form `Localized name (EnglishName)`, which are
-read by the English name in the parentheses (formats.md §10).
+read by the English name in the parentheses (formats.md §10; the form Microsoft's localized
+pages give field names in, e.g. ja-jp `測定カテゴリ (MeterCategory)`). A localized name without
+the English one in parentheses is not guessed: detection then lists the columns it lacks.
 """
 
 from __future__ import annotations
@@ -207,8 +209,10 @@ ADAPTER = Adapter(
         HeaderSet(
             "localized: `Localized name (EnglishName)`",
             ("… (SubscriptionGuid)", "… (UsageDateTime)", "… (PreTaxCost)", "…"),
-            "formats.md §10 (shape of the localized portal download); each header is read by "
-            "its English name in parentheses",
+            "formats.md §10; the form Microsoft's localized pages print field names in "
+            "(learn.microsoft.com/ja-jp …/understand-usage-details-fields: "
+            "`測定カテゴリ (MeterCategory)`, `測定単位 (UnitOfMeasure)`); read by the English "
+            "name in parentheses",
         ),
     ),
     lookups={
