@@ -434,7 +434,11 @@ def _reconcile(
             f"empty, but FOCUS requires a value for {lake_column}"
             + (f" (read from {', '.join(sources)})" if sources else ""),
             path=path, line=line, column=sources[0] if len(sources) == 1 else lake_column,
-            hint="pass --default COLUMN=VALUE if the whole file lacks it",
+            hint=(
+                "a row with a cost needs its own currency (only zero-cost rows take the one of "
+                "their billing account and period); "
+                if lake_column == "BillingCurrency" else ""
+            ) + "pass --default COLUMN=VALUE to fill the empty cells of a column",
         )  # fmt: skip
     netted = _netted_sql(used)
     rows = con.execute(
