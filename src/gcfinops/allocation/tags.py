@@ -60,6 +60,8 @@ _PREFIX_PATTERN = (
     f"({_ascii_ci('user:')}|{_ascii_ci('user_')}|{_ascii_ci('tag:')})"
 )
 _PREFIX_RE = re.compile(_PREFIX_PATTERN)
+# Prefixes as providers spell them, for the exact-spelling tie-break of `_tag_key_sql_picked`.
+_EXACT_PREFIXES = ("", "user:", "user_", "tag:", "resourceTags/user:", "resource_tags_user_")
 
 
 def normalize_tag_key(key: str) -> str:
@@ -106,24 +108,37 @@ def _tag_key_sql_picked(tags: str, keys: tuple[str, ...]) -> str:
 
     full_list = quoted(wanted_keys)
     short_list = quoted(short for short, _ in wanted_keys.values())
-    raw_list = quoted(dict.fromkeys(_PREFIX_RE.sub("", k, count=1) for k in keys))
-    stripped = f"regexp_replace(gcf_e.key, '{_PREFIX_PATTERN}', '')"
+    # The configured spellings, bare and behind the provider prefixes as providers write them
+    # (a plain list lookup: this tie-break must not cost a regex per tag).
+    raw_list = quoted(
+        dict.fromkeys(p + _PREFIX_RE.sub("", k, count=1) for k in keys for p in _EXACT_PREFIXES)
+    )
     full = f"list_position({full_list}, {tag_key_sql('gcf_e.key')})"
+    last = "string_split(gcf_y.k, '.')[-1]"  # a provider prefix comes before the namespace
     segment = (
-        f"CASE WHEN contains(gcf_e.key, '.') THEN list_position({short_list}, "
-        f"{alias_key_sql(f'regexp_extract({stripped}, {chr(39)}([^.]*)$' + chr(39) + ', 1)')}) END"
+        f"CASE WHEN gcf_y.f IS NULL THEN list_position({short_list}, {alias_key_sql(last)}) END"
     )
     guard = f"regexp_matches(gcf_e.key, '{foreign_char_re(wanted_keys)}')"
+    # Stage 1 normalizes every entry's key once; the next stages only see the few entries that
+    # matched in full or have a namespace (a dot) whose last segment may match.
     ranked = (
         f"list_transform(map_entries({tags}), lambda gcf_e: CASE WHEN {guard} THEN NULL ELSE "
-        f"{{'r': least({full}, {segment}), 'f': {full}, "
-        f"'x': NOT list_contains({raw_list}, {stripped}), 'k': gcf_e.key, 'v': gcf_e.value}} END)"
+        f"{{'f': {full}, 'k': gcf_e.key, 'v': gcf_e.value}} END)"
     )
-    wanted = f"list_filter({ranked}, lambda gcf_x: gcf_x.r IS NOT NULL)"
+    candidates = (
+        f"list_filter({ranked}, lambda gcf_x: gcf_x.f IS NOT NULL OR contains(gcf_x.k, '.'))"
+    )
+    segmented = (
+        f"list_transform({candidates}, lambda gcf_y: {{'f': gcf_y.f, 's': {segment}, "
+        "'k': gcf_y.k, 'v': gcf_y.v})"
+    )
+    wanted = f"list_filter({segmented}, lambda gcf_w: coalesce(gcf_w.f, gcf_w.s) IS NOT NULL)"
+    exact = f"list_contains({raw_list}, gcf_v.k)"
     keyed = (
-        f"list_transform({wanted}, lambda gcf_y: {{'r': gcf_y.r, "
-        "'m': coalesce(gcf_y.f <> gcf_y.r, TRUE), 'x': gcf_y.x, 'k': gcf_y.k, "
-        f"'v': {alias_key_sql('gcf_y.v')}}})"
+        "list_transform("
+        f"{wanted}, lambda gcf_v: {{'r': least(gcf_v.f, gcf_v.s), "
+        "'m': gcf_v.f IS NULL OR gcf_v.f > least(gcf_v.f, gcf_v.s), "
+        f"'x': NOT {exact}, 'k': gcf_v.k, 'v': {alias_key_sql('gcf_v.v')}}})"
     )
     return f"list_sort(list_filter({keyed}, lambda gcf_z: gcf_z.v <> ''))[1].v"
 
