@@ -7,6 +7,7 @@ and returns plain dataclasses; errors are `gcfinops.errors.GcfinopsError` subcla
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,12 +17,14 @@ from gcfinops import engine as _engine
 from gcfinops import findings as _findings
 from gcfinops import gate as _gate
 from gcfinops import ingest as _ingest
+from gcfinops import inspection as _inspection
 from gcfinops import metrics as _metrics
 from gcfinops import ruleset as _ruleset
 from gcfinops import status as _status
 from gcfinops import summary as _summary
 from gcfinops.context import Context
 from gcfinops.fx import FxRate, FxTable
+from gcfinops.inspection import vendor as _vendor
 from gcfinops.sources import remote as _remote
 from gcfinops.workspace import Workspace
 
@@ -41,6 +44,8 @@ __all__ = [
     "fx_set",
     "import_baseline",
     "import_costs",
+    "inspect",
+    "inspect_vendor_report",
     "ingest",
     "ingest_metrics",
     "ingest_remote",
@@ -385,4 +390,53 @@ def ingest_metrics(
     return _metrics.ingest_metrics(
         Workspace.resolve(workspace), [Path(p) for p in paths], resource_id=resource_id,
         metric=metric, lock_timeout=lock_timeout,
+    )  # fmt: skip
+
+
+def inspect(
+    month: str,
+    *,
+    workspace: str | Path | None = None,
+    ward: str | None = None,
+    provider: str | None = None,
+    billing_account: str | None = None,
+    tolerance: Decimal = Decimal(0),
+    invoice_total: Decimal | None = None,
+    invoice_currency: str | None = None,
+) -> _inspection.Inspection:
+    """Payment inspection (検収) of one billing month: every line recomputed and explained.
+
+    Raises:
+        NoDataError: nothing in the scope (exit 2). ConfigError: bad option (exit 2).
+    """
+    ws = Workspace.resolve(workspace)
+    scope = _inspection.resolve_scope(
+        month, ward=ward, provider=provider, billing_account=billing_account,
+        wards=WardDirectory(load_config(ws.config_path).allocation.extra_wards),
+    )  # fmt: skip
+    return _inspection.inspect(
+        ws, scope, tolerance=tolerance, invoice_total=invoice_total,
+        invoice_currency=invoice_currency,
+    )  # fmt: skip
+
+
+def inspect_vendor_report(
+    path: str | Path,
+    *,
+    workspace: str | Path | None = None,
+    tolerance: Decimal = Decimal(0),
+    ward: str | None = None,
+    provider: str | None = None,
+    billing_account: str | None = None,
+) -> _vendor.VendorCheck:
+    """A vendor's monthly amounts (CSV) against the lake for the same scope.
+
+    Raises:
+        ConfigError: the file is unreadable or a cell is bad (file:line; exit 2).
+    """
+    ws = Workspace.resolve(workspace)
+    wards = WardDirectory(load_config(ws.config_path).allocation.extra_wards)
+    return _vendor.check(
+        ws, Path(path), wards, tolerance=tolerance, ward=ward, provider=provider,
+        billing_account=billing_account,
     )  # fmt: skip

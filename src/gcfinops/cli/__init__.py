@@ -16,6 +16,7 @@ from gcfinops import __version__
 from gcfinops.cli import allocation as allocation_cmd
 from gcfinops.cli import check as check_cmd
 from gcfinops.cli import ingest as ingest_cmd
+from gcfinops.cli import inspection as inspection_cmd
 from gcfinops.cli import report as report_cmd
 from gcfinops.cli import rules as rules_cmd
 from gcfinops.cli import setup as setup_cmd
@@ -61,7 +62,15 @@ def main_options(
     STATE.debug = debug
 
 
-for module in (setup_cmd, ingest_cmd, check_cmd, report_cmd, rules_cmd, allocation_cmd):
+for module in (
+    setup_cmd,
+    ingest_cmd,
+    check_cmd,
+    report_cmd,
+    rules_cmd,
+    allocation_cmd,
+    inspection_cmd,
+):
     module.register(app)
 
 
