@@ -138,6 +138,16 @@ LOCATION = "Asia Pacific (Tokyo)"
 ENTITY = "Amazon Web Services Japan G.K."
 TAX_TYPE = "JCT"
 TAX_RATE = 0.10
+# One planted mispriced line for `gcfinops inspect` (検収): the first running hour of this
+# instance in this period bills 0.10 USD more than its rate × usage (a digit slip, 0.404 for
+# 0.304). The tax base keeps the correct price. Every other line is priced exactly.
+MISPRICED = ("chiyoda", "2026-02", "chiyoda-kokuho-ap01")
+MISPRICED_EXTRA = 0.10
+# The vendor report (vendor_report.csv) has one wrong figure: this (month, service) is reported
+# 10.00 USD higher than the bill.
+VENDOR_WARD = "chiyoda"
+VENDOR_MONTHS = ("2025-12", "2026-01", "2026-02")
+VENDOR_WRONG = ("2026-01", "Amazon Simple Storage Service", 10.0)
 
 # instance type: (Linux on-demand USD/h, vCPU, memory)
 EC2: dict[str, tuple[float, int, str]] = {
@@ -628,6 +638,7 @@ class Month:
         self.lines: list[str] = []
         self.tax_base: dict[tuple[str, str], float] = {}
         self.sp_used: dict[str, float] = {}
+        self.planted_row = 0
         t = [self.start + i * HOUR for i in range(self.hours + 1)]
         self._h_s = [iso_s(x) for x in t]
         self._h_ms = [iso_ms(x) for x in t]
@@ -684,12 +695,17 @@ class Month:
         key = (account.id, product_code)
         self.tax_base[key] = self.tax_base.get(key, 0.0) + amount
 
-    def hourly(self, series: str, tpl: list[str], hours: Sequence[int]) -> None:
-        """One line per listed hour (index from the period start); costs are in the template."""
+    def hourly(
+        self, series: str, tpl: list[str], hours: Sequence[int], first: list[str] | None = None
+    ) -> None:
+        """One line per listed hour (index from the period start); costs are in the template.
+
+        `first`, when given, is the template of the first line only (the planted mispriced line).
+        """
         h_s, h_ms, out = self._h_s, self._h_ms, self.lines
         prefix = self.id_prefix(series)
         for n, h in enumerate(hours):
-            row = tpl.copy()
+            row = (first if first is not None and n == 0 else tpl).copy()
             row[I_ID] = prefix + b32_int(n, 6)
             row[I_INTERVAL] = f"{h_s[h]}/{h_s[h + 1]}"
             row[I_START] = h_ms[h]
@@ -822,7 +838,13 @@ def add_instance(m: Month, inst: Instance, sps: dict[str, SavingsPlan]) -> None:
         "product_sku": sku_id,
     }
     if inst.sp is None:
-        m.hourly(f"{inst.id}|Usage", m.template(inst.account, fields, inst.tags), hours)
+        tpl = m.template(inst.account, fields, inst.tags)
+        first = None
+        if (m.ward.key, m.period, inst.key) == MISPRICED:
+            first = tpl.copy()
+            first[I_COST] = num(rate + MISPRICED_EXTRA)
+            m.planted_row = len(m.lines) + 1  # 1-based data row of the file
+        m.hourly(f"{inst.id}|Usage", tpl, hours, first)
         m.add_base(inst.account, "AmazonEC2", rate * len(hours))
         return
     sp = sps[inst.sp]
@@ -1687,6 +1709,7 @@ def expected_findings() -> dict[str, object]:
             "descriptive; see sample_billing/README.md."
         ),
         "rules": rules,
+        "inspection": inspection_expected(),
         "cost_jump": {
             "description": "Ward total of line_item_unblended_cost (all line types), 2026-03 "
             "versus 2026-02.",
@@ -1723,6 +1746,61 @@ def expected_findings() -> dict[str, object]:
     }
 
 
+def _service_name(row: list[str]) -> str:
+    """ServiceName as the AWS adapter maps it: product_name, else servicecode, else code."""
+    product = json.loads(row[IDX["product"]] or "{}")
+    return (
+        product.get("product_name")
+        or row[IDX["product_servicecode"]]
+        or row[IDX["line_item_product_code"]]
+    )
+
+
+def vendor_report() -> str:
+    """vendor_report.csv: what the operation-support contractor reports per month and service."""
+    ward = next(w for w in WARDS if w.key == VENDOR_WARD)
+    out = ["month,ward,provider,service,amount,currency,note"]
+    for period in VENDOR_MONTHS:
+        totals: dict[str, float] = {}
+        for row in csv.reader(build_month(ward, period).lines):  # negations cancel covered
+            name = _service_name(row)
+            totals[name] = totals.get(name, 0.0) + float(row[I_COST] or 0)
+        for name, total in sorted(totals.items()):
+            wrong = (period, name) == VENDOR_WRONG[:2]
+            value = total + (VENDOR_WRONG[2] if wrong else 0.0)
+            note = "運用管理補助者 月次報告" + (" (誤記あり)" if wrong else "")
+            out.append(f'{period},{ward.code},AWS,{name},"{value:,.2f}",USD,{note}')
+    return "\n".join(out) + "\n"
+
+
+def inspection_expected() -> dict[str, object]:
+    """Where `gcfinops inspect` must find the planted line and the wrong vendor figure."""
+    ward_key, period, name = MISPRICED
+    ward = next(w for w in WARDS if w.key == ward_key)
+    inst = next(i for i in ward.instances if i.key == name)
+    rate = ec2_rate(inst.itype, inst.os)
+    month = build_month(ward, period)
+    return {
+        "mispriced": {
+            "ward": ward.code,
+            "month": period,
+            "provider": "AWS",
+            "source_file": f"aws/{ward.export}/data/BILLING_PERIOD={period}/"
+            f"{ward.export}-00001.csv.gz",
+            "source_row": month.planted_row,
+            "resource_id": inst.id,
+            "billed": r10(rate + MISPRICED_EXTRA),
+            "recomputed": rate,
+        },
+        "vendor_report": {
+            "file": "vendor_report.csv",
+            "month": VENDOR_WRONG[0],
+            "service": VENDOR_WRONG[1],
+            "difference": VENDOR_WRONG[2],
+        },
+    }
+
+
 def write_expected(out: Path) -> None:
     """expected_findings.json."""
     text = json.dumps(expected_findings(), ensure_ascii=False, indent=2, sort_keys=True)
@@ -1753,6 +1831,7 @@ def generate(out: Path, months: Sequence[str] = PERIODS) -> dict[str, int]:
     write_baseline(out)
     write_noncloud(out)
     write_expected(out)
+    write_text(out / "vendor_report.csv", vendor_report())
     return rows
 
 

@@ -99,7 +99,11 @@ def _lines_table(result: Inspection, lang: str) -> Table:
     cur = result.currency
     table = Table(title=label(lang, "unexplained_lines"), title_justify="left")
     for key in ("source_file", "source_row", "resource_id", "billed", "recomputed", "difference"):
-        table.add_column(label(lang, key), justify="right" if key not in ("source_file", "resource_id") else "left")
+        table.add_column(
+            label(lang, key),
+            justify="right" if key not in ("source_file", "resource_id") else "left",
+            overflow="fold",
+        )
     for u in result.unexplained_lines[:50]:
         table.add_row(
             Text(u.source_file), Text(str(u.source_row)), Text(u.resource_id or "—"),
