@@ -122,3 +122,23 @@ def inspect(
     else:
         out().print(render.to_renderable(result, lang))
     raise typer.Exit(0 if result.status == "ok" else 1)
+
+
+def demo_inspect(root: Path, samples: Path) -> None:
+    """The demo's 検収 step: the month with the planted mispriced line, and the vendor report."""
+    from gcfinops.cli.output import info
+    from gcfinops.inspection import render, vendor
+
+    info("")
+    info(
+        "検収 (gcfinops inspect): 千代田区 2026-02 の請求を単価 × 数量で再計算し、差額を原因別に"
+        "説明します。説明できない明細があれば終了コード 1 です。"
+    )
+    result = api.inspect("2026-02", workspace=root, ward="131016", provider="AWS")
+    out().print(render.to_renderable(result, "ja"))
+    report = samples / "vendor_report.csv"
+    if report.exists():
+        info("")
+        info("事業者の月次報告 (gcfinops inspect --vendor-report) と明細の照合:")
+        checked = api.inspect_vendor_report(report, workspace=root)
+        out().print(vendor.to_renderable(checked, "ja"))

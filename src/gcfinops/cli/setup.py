@@ -12,6 +12,7 @@ from rich.table import Table
 from gcfinops import api
 from gcfinops.cli.check import demo_check
 from gcfinops.cli.ingest import print_ingest
+from gcfinops.cli.inspection import demo_inspect
 from gcfinops.cli.output import STATE, file_progress, guarded, info, out
 from gcfinops.cli.report import demo_report, write_baseline_template
 from gcfinops.cli.rules import demo_analyze
@@ -94,6 +95,7 @@ def demo() -> None:
     demo_analyze(root, samples)  # rules: metrics + analyze, top findings with a yen total
     demo_check(root)  # check: CI gate summary on the latest month (exit 0 in the demo)
     demo_report(root, samples)  # reports: baseline + non-cloud costs, Japanese ward report
+    demo_inspect(root, samples)  # 検収: the month with the planted mispriced line
 
 
 def _fresh(root: Path) -> None:
