@@ -87,7 +87,9 @@ def test_vendor_report_one_wrong_figure(sample_ws: Path) -> None:
     checked = api.inspect_vendor_report(SAMPLES / wrong["file"], workspace=sample_ws)
     assert checked.status == "differs"
     bad = [r for r in checked.rows if not r.ok]
-    assert [(r.month, r.scope.split(" / ")[-1]) for r in bad] == [(wrong["month"], wrong["service"])]
+    assert [(r.month, r.scope.split(" / ")[-1]) for r in bad] == [
+        (wrong["month"], wrong["service"])
+    ]
     diff = bad[0].difference
     assert diff is not None and abs(diff - Decimal(str(wrong["difference"]))) < Decimal("0.005")
     res = CliRunner().invoke(
@@ -98,7 +100,9 @@ def test_vendor_report_one_wrong_figure(sample_ws: Path) -> None:
 
 def test_vendor_report_bad_cell_names_file_and_line(sample_ws: Path, tmp_path: Path) -> None:
     bad = tmp_path / "vendor.csv"
-    bad.write_bytes("month,amount,currency\n2026-01,\"△1,000千円\",JPY\n2026-13,12,JPY\n".encode("cp932"))
+    bad.write_bytes(
+        'month,amount,currency\n2026-01,"△1,000千円",JPY\n2026-13,12,JPY\n'.encode("cp932")
+    )
     res = CliRunner().invoke(app, ["-w", str(sample_ws), "inspect", "--vendor-report", str(bad)])
     assert res.exit_code == 2
     assert f"{bad}:3" in res.output or f"{bad}:3" in res.stderr

@@ -56,33 +56,46 @@ def inspect(
         str | None, typer.Option("--ward", help="Ward: code, kanji or romaji (131121, 世田谷区).")
     ] = None,
     provider: Annotated[
-        str | None, typer.Option("--provider", help="Provider, e.g. AWS, Microsoft, 'Google Cloud'.")
+        str | None,
+        typer.Option("--provider", help="Provider, e.g. AWS, Microsoft, 'Google Cloud'."),
     ] = None,
     billing_account: Annotated[
         str | None, typer.Option("--billing-account", help="Billing account id.")
     ] = None,
     invoice_total: Annotated[
         str | None,
-        typer.Option("--invoice-total", help="Invoice total (tax included) to check the lake against."),
+        typer.Option(
+            "--invoice-total", help="Invoice total (tax included) to check the lake against."
+        ),
     ] = None,
     invoice_currency: Annotated[
-        str | None, typer.Option("--invoice-currency", help="Currency of --invoice-total, e.g. USD.")
+        str | None,
+        typer.Option("--invoice-currency", help="Currency of --invoice-total, e.g. USD."),
     ] = None,
     tolerance: Annotated[
         str | None,
-        typer.Option("--tolerance", help="Unexplained amount still accepted (default 0 beyond rounding)."),
+        typer.Option(
+            "--tolerance", help="Unexplained amount still accepted (default 0 beyond rounding)."
+        ),
     ] = None,
     vendor_report: Annotated[
         Path | None,
-        typer.Option("--vendor-report", help="CSV of a vendor's monthly amounts to check against the lake."),
+        typer.Option(
+            "--vendor-report", help="CSV of a vendor's monthly amounts to check against the lake."
+        ),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json, csv, xlsx or html.")] = "table",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table, json, csv, xlsx or html.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file.")
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="ja (default) or en.")] = "ja",
 ) -> None:
     """Inspect a month's bill: recompute unit price × quantity and explain every difference.
 
-    Example: gcfinops inspect --month 2026-02 --ward chiyoda --provider AWS --format html -o 検収.html
+    Example: gcfinops inspect --month 2026-02 --ward chiyoda --provider AWS --format html
+    -o 検収.html
     """
     from gcfinops.inspection import pack, render, vendor
 

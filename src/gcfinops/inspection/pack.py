@@ -14,8 +14,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from gcfinops.inspection.labels import amount, label
 from gcfinops.inspection.model import Inspection
 from gcfinops.inspection.tolerance import CAUSES
@@ -49,9 +47,16 @@ def cover_rows(result: Inspection, lang: str) -> list[tuple[str, str]]:
         rows += [
             (label(lang, "invoice_total"), amount(inv.invoice_total, inv.currency, lang)),
             (label(lang, "lake_total"), amount(inv.lake_total, inv.currency, lang)),
-            (label(lang, "lake_excluding_tax"), amount(inv.lake_total - inv.lake_tax, inv.currency, lang)),
+            (
+                label(lang, "lake_excluding_tax"),
+                amount(inv.lake_total - inv.lake_tax, inv.currency, lang),
+            ),
             (label(lang, "lake_tax"), amount(inv.lake_tax, inv.currency, lang)),
-            (label(lang, "difference"), f"{amount(inv.difference, inv.currency, lang)} ({label(lang, f'cause.{inv.cause}')})"),
+            (
+                label(lang, "difference"),
+                f"{amount(inv.difference, inv.currency, lang)} "
+                f"({label(lang, f'cause.{inv.cause}')})",
+            ),
         ]
     rows.append(
         (
@@ -65,7 +70,7 @@ def cover_rows(result: Inspection, lang: str) -> list[tuple[str, str]]:
 
 def to_xlsx(result: Inspection, lang: str = "ja") -> bytes:
     """The pack as a workbook: 検収調書 (cover), サービス別, 説明できない明細, 元ファイル."""
-    import xlsxwriter  # type: ignore[import-untyped]
+    import xlsxwriter
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
@@ -82,8 +87,11 @@ def to_xlsx(result: Inspection, lang: str = "ja") -> bytes:
     def s(ws: Any, r: int, c: int, value: str, fmt: Any = text) -> None:
         ws.write_string(r, c, neutralize(value), fmt)
 
-    names = ("検収調書", "サービス別", "説明できない明細", "元ファイル") if lang != "en" else (
-        "Inspection", "By service", "Unexplained lines", "Source files")
+    names = (
+        ("検収調書", "サービス別", "説明できない明細", "元ファイル")
+        if lang != "en"
+        else ("Inspection", "By service", "Unexplained lines", "Source files")
+    )
     cover = wb.add_worksheet(names[0])
     cover.set_column(0, 0, 36)
     cover.set_column(1, 1, 60)
@@ -143,6 +151,8 @@ def to_xlsx(result: Inspection, lang: str = "ja") -> bytes:
 
 def to_html(result: Inspection, lang: str = "ja") -> str:
     """The pack as one HTML page (inline CSS, no script, no network)."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
         autoescape=True,
@@ -165,7 +175,10 @@ def to_html(result: Inspection, lang: str = "ja") -> str:
         cover=cover_rows(result, lang),
         causes=CAUSES,
         services=services,
-        lines=[(u, fmt(u.billed), fmt(u.recomputed), fmt(u.difference)) for u in result.unexplained_lines],
+        lines=[
+            (u, fmt(u.billed), fmt(u.recomputed), fmt(u.difference))
+            for u in result.unexplained_lines
+        ],
         hidden=result.unexplained_line_count - len(result.unexplained_lines),
         sources=result.sources,
     )

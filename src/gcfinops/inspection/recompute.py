@@ -34,9 +34,7 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 def _post_cause_sql() -> str:
-    whens = " ".join(
-        f"WHEN '{p}' THEN '{c}'" for p, c in sorted(POST_CONTRACT_CAUSE.items())
-    )
+    whens = " ".join(f"WHEN '{p}' THEN '{c}'" for p, c in sorted(POST_CONTRACT_CAUSE.items()))
     return f"CASE ProviderName {whens} END"
 
 

@@ -71,9 +71,7 @@ def _causes_table(result: Inspection, lang: str) -> Table:
     table.add_column()
     table.add_column(justify="right")
     table.add_row(Text(label(lang, "billed")), Text(amount(result.total.billed, cur, lang)))
-    table.add_row(
-        Text(label(lang, "recomputed")), Text(amount(result.total.recomputed, cur, lang))
-    )
+    table.add_row(Text(label(lang, "recomputed")), Text(amount(result.total.recomputed, cur, lang)))
     for cause, value in result.total.causes.items():
         table.add_row(Text("  " + label(lang, f"cause.{cause}")), Text(amount(value, cur, lang)))
     return table
@@ -83,7 +81,9 @@ def _groups_table(result: Inspection, lang: str) -> Table:
     cur = result.currency
     table = Table(title=label(lang, "groups"), title_justify="left")
     for key in ("provider", "billing_account", "invoice_id", "billed", "recomputed"):
-        table.add_column(label(lang, key), justify="right" if key in ("billed", "recomputed") else "left")
+        table.add_column(
+            label(lang, key), justify="right" if key in ("billed", "recomputed") else "left"
+        )
     table.add_column(label(lang, "cause.unexplained"), justify="right")
     for g in result.groups:
         b = g.breakdown
@@ -140,7 +140,8 @@ def to_renderable(result: Inspection, lang: str = "ja") -> RichGroup:
                 f"{amount(inv.invoice_total, inv.currency, lang)} / {label(lang, 'lake_total')} "
                 f"{amount(inv.lake_total, inv.currency, lang)} ({label(lang, 'lake_tax')} "
                 f"{amount(inv.lake_tax, inv.currency, lang)}) / {label(lang, 'difference')} "
-                f"{amount(inv.difference, inv.currency, lang)} → {label(lang, f'cause.{inv.cause}')}"
+                f"{amount(inv.difference, inv.currency, lang)} → "
+                f"{label(lang, f'cause.{inv.cause}')}"
             )
         )
     if result.unexplained_lines:

@@ -48,7 +48,9 @@ def resolve_scope(
         directory = wards or WardDirectory()
         code = directory.normalize(ward)
         if code is None:
-            raise ConfigError(f"--ward: unknown ward {ward!r}", hint="use the 6-digit code, e.g. 131121")
+            raise ConfigError(
+                f"--ward: unknown ward {ward!r}", hint="use the 6-digit code, e.g. 131121"
+            )
         found = directory.get(code)
         name = found.kanji if found else None
     return Scope(month, code, name, provider, billing_account)
@@ -68,7 +70,9 @@ def _scoped(con: duckdb.DuckDBPyConnection, ws: Workspace, scope: Scope) -> None
         where.append("BillingAccountId = $account")
         params["account"] = scope.billing_account
     # Parameters are bound once into a table: views cannot hold parameters.
-    con.execute(f"CREATE TEMP TABLE scoped AS SELECT * FROM lake WHERE {' AND '.join(where)}", params)
+    con.execute(
+        f"CREATE TEMP TABLE scoped AS SELECT * FROM lake WHERE {' AND '.join(where)}", params
+    )
     con.execute(f"CREATE TEMP TABLE lines AS {lines_sql('scoped')}")
 
 
@@ -81,7 +85,7 @@ def _breakdown(row: tuple[Any, ...]) -> Breakdown:
 
 def _sources(con: duckdb.DuckDBPyConnection, ws: Workspace) -> list[SourceFile]:
     rows = con.execute(
-        "SELECT source_file, count(*) FROM lines GROUP BY ALL ORDER BY source_file"
+        "SELECT source_file, count(*) FROM lines GROUP BY source_file ORDER BY source_file"
     ).fetchall()
     hashes: dict[str, str] = {}
     if ws.ledger_path.exists():
@@ -125,16 +129,19 @@ def inspect(
     con = connect()
     try:
         _scoped(con, ws, scope)
-        currencies = [r[0] for r in con.execute("SELECT DISTINCT currency FROM lines ORDER BY 1").fetchall()]
+        currencies = [
+            r[0] for r in con.execute("SELECT DISTINCT currency FROM lines ORDER BY 1").fetchall()
+        ]
         if not currencies:
             raise NoDataError(
                 f"no billing lines for {scope.month} in this scope",
-                hint="check --month/--ward/--provider/--billing-account; `gcfinops status` lists what was ingested",
+                hint="check --month/--ward/--provider/--billing-account; "
+                "`gcfinops status` lists what was ingested",
             )
         if len(currencies) > 1:
             raise ConfigError(
-                f"{scope.month}: the scope has several billing currencies ({', '.join(currencies)}); "
-                "an inspection compares one invoice currency",
+                f"{scope.month}: the scope has several billing currencies "
+                f"({', '.join(currencies)}); an inspection compares one invoice currency",
                 hint="narrow it with --provider or --billing-account",
             )
         currency = currencies[0]
@@ -145,17 +152,20 @@ def inspect(
             Group(r[0], r[1], r[2], r[3], _breakdown(r[4:]))
             for r in con.execute(
                 f"SELECT provider, billing_account, invoice_id, currency, {CAUSE_SUMS} FROM lines "
-                "GROUP BY ALL ORDER BY provider, billing_account, invoice_id NULLS LAST"
+                "GROUP BY provider, billing_account, invoice_id, currency "
+                "ORDER BY provider, billing_account, invoice_id NULLS LAST"
             ).fetchall()
         ]
         services = [
             ServiceRow(r[0], _breakdown(r[1:]))
             for r in con.execute(
-                f"SELECT service, {CAUSE_SUMS} FROM lines GROUP BY ALL ORDER BY sum(billed) DESC, service"
+                f"SELECT service, {CAUSE_SUMS} FROM lines GROUP BY service "
+                "ORDER BY sum(billed) DESC, service"
             ).fetchall()
         ]
         count, abs_sum = con.execute(
-            "SELECT count(*), COALESCE(sum(abs(c_unexplained)), 0) FROM lines WHERE c_unexplained <> 0"
+            "SELECT count(*), COALESCE(sum(abs(c_unexplained)), 0) FROM lines"
+            " WHERE c_unexplained <> 0"
         ).fetchone() or (0, 0)
         listed = [
             UnexplainedLine(

@@ -76,9 +76,7 @@ def line_tolerance(currency: str) -> Decimal:
 
 def line_tolerance_sql(currency_column: str) -> str:
     """`line_tolerance` as a SQL expression over a currency column."""
-    whens = " ".join(
-        f"WHEN '{c}' THEN {line_tolerance(c)}" for c in sorted(MINOR_DIGITS, key=str)
-    )
+    whens = " ".join(f"WHEN '{c}' THEN {line_tolerance(c)}" for c in sorted(MINOR_DIGITS, key=str))
     return f"(CASE upper({currency_column}) {whens} ELSE {line_tolerance('USD')} END)"
 
 

@@ -120,7 +120,9 @@ def _filters(row: dict[str, str], ward: str | None) -> tuple[list[str], dict[str
     return where, params, scope
 
 
-def _parse(path: Path, wards: WardDirectory, ward: str | None) -> list[tuple[int, dict[str, str], Decimal, Decimal]]:
+def _parse(
+    path: Path, wards: WardDirectory, ward: str | None
+) -> list[tuple[int, dict[str, str], Decimal, Decimal]]:
     header, rows = read_rows(path, "vendor report")
     check_header(path, header, REQUIRED, OPTIONAL)
     problems: list[str] = []
@@ -149,9 +151,15 @@ def _parse(path: Path, wards: WardDirectory, ward: str | None) -> list[tuple[int
         if bad or value is None:
             continue
         row["currency"], row["ward"] = currency, code or ""
-        unit = Decimal(1000) if "千円" in row["amount"] or row["amount"].endswith("k") else minor_unit(currency)
+        unit = (
+            Decimal(1000)
+            if "千円" in row["amount"] or row["amount"].endswith("k")
+            else minor_unit(currency)
+        )
         parsed.append((line, row, value, unit / 2))
-    raise_problems(path, "vendor report", problems, hint="header: " + ",".join((*REQUIRED, *OPTIONAL)))
+    raise_problems(
+        path, "vendor report", problems, hint="header: " + ",".join((*REQUIRED, *OPTIONAL))
+    )
     if not parsed:
         raise ConfigError(f"{path}: vendor report has a header but no rows")
     return parsed
@@ -185,7 +193,7 @@ def check(
             where, params, scope = _filters(row, row.get("ward") or None)
             sums = con.execute(
                 f"SELECT BillingCurrency, sum(BilledCost) FROM lake WHERE {' AND '.join(where)} "
-                "GROUP BY ALL",
+                "GROUP BY BillingCurrency",
                 params,
             ).fetchall()
             total: Decimal | None = None
@@ -224,7 +232,9 @@ def to_csv(result: VendorCheck) -> str:
 def to_renderable(result: VendorCheck, lang: str = "ja") -> RichGroup:
     table = Table(title=label(lang, "vendor.title"), title_justify="left")
     for key in ("month", "vendor.scope", "vendor.reported", "vendor.lake", "difference"):
-        table.add_column(label(lang, key), justify="left" if key in ("month", "vendor.scope") else "right")
+        table.add_column(
+            label(lang, key), justify="left" if key in ("month", "vendor.scope") else "right"
+        )
     table.add_column("")
     for r in result.rows:
         diff = r.difference
