@@ -183,3 +183,14 @@ def test_sum_rule_holds_exactly(tmp_path_factory: pytest.TempPathFactory,
     assert total == data["billed_total"]
     assert [d["cause"] for d in data["differences"]] == [
         "commitment", "negotiated", "credit", "tax", "rounding", "fx", "unexplained"]  # fmt: skip
+
+
+def test_init_writes_a_vendor_template_that_parses(tmp_path: Path) -> None:
+    from gcfinops.allocation.wards import WardDirectory
+    from gcfinops.inspection.vendor import _parse
+
+    res = CliRunner().invoke(app, ["-w", str(tmp_path), "init"])
+    assert res.exit_code == 0, res.output
+    template = tmp_path / "vendor_report_template.csv"
+    ((line, row, value, tol),) = _parse(template, WardDirectory(), None)
+    assert (line, row["ward"], value, tol) == (4, "131016", Decimal(1234567), Decimal("0.5"))

@@ -155,3 +155,14 @@ def demo_inspect(root: Path, samples: Path) -> None:
         info("事業者の月次報告 (gcfinops inspect --vendor-report) と明細の照合:")
         checked = api.inspect_vendor_report(report, workspace=root)
         out().print(vendor.to_renderable(checked, "ja"))
+
+
+def write_vendor_template(root: Path) -> None:
+    """`gcfinops init`: drop the vendor-report template CSV (never overwrite)."""
+    from gcfinops.cli.output import info
+    from gcfinops.inspection.vendor import TEMPLATE
+
+    path = root / "vendor_report_template.csv"
+    if not path.exists():
+        path.write_text(TEMPLATE, encoding="utf-8")
+        info(f"Wrote {path} (fill it in, then: gcfinops inspect --vendor-report {path.name})")

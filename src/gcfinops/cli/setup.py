@@ -12,7 +12,7 @@ from rich.table import Table
 from gcfinops import api
 from gcfinops.cli.check import demo_check
 from gcfinops.cli.ingest import print_ingest
-from gcfinops.cli.inspection import demo_inspect
+from gcfinops.cli.inspection import demo_inspect, write_vendor_template
 from gcfinops.cli.output import STATE, file_progress, guarded, info, out
 from gcfinops.cli.report import demo_report, write_baseline_template
 from gcfinops.cli.rules import demo_analyze
@@ -71,6 +71,7 @@ def init(
     ws.config_path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
     info(f"Wrote {ws.config_path}")
     write_baseline_template(ws.root)
+    write_vendor_template(ws.root)
 
 
 @guarded

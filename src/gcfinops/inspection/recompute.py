@@ -7,7 +7,9 @@ Per line (FOCUS columns; provider-specific meaning in docs/inspect.md):
   and are counted as "taken as billed" (`priced = FALSE`): they can be explained but not checked.
 - C = ContractedUnitPrice × PricingQuantity, P = ContractedCost (the provider's own amount
   before after-the-fact discounts), B = BilledCost.
-- B − L = (C − L) + (P − C) + (B − P): the rate difference is `negotiated` (or `commitment` on
+- When B = L (or B = C) within the line tolerance the line is priced as billed and only that
+  rounding (and C − L) is left, whatever the provider's other amount columns say.
+- Else B − L = (C − L) + (P − C) + (B − P): the rate difference is `negotiated` (or `commitment` on
   covered usage), P − C is the arithmetic check (`rounding`/`fx` within the line tolerance, else
   `unexplained`), and B − P is the provider's post-contract discount (tolerance.py
   POST_CONTRACT_CAUSE; checked like arithmetic for providers that have none).
@@ -71,8 +73,19 @@ WITH k AS (
     COALESCE(ContractedCost, contracted) - contracted AS arith,
     BilledCost - COALESCE(ContractedCost, contracted) AS post
   FROM a
+), m AS (
+  SELECT *,
+    {within_sql("BilledCost - recomputed", "tol")} AS match_list,
+    {within_sql("BilledCost - contracted", "tol")} AS match_contracted
+  FROM d
 ), r AS (
-  SELECT *, arith + CASE WHEN post_cause IS NULL THEN post ELSE 0 END AS residual FROM d
+  SELECT *,
+    CASE WHEN match_list THEN BilledCost - recomputed
+         WHEN match_contracted THEN BilledCost - contracted
+         ELSE arith + CASE WHEN post_cause IS NULL THEN post ELSE 0 END END AS residual,
+    CASE WHEN match_list OR match_contracted THEN 0 ELSE post END AS post_explained,
+    CASE WHEN match_list THEN 0 ELSE contracted - recomputed END AS rate_diff
+  FROM m
 )
 SELECT
   ProviderName AS provider, BillingAccountId AS billing_account, InvoiceId AS invoice_id,
@@ -82,11 +95,11 @@ SELECT
   CASE kind WHEN 'commitment' THEN BilledCost WHEN 'covered' THEN BilledCost - recomputed
     ELSE 0 END AS c_commitment,
   CASE kind WHEN 'negotiated' THEN BilledCost
-    WHEN 'usage' THEN (contracted - recomputed)
-      + CASE WHEN post_cause = 'negotiated' THEN post ELSE 0 END
+    WHEN 'usage' THEN rate_diff
+      + CASE WHEN post_cause = 'negotiated' THEN post_explained ELSE 0 END
     ELSE 0 END AS c_negotiated,
   CASE kind WHEN 'credit' THEN BilledCost
-    WHEN 'usage' THEN CASE WHEN post_cause = 'credit' THEN post ELSE 0 END
+    WHEN 'usage' THEN CASE WHEN post_cause = 'credit' THEN post_explained ELSE 0 END
     ELSE 0 END AS c_credit,
   CASE kind WHEN 'tax' THEN BilledCost ELSE 0 END AS c_tax,
   CASE WHEN kind = 'usage' AND {within_sql("residual", "tol")} AND NOT fx_line
