@@ -140,7 +140,8 @@ TAX_TYPE = "JCT"
 TAX_RATE = 0.10
 # One planted mispriced line for `gcfinops inspect` (検収): the first running hour of this
 # instance in this period bills 0.10 USD more than its rate × usage (a digit slip, 0.404 for
-# 0.304). The tax base keeps the correct price. Every other line is priced exactly.
+# 0.304). Tax is charged on the billed amount, as on an invoice. Every other line is priced
+# exactly.
 MISPRICED = ("chiyoda", "2026-02", "chiyoda-kokuho-ap01")
 MISPRICED_EXTRA = 0.10
 # The vendor report (vendor_report.csv) has one wrong figure: this (month, service) is reported
@@ -844,6 +845,7 @@ def add_instance(m: Month, inst: Instance, sps: dict[str, SavingsPlan]) -> None:
             first = tpl.copy()
             first[I_COST] = num(rate + MISPRICED_EXTRA)
             m.planted_row = len(m.lines) + 1  # 1-based data row of the file
+            m.add_base(inst.account, "AmazonEC2", MISPRICED_EXTRA)
         m.hourly(f"{inst.id}|Usage", tpl, hours, first)
         m.add_base(inst.account, "AmazonEC2", rate * len(hours))
         return

@@ -30,6 +30,7 @@ GENERATED = (  # what generate.py writes besides the CUR exports
     "fx_rates.csv",
     "gcfinops.toml",
     "noncloud_costs.csv",
+    "vendor_report.csv",
     "metrics",
 )
 
@@ -572,3 +573,28 @@ def test_total_size_stays_within_budget() -> None:
     """The committed sample stays around 8 MB."""
     size = sum(p.stat().st_size for p in SAMPLE.rglob("*") if p.is_file())
     assert size <= 8.3e6, size
+
+
+def test_one_planted_mispriced_line(
+    con: duckdb.DuckDBPyConnection, expected: dict[str, Any]
+) -> None:
+    """Every usage line costs rate × usage, except the one `gcfinops inspect` must find."""
+    planted = expected["inspection"]["mispriced"]
+    rows = con.execute(
+        """
+        SELECT ward, "BILLING_PERIOD", line_item_resource_id, d(line_item_unblended_cost),
+               d(line_item_unblended_rate) * d(line_item_usage_amount)
+        FROM cur
+        WHERE line_item_line_item_type IN ('Usage', 'SavingsPlanCoveredUsage')
+          AND abs(d(line_item_unblended_cost)
+                  - d(line_item_unblended_rate) * d(line_item_usage_amount)) > 1e-6
+        """
+    ).fetchall()
+    assert len(rows) == 1
+    ward, period, resource, cost, recomputed = rows[0]
+    assert (WARDS[ward], period, resource) == (
+        planted["ward"],
+        planted["month"],
+        planted["resource_id"],
+    )
+    assert (cost, round(recomputed, 10)) == (planted["billed"], planted["recomputed"])

@@ -163,3 +163,15 @@ def test_real_samples_are_explained(
         t = result.total
         assert t.recomputed + sum(t.causes.values()) == t.billed
         assert result.status == "ok", (parts, month, result.unexplained_lines[:3])
+
+
+def test_demo_step_shows_the_planted_month(
+    sample_ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gcfinops.cli.inspection import demo_inspect
+
+    demo_inspect(sample_ws, SAMPLES)
+    printed = capsys.readouterr().out
+    assert "不適合" in printed and str(PLANTED["source_row"]) in printed
+    assert PLANTED["resource_id"] in printed
+    assert "✗" in printed  # the vendor report's wrong figure
