@@ -194,3 +194,29 @@ def test_init_writes_a_vendor_template_that_parses(tmp_path: Path) -> None:
     template = tmp_path / "vendor_report_template.csv"
     ((line, row, value, tol),) = _parse(template, WardDirectory(), None)
     assert (line, row["ward"], value, tol) == (4, "131016", Decimal(1234567), Decimal("0.5"))
+
+
+def test_bill_text_stays_text_in_json_csv_and_xlsx(tmp_path: Path) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from gcfinops.inspection import pack
+    from report.lake import HOSTILE_RESOURCE, HOSTILE_SERVICE
+
+    rows = [priced(0.3, 1, 0.4, ServiceName=HOSTILE_SERVICE, ResourceId=HOSTILE_RESOURCE,
+                   BillingAccountId="=1+1")]  # fmt: skip
+    write_lake(tmp_path, rows)
+    result = api.inspect(M, workspace=tmp_path)
+    data = json.loads(render.to_json(result.to_dict()))
+    assert data["unexplained_lines"][0]["resource_id"] == HOSTILE_RESOURCE
+    assert "'=1+1" in render.to_csv(result)
+    wb = load_workbook(io.BytesIO(pack.to_xlsx(result, "en")))
+    services = [r[0] for r in wb["By service"].iter_rows(min_row=2, values_only=True)]
+    assert services == ["'" + HOSTILE_SERVICE]
+    assert all(
+        not (isinstance(c, str) and c.startswith("="))
+        for ws in wb.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+    )

@@ -111,8 +111,10 @@ def inspect(
             _emit(render.to_json(checked.to_dict()), output, False)
         elif fmt == "table":
             out().print(vendor.to_renderable(checked, lang))
-        else:
+        elif fmt == "csv":
             _emit(vendor.to_csv(checked), output, False)
+        else:
+            raise ConfigError("--vendor-report writes table, json or csv")
         raise typer.Exit(0 if checked.status == "ok" else 1)
     if month is None:
         raise ConfigError("give --month YYYY-MM (or --vendor-report FILE)")

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -22,24 +23,27 @@ from gcfinops.inspection.model import Inspection
 from gcfinops.inspection.tolerance import CAUSES
 from gcfinops.report.safety import neutralize
 
-_TOKEN = "\x00dec:"
-_TOKEN_RE = re.compile(r'"\\u0000dec:([-0-9.]+)"')
 
-
-def _mark(value: Any) -> Any:
+def _mark(value: Any, token: str) -> Any:
     if isinstance(value, Decimal):
-        return _TOKEN + format(value, "f")
+        return token + format(value, "f")
     if isinstance(value, dict):
-        return {k: _mark(v) for k, v in value.items()}
+        return {k: _mark(v, token) for k, v in value.items()}
     if isinstance(value, list):
-        return [_mark(v) for v in value]
+        return [_mark(v, token) for v in value]
     return value
 
 
 def to_json(data: dict[str, Any]) -> str:
-    """JSON with Decimal amounts written as exact numbers."""
-    text = json.dumps(_mark(data), ensure_ascii=False, indent=2)
-    return _TOKEN_RE.sub(lambda m: m.group(1), text) + "\n"
+    """JSON with Decimal amounts written as exact numbers.
+
+    Decimals are first written as strings carrying a random per-call marker, then unquoted; bill
+    text cannot carry a marker it has never seen, so it always stays a string.
+    """
+    token = f"dec-{secrets.token_hex(16)}:"
+    text = json.dumps(_mark(data, token), ensure_ascii=False, indent=2)
+    pattern = re.compile('"' + re.escape(token) + r'(-?[0-9]+(?:\.[0-9]+)?)"')
+    return pattern.sub(lambda m: m.group(1), text) + "\n"
 
 
 def to_csv(result: Inspection) -> str:
