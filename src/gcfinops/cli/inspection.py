@@ -19,6 +19,7 @@ from gcfinops.cli.report import _write
 from gcfinops.errors import ConfigError
 
 Format = Literal["table", "json", "csv", "xlsx", "html"]
+Lang = Literal["ja", "en"]
 
 
 def register(app: typer.Typer) -> None:
@@ -90,17 +91,14 @@ def inspect(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file.")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="ja (default) or en.")] = "ja",
+    lang: Annotated[Lang, typer.Option("--lang", help="ja (default) or en.")] = "ja",
 ) -> None:
     """Inspect a month's bill: recompute unit price × quantity and explain every difference.
 
-    Example: gcfinops inspect --month 2026-02 --ward chiyoda --provider AWS --format html
-    -o 検収.html
+    Example: gcfinops inspect --month 2026-02 --ward chiyoda --format html -o pack.html
     """
     from gcfinops.inspection import pack, render, vendor
 
-    if lang not in ("ja", "en"):
-        raise ConfigError(f"--lang: expected ja or en (found {lang!r})")
     tol = _decimal("--tolerance", tolerance) or Decimal(0)
     if vendor_report is not None:
         checked = api.inspect_vendor_report(

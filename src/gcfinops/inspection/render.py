@@ -84,9 +84,9 @@ def _causes_table(result: Inspection, lang: str) -> Table:
 def _groups_table(result: Inspection, lang: str) -> Table:
     cur = result.currency
     table = Table(title=label(lang, "groups"), title_justify="left")
-    for key in ("provider", "billing_account", "invoice_id", "billed", "recomputed"):
+    for key in ("provider", "billing_account", "invoice_id", "billed", "recomputed.short"):
         table.add_column(
-            label(lang, key), justify="right" if key in ("billed", "recomputed") else "left"
+            label(lang, key), justify="right" if key in ("billed", "recomputed.short") else "left"
         )
     table.add_column(label(lang, "cause.unexplained"), justify="right")
     for g in result.groups:
@@ -102,7 +102,8 @@ def _groups_table(result: Inspection, lang: str) -> Table:
 def _lines_table(result: Inspection, lang: str) -> Table:
     cur = result.currency
     table = Table(title=label(lang, "unexplained_lines"), title_justify="left")
-    for key in ("source_file", "source_row", "resource_id", "billed", "recomputed", "difference"):
+    keys = ("source_file", "source_row", "resource_id", "billed", "recomputed.short", "difference")
+    for key in keys:
         table.add_column(
             label(lang, key),
             justify="right" if key not in ("source_file", "resource_id") else "left",
