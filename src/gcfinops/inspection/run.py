@@ -126,7 +126,7 @@ def inspect(
     """
     if tolerance < 0:
         raise ConfigError(f"--tolerance must not be negative (found {tolerance})")
-    con = connect()
+    con = connect(temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None)
     try:
         _scoped(con, ws, scope)
         currencies = [

@@ -181,7 +181,7 @@ def check(
         raise ConfigError(f"--ward: unknown ward {ward!r}")
     rows = _parse(path, wards, ward_code)
     fx = FxTable.load(ws.fx_path) if ws.fx_path.exists() else FxTable()
-    con = connect()
+    con = connect(temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None)
     out: list[VendorRow] = []
     try:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
