@@ -60,7 +60,7 @@ def test_dom_has_the_cover_and_escaped_bill_text(chromium: str, page: Path, tmp_
     assert "不適合 (説明できない差額あり)" in dom
     for word in ("検収者", "氏名", "検収日", "印", "元ファイルの SHA-256"):
         assert word in dom
-    assert "673" in dom and "0.10" in dom
+    assert "673" in dom and "0.10" in dom and "0.304" in dom
     assert "<script" not in dom.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert "cur&lt;b&gt;.csv" in dom

@@ -121,6 +121,7 @@ def test_xlsx_pack_reads_back(sample_ws: Path) -> None:
     assert "印" in cover
     lines = list(wb["説明できない明細"].iter_rows(min_row=2, values_only=True))
     assert lines[0][1] == PLANTED["source_row"] and lines[0][2] == PLANTED["resource_id"]
+    assert (lines[0][7], lines[0][8], lines[0][9]) == (PLANTED["recomputed"], 1, "Hours")
     sources = list(wb["元ファイル"].iter_rows(min_row=2, values_only=True))
     assert sources and all(len(s[1]) == 64 for s in sources)
     en = load_workbook(io.BytesIO(pack.to_xlsx(result, "en")))

@@ -105,8 +105,15 @@ class UnexplainedLine:
     billed: Decimal
     recomputed: Decimal
     difference: Decimal
+    unit_price: Decimal | None = None  # ContractedUnitPrice, as the source wrote it
+    list_unit_price: Decimal | None = None
+    quantity: Decimal | None = None
+    pricing_unit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        def opt(v: Decimal | None) -> Decimal | None:
+            return None if v is None else _num(v)
+
         return {
             "source_file": self.source_file,
             "source_row": self.source_row,
@@ -114,6 +121,11 @@ class UnexplainedLine:
             "billed": _num(self.billed),
             "recomputed": _num(self.recomputed),
             "difference": _num(self.difference),
+            "service": self.service,
+            "unit_price": opt(self.unit_price),
+            "list_unit_price": opt(self.list_unit_price),
+            "quantity": opt(self.quantity),
+            "pricing_unit": self.pricing_unit,
         }
 
 

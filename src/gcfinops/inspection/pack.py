@@ -123,7 +123,8 @@ def to_xlsx(result: Inspection, lang: str = "ja") -> bytes:
 
     lines = wb.add_worksheet(names[2])
     headers = [label(lang, k) for k in ("source_file", "source_row", "resource_id", "service",
-                                         "billed", "recomputed", "difference")]  # fmt: skip
+                                         "billed", "recomputed", "difference", "unit_price",
+                                         "quantity", "pricing_unit")]  # fmt: skip
     for j, h in enumerate(headers):
         s(lines, 0, j, h, head)
     lines.set_column(0, 0, 60)
@@ -135,6 +136,10 @@ def to_xlsx(result: Inspection, lang: str = "ja") -> bytes:
         s(lines, i, 3, u.service or "")
         for j, v in enumerate((u.billed, u.recomputed, u.difference), start=4):
             lines.write_number(i, j, float(v), num)
+        for j, q in enumerate((u.unit_price, u.quantity), start=7):
+            if q is not None:
+                lines.write_number(i, j, float(q), text)
+        s(lines, i, 9, u.pricing_unit or "")
 
     src = wb.add_worksheet(names[3])
     for j, h in enumerate((label(lang, "source_file"), "SHA-256", label(lang, "rows"))):

@@ -91,6 +91,8 @@ SELECT
   ProviderName AS provider, BillingAccountId AS billing_account, InvoiceId AS invoice_id,
   BillingCurrency AS currency, COALESCE(ServiceName, '') AS service,
   x_SourceFile AS source_file, x_SourceRow AS source_row, ResourceId AS resource_id,
+  ContractedUnitPrice AS unit_price, ListUnitPrice AS list_unit_price,
+  PricingQuantity AS quantity, PricingUnit AS pricing_unit,
   kind, priced, BilledCost AS billed, recomputed,
   CASE kind WHEN 'commitment' THEN BilledCost WHEN 'covered' THEN BilledCost - recomputed
     ELSE 0 END AS c_commitment,

@@ -76,6 +76,11 @@ def _scoped(con: duckdb.DuckDBPyConnection, ws: Workspace, scope: Scope) -> None
     con.execute(f"CREATE TEMP TABLE lines AS {lines_sql('scoped')}")
 
 
+def _exact(value: float | None) -> Decimal | None:
+    """A source price or quantity as the number it was written as (shortest repr)."""
+    return None if value is None else Decimal(repr(float(value)))
+
+
 def _breakdown(row: tuple[Any, ...]) -> Breakdown:
     billed, recomputed, *causes = row[:9]
     return Breakdown.build(
@@ -169,11 +174,22 @@ def inspect(
         ).fetchone() or (0, 0)
         listed = [
             UnexplainedLine(
-                r[0], int(r[1]), r[2], r[3], quantize(r[4]), quantize(r[5]), quantize(r[6])
+                r[0],
+                int(r[1]),
+                r[2],
+                r[3],
+                quantize(r[4]),
+                quantize(r[5]),
+                quantize(r[6]),
+                _exact(r[7]),
+                _exact(r[8]),
+                _exact(r[9]),
+                r[10],
             )
             for r in con.execute(
                 "SELECT source_file, source_row, resource_id, service, billed, recomputed,"
-                " c_unexplained FROM lines WHERE c_unexplained <> 0"
+                " c_unexplained, unit_price, list_unit_price, quantity, pricing_unit"
+                " FROM lines WHERE c_unexplained <> 0"
                 f" ORDER BY abs(c_unexplained) DESC, source_file, source_row LIMIT {MAX_LISTED}"
             ).fetchall()
         ]
