@@ -396,7 +396,7 @@ def ingest_metrics(
 def inspect(
     month: str,
     *,
-    workspace: str | Path | None = None,
+    workspace: str | Path | Context | None = None,
     ward: str | None = None,
     provider: str | None = None,
     billing_account: str | None = None,
@@ -409,13 +409,12 @@ def inspect(
     Raises:
         NoDataError: nothing in the scope (exit 2). ConfigError: bad option (exit 2).
     """
-    ws = Workspace.resolve(workspace)
+    ctx = context(workspace)
     scope = _inspection.resolve_scope(
-        month, ward=ward, provider=provider, billing_account=billing_account,
-        wards=WardDirectory(load_config(ws.config_path).allocation.extra_wards),
-    )  # fmt: skip
+        month, ward=ward, provider=provider, billing_account=billing_account, wards=ctx.wards
+    )
     return _inspection.inspect(
-        ws, scope, tolerance=tolerance, invoice_total=invoice_total,
+        ctx.workspace, scope, tolerance=tolerance, invoice_total=invoice_total,
         invoice_currency=invoice_currency,
     )  # fmt: skip
 
@@ -423,7 +422,7 @@ def inspect(
 def inspect_vendor_report(
     path: str | Path,
     *,
-    workspace: str | Path | None = None,
+    workspace: str | Path | Context | None = None,
     tolerance: Decimal = Decimal(0),
     ward: str | None = None,
     provider: str | None = None,
@@ -434,9 +433,7 @@ def inspect_vendor_report(
     Raises:
         ConfigError: the file is unreadable or a cell is bad (file:line; exit 2).
     """
-    ws = Workspace.resolve(workspace)
-    wards = WardDirectory(load_config(ws.config_path).allocation.extra_wards)
     return _vendor.check(
-        ws, Path(path), wards, tolerance=tolerance, ward=ward, provider=provider,
+        context(workspace), Path(path), tolerance=tolerance, ward=ward, provider=provider,
         billing_account=billing_account,
     )  # fmt: skip

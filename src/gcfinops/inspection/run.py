@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from gcfinops.allocation.wards import WardDirectory
-from gcfinops.db import connect
+from gcfinops.db import session
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.inspection.model import (
     Breakdown,
@@ -131,8 +131,7 @@ def inspect(
     """
     if tolerance < 0:
         raise ConfigError(f"--tolerance must not be negative (found {tolerance})")
-    con = connect(temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None)
-    try:
+    with session(temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None) as con:
         _scoped(con, ws, scope)
         currencies = [
             r[0] for r in con.execute("SELECT DISTINCT currency FROM lines ORDER BY 1").fetchall()
@@ -205,8 +204,6 @@ def inspect(
             else _invoice(con, total, invoice_total, invoice_currency or currency, currency)
         )
         sources = _sources(con, ws)
-    finally:
-        con.close()
     return Inspection(
         scope=scope,
         currency=currency,

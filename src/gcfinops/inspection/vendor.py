@@ -24,16 +24,15 @@ from rich.text import Text
 
 from gcfinops.allocation.systems import normalize_system
 from gcfinops.allocation.wards import WardDirectory
-from gcfinops.baseline import check_header, parse_amount, raise_problems, read_rows
-from gcfinops.db import connect
+from gcfinops.context import Context
+from gcfinops.db import session
 from gcfinops.errors import ConfigError, GcfinopsError
-from gcfinops.fx import FxTable
 from gcfinops.inspection.labels import amount, label
 from gcfinops.inspection.run import MONTH_RE
 from gcfinops.inspection.tolerance import minor_unit, quantize
 from gcfinops.lake import lake_view_sql
 from gcfinops.report.safety import neutralize
-from gcfinops.workspace import Workspace
+from gcfinops.usercsv import check_header, parse_amount, raise_problems, read_rows
 
 REQUIRED = ("month", "amount")
 OPTIONAL = ("ward", "provider", "service", "business_system", "currency", "note")
@@ -166,9 +165,8 @@ def _parse(
 
 
 def check(
-    ws: Workspace,
+    ctx: Context,
     path: Path,
-    wards: WardDirectory,
     *,
     tolerance: Decimal = Decimal(0),
     ward: str | None = None,
@@ -176,14 +174,13 @@ def check(
     billing_account: str | None = None,
 ) -> VendorCheck:
     """Compare every row with the lake (one small query per report row, not per billing line)."""
+    ws, wards = ctx.workspace, ctx.wards
     ward_code = wards.normalize(ward) if ward else None
     if ward and ward_code is None:
         raise ConfigError(f"--ward: unknown ward {ward!r}")
     rows = _parse(path, wards, ward_code)
-    fx = FxTable.load(ws.fx_path) if ws.fx_path.exists() else FxTable()
-    con = connect(temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None)
     out: list[VendorRow] = []
-    try:
+    with session(temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None) as con:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
         for line, row, reported, unit_tol in rows:
             if provider and not row.get("provider"):
@@ -205,7 +202,7 @@ def check(
                             f"{path}:{line}: the lake is in {cur}, the row in {row['currency']}"
                         )
                     try:
-                        v = v * fx.rate(row["month"], cur)
+                        v = v * ctx.fx.rate(row["month"], cur)
                     except GcfinopsError as exc:
                         raise ConfigError(f"{path}:{line}: {exc.message}", hint=exc.hint) from None
                 total = (total or Decimal(0)) + v
@@ -213,8 +210,6 @@ def check(
                 VendorRow(line, row["month"], " / ".join(scope) or "—", reported, total,
                           row["currency"], unit_tol + tolerance)
             )  # fmt: skip
-    finally:
-        con.close()
     return VendorCheck(str(path), out)
 
 
