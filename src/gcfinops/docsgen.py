@@ -185,6 +185,14 @@ def adapter_md(adapter: Adapter) -> str:
             f"- Netted in pairs (left out of the reconciliation's source side): "
             f"`{_plain(adapter.netted_when)}`"
         )
+    if adapter.generated:
+        lines.append(
+            "- One more lake row per source row where the adapter generates one (FOCUS "
+            "unused commitment; counted as written, not read): columns "
+            + ", ".join(f"`{c}`" for c in adapter.generated)
+            + " differ from the source row's; identified in the lake by "
+            f"`{_plain(adapter.generated_when)}`"
+        )
     lines += ["", "## Header sets", "", "| Header set | Characteristic columns | Source |",
               "|---|---|---|"]  # fmt: skip
     for v in adapter.variants:
