@@ -14,6 +14,7 @@ from gcfinops import baseline as _baseline
 from gcfinops import costs as _costs
 from gcfinops import engine as _engine
 from gcfinops import findings as _findings
+from gcfinops import focus_export as _focus_export
 from gcfinops import gate as _gate
 from gcfinops import ingest as _ingest
 from gcfinops import metrics as _metrics
@@ -35,6 +36,7 @@ __all__ = [
     "anomalies",
     "check",
     "context",
+    "export_focus",
     "findings",
     "fx_import",
     "fx_rates",
@@ -386,3 +388,28 @@ def ingest_metrics(
         Workspace.resolve(workspace), [Path(p) for p in paths], resource_id=resource_id,
         metric=metric, lock_timeout=lock_timeout,
     )  # fmt: skip
+
+
+def export_focus(
+    path: str | Path,
+    *,
+    workspace: str | Path | None = None,
+    version: str = "1.2",
+    periods: list[str] | None = None,
+    providers: list[str] | None = None,
+    with_extensions: bool = False,
+) -> _focus_export.ExportResult:
+    """Write the lake as a FOCUS `version` dataset (Parquet or CSV by the file's extension).
+
+    Raises:
+        ConfigError: unknown version, malformed period or output extension (exit 2).
+        NoDataError: a period or provider the lake does not hold, or an empty selection (exit 2).
+    """
+    return _focus_export.export_focus(
+        Workspace.resolve(workspace),
+        Path(path),
+        version=version,
+        periods=periods,
+        providers=providers,
+        with_extensions=with_extensions,
+    )

@@ -105,6 +105,7 @@ RULES: dict[str, str] = {
     "commitment-unit-iff-quantity": (
         "(CommitmentDiscountUnit IS NULL) <> (CommitmentDiscountQuantity IS NULL)"
     ),
+    "sku-meter-null-without-sku-id": "SkuId IS NULL AND SkuMeter IS NOT NULL",
     "consumed-unit-iff-quantity": "(ConsumedUnit IS NULL) <> (ConsumedQuantity IS NULL)",
     "pricing-unit-iff-quantity": "(PricingUnit IS NULL) <> (PricingQuantity IS NULL)",
     "pricing-currency-set": "PricingCurrency IS NULL",

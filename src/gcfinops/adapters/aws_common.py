@@ -331,7 +331,11 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
             f"CASE WHEN {T} <> 'Tax' THEN NULLIF({{product_sku}}, '') END",
             "`product_sku`; NULL on Tax",
         ),
-        "SkuMeter": col("line_item_usage_type"),
+        "SkuMeter": expr(
+            f"CASE WHEN {T} <> 'Tax' AND NULLIF({{product_sku}}, '') IS NOT NULL"
+            f" THEN {text('line_item_usage_type')} END",
+            "`line_item_usage_type`; NULL where SkuId is NULL (FOCUS SkuMeter nullability)",
+        ),
         "SkuPriceDetails": expr(
             f"CASE WHEN {instance_type} IS NOT NULL"
             f" THEN json_object('InstanceType', {instance_type}) END",

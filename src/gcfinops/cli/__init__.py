@@ -15,6 +15,7 @@ import typer
 from gcfinops import __version__
 from gcfinops.cli import allocation as allocation_cmd
 from gcfinops.cli import check as check_cmd
+from gcfinops.cli import export as export_cmd
 from gcfinops.cli import ingest as ingest_cmd
 from gcfinops.cli import report as report_cmd
 from gcfinops.cli import rules as rules_cmd
@@ -61,7 +62,8 @@ def main_options(
     STATE.debug = debug
 
 
-for module in (setup_cmd, ingest_cmd, check_cmd, report_cmd, rules_cmd, allocation_cmd):
+for module in (setup_cmd, ingest_cmd, check_cmd, report_cmd, rules_cmd, allocation_cmd,
+               export_cmd):
     module.register(app)
 
 
