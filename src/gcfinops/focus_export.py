@@ -34,6 +34,35 @@ from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.workspace import Workspace
 
 FORMATS = {".parquet": "parquet", ".csv": "csv"}
+
+# The FinOps Foundation focus-validator's applicability criteria (`--applicability-criteria`,
+# ids from `focus-validator --show-applicability-criteria`): what each provider supports. Without
+# them the validator skips every conditional rule that depends on one; with them those rules
+# are evaluated. By lake provider key; docs/focus-export.md explains each choice.
+_COMMON_CLOUD = (
+    "ACCOUNT_NAMING_SUPPORTED", "AVAILABILITY_ZONE_SUPPORTED", "COMMITMENT_DISCOUNT_SUPPORTED",
+    "MULTIPLE_PRICING_CATEGORIES_SUPPORTED", "NEGOTIATED_PRICING_SUPPORTED",
+    "PUBLIC_PRICE_LIST_SUPPORTED", "USAGE_MEASUREMENT_SUPPORTED", "UNIT_PRICING_SUPPORTED",
+    "SUB_ACCOUNT_SUPPORTED", "BILLING_BASED_ON_PROVISIONED_RESOURCES_SUPPORTED",
+    "RESOURCE_TYPE_ASSIGNMENT_SUPPORTED", "REGION_SUPPORTED", "TAGGING_SUPPORTED",
+)  # fmt: skip
+APPLICABILITY: dict[str, tuple[str, ...]] = {
+    # AWS: capacity reservations (EC2 ODCR); one BillingAccountType / SubAccountType; prices in
+    # the currency of the CUR (PricingCurrency = BillingCurrency).
+    "aws": (*_COMMON_CLOUD, "CAPACITY_RESERVATION_SUPPORTED",
+            "PRICING_BILLING_CURRENCY_DIFFERENCES_SUPPORTED"),
+    # Azure: MCA prices in USD and bills in JPY; billing account / profile / subscription types.
+    "azure": (*_COMMON_CLOUD, "CAPACITY_RESERVATION_SUPPORTED",
+              "PRICING_BILLING_CURRENCY_DIFFERENCES_SUPPORTED",
+              "MULTIPLE_BILLING_ACCOUNT_TYPES_SUPPORTED"),
+    # Google Cloud: prices in USD, invoices in the billing account's currency.
+    "gcp": (*_COMMON_CLOUD, "PRICING_BILLING_CURRENCY_DIFFERENCES_SUPPORTED"),
+    "oci": _COMMON_CLOUD,
+    # Sakura Cloud: no commitments, zones rather than regions in the bill, JPY only.
+    "sakura": ("ACCOUNT_NAMING_SUPPORTED", "USAGE_MEASUREMENT_SUPPORTED",
+               "UNIT_PRICING_SUPPORTED", "PUBLIC_PRICE_LIST_SUPPORTED", "SUB_ACCOUNT_SUPPORTED",
+               "BILLING_BASED_ON_PROVISIONED_RESOURCES_SUPPORTED"),
+}  # fmt: skip
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CSV_DATETIME = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -125,7 +154,14 @@ def export_focus(
         file_format=file_format,
         rows=rows,
         columns=[name for name, _ in columns],
-        periods=chosen_periods or sorted({r[1] for r in held}),
+        periods=sorted(
+            {
+                period
+                for prov, period in held
+                if (not chosen_providers or prov in chosen_providers)
+                and (not chosen_periods or period in chosen_periods)
+            }
+        ),
         providers=chosen_providers or sorted({r[0] for r in held}),
     )
 

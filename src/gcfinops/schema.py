@@ -40,7 +40,7 @@ class Column:
         """Whether FOCUS `version` defines this column (x_ columns: never)."""
         if self.is_extension:
             return False
-        return _version_key(self.since) <= _version_key(version)
+        return version_key(self.since) <= version_key(version)
 
 
 def _c(
@@ -54,7 +54,7 @@ def _c(
     return Column(name, type_, nullable, description, since, deprecated)
 
 
-def _version_key(version: str) -> tuple[int, ...]:
+def version_key(version: str) -> tuple[int, ...]:
     """`1.0-preview` sorts with 1.0 (every 1.0 column is in 1.0); `0.5` < `1.0` < `1.2`."""
     return tuple(int(p) for p in version.split("-")[0].split("."))
 
