@@ -14,24 +14,22 @@ columns (`Allocated*`) and `ContractApplied` are NULL: no adapter reads a provid
 allocation or contract commitments yet. `ProviderName` and `PublisherName` stay, as 1.3 still
 requires (deprecated, not removed).
 
-The file is written to a temporary name next to the target and renamed into place, so a reader
-never sees half a file and a failed export leaves the previous file untouched.
+The file is written to a temporary name next to the target, fsynced and renamed into place
+(`workspace.atomic_path`), so a reader never sees half a file and a failed export leaves the
+previous file untouched.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gcfinops import schema
 from gcfinops.adapters.base import quote_ident, sql_literal
-from gcfinops.db import connect
+from gcfinops.db import session
 from gcfinops.errors import ConfigError, NoDataError
-from gcfinops.workspace import Workspace
+from gcfinops.workspace import Workspace, atomic_path
 
 FORMATS = {".parquet": "parquet", ".csv": "csv"}
 
@@ -109,8 +107,7 @@ def export_focus(
         raise ConfigError(f"--period expects YYYY-MM (found {', '.join(map(repr, bad))})")
     if not ws.has_data():
         raise NoDataError("the lake is empty; run `gcfinops ingest` first")
-    con = connect(temp_dir=ws.tmp / "export")
-    try:
+    with session(temp_dir=ws.tmp / "export") as con:
         lake = (
             f"read_parquet({sql_literal(ws.lake_glob())}, hive_partitioning = true, "
             "hive_types_autocast = false, union_by_name = true)"
@@ -124,14 +121,13 @@ def export_focus(
         chosen_periods = _choose("period", list(periods or []), sorted({r[1] for r in held}))
         where = _where(chosen_providers, chosen_periods)
         columns = _select_list(version, with_extensions, csv=file_format == "csv")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         options = (
             "FORMAT parquet, COMPRESSION zstd"
             if file_format == "parquet"
             else "FORMAT csv, HEADER true, DELIMITER ','"
         )
-        try:
+        # atomic_path: the target is replaced only when the COPY succeeded with rows
+        with atomic_path(path) as tmp:
             written = con.execute(
                 f"COPY (SELECT {', '.join(sql for _, sql in columns)} FROM {lake} {where}"
                 f" ORDER BY billing_period, provider, BillingAccountId, ChargePeriodStart)"
@@ -142,12 +138,6 @@ def export_focus(
                 raise NoDataError(
                     "no lake rows match the selection" + _describe(chosen_providers, chosen_periods)
                 )
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-    finally:
-        con.close()
     return ExportResult(
         path=path,
         version=version,

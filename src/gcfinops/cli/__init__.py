@@ -62,8 +62,7 @@ def main_options(
     STATE.debug = debug
 
 
-for module in (setup_cmd, ingest_cmd, check_cmd, report_cmd, rules_cmd, allocation_cmd,
-               export_cmd):
+for module in (setup_cmd, ingest_cmd, check_cmd, report_cmd, rules_cmd, allocation_cmd, export_cmd):
     module.register(app)
 
 
