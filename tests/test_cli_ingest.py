@@ -49,7 +49,7 @@ def test_ingest_prints_a_reconciliation_table_within_100_columns(
         assert expected in table
     heading = "元の合計" if lang == "ja" else "Source total"
     assert heading in table
-    summary = "2 ファイル" if lang == "ja" else "2 file(s), 30 rows into the lake (1 folded)."
+    summary = "2 ファイル" if lang == "ja" else "2 file(s), 32 rows into the lake (1 folded)."
     assert summary in table
 
 
@@ -93,7 +93,7 @@ def test_status_json(runner: CliRunner, tmp_path: Path) -> None:
     got = [(u["provider"], u["billing_account_id"], u["billing_period"], u["rows"],
             u["billed_cost"], u["currency"]) for u in units]  # fmt: skip
     assert got == [
-        ("AWS", "111122223333", "2025-04", 20, pytest.approx(1347.0798), "USD"),
+        ("AWS", "111122223333", "2025-04", 22, pytest.approx(1347.0798), "USD"),
         ("AWS", "111122223333", "2025-05", 2, pytest.approx(0.268), "USD"),
     ]
 

@@ -108,7 +108,8 @@ def test_corrected_file_replaces_its_units(tmp_workspace: Workspace, tmp_path: P
         )
         .fetchone()
     )
-    assert rows[0] == 20 and rows[1] == pytest.approx(1347.3278)
+    # 20 source rows + 2 generated unused-commitment rows (BilledCost 0)
+    assert rows[0] == 22 and rows[1] == pytest.approx(1347.3278)
 
 
 def test_old_version_after_restatement_is_read_again(
@@ -338,8 +339,13 @@ def test_ledger_records_files_units_and_totals(tmp_workspace: Workspace) -> None
     assert f.sha256 == hashlib.sha256(CUR2.read_bytes()).hexdigest()
     assert (f.format, f.rows) == ("aws-cur2", 23)
     april = next(u for u in record.units if u.billing_period == "2025-04")
-    assert (april.rows_read, april.rows_written, april.rows_folded) == (21, 20, 1)
+    assert (april.rows_read, april.rows_written, april.rows_folded) == (
+        21,
+        22,
+        1,
+    )  # + 2 generated unused rows
     assert april.billed_read == pytest.approx(1347.0798 + 0.124 - 0.124)
+    assert april.rows_generated == 2
 
 
 def test_interrupted_swap_is_recovered_by_the_next_ingest(

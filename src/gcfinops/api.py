@@ -15,6 +15,7 @@ from gcfinops import baseline as _baseline
 from gcfinops import costs as _costs
 from gcfinops import engine as _engine
 from gcfinops import findings as _findings
+from gcfinops import focus_export as _focus_export
 from gcfinops import gate as _gate
 from gcfinops import ingest as _ingest
 from gcfinops import inspection as _inspection
@@ -38,6 +39,7 @@ __all__ = [
     "anomalies",
     "check",
     "context",
+    "export_focus",
     "findings",
     "fx_import",
     "fx_rates",
@@ -437,3 +439,28 @@ def inspect_vendor_report(
         context(workspace), Path(path), tolerance=tolerance, ward=ward, provider=provider,
         billing_account=billing_account,
     )  # fmt: skip
+
+
+def export_focus(
+    path: str | Path,
+    *,
+    workspace: str | Path | None = None,
+    version: str = "1.2",
+    periods: list[str] | None = None,
+    providers: list[str] | None = None,
+    with_extensions: bool = False,
+) -> _focus_export.ExportResult:
+    """Write the lake as a FOCUS `version` dataset (Parquet or CSV by the file's extension).
+
+    Raises:
+        ConfigError: unknown version, malformed period or output extension (exit 2).
+        NoDataError: a period or provider the lake does not hold, or an empty selection (exit 2).
+    """
+    return _focus_export.export_focus(
+        Workspace.resolve(workspace),
+        Path(path),
+        version=version,
+        periods=periods,
+        providers=providers,
+        with_extensions=with_extensions,
+    )

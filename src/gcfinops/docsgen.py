@@ -103,6 +103,7 @@ def schema_md() -> str:
             f"| {i} | `{c.name}` | `{c.type}` | {'yes' if c.nullable else 'no'} | {c.since} "
             f"| {_cell(c.description)} |"
         )
+    lines += _focus_versions_md()
     lines += [
         "",
         "## Where each column comes from",
@@ -122,6 +123,36 @@ def schema_md() -> str:
             cells = [source_cell(adapters.ADAPTERS[n].columns[c.name]) for n in names]
         lines.append(f"| `{c.name}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _focus_versions_md() -> list[str]:
+    """Which FOCUS version has which column (`gcfinops export focus --version`)."""
+    versions = schema.FOCUS_VERSIONS
+    lines = [
+        "",
+        "## FOCUS versions",
+        "",
+        "`gcfinops export focus --version V` writes exactly the columns marked for V, in this",
+        "order (the spec's: alphabetical by column id); see [focus-export.md](focus-export.md).",
+        "Columns only in 1.3 are not in the lake; the export derives them. *Deprecated*: still",
+        "required in that version, to be removed later.",
+        "",
+        "| Column | Since | " + " | ".join(f"FOCUS {v}" for v in versions) + " | In the lake |",
+        "|---|---|" + "---|" * len(versions) + "---|",
+    ]
+    for c in schema.focus_columns(versions[-1]):
+        marks = []
+        for v in versions:
+            mark = "yes" if c.in_focus(v) else "—"
+            deprecated = c.deprecated is not None and (
+                schema.version_key(v) >= schema.version_key(c.deprecated)
+            )
+            if mark == "yes" and deprecated:
+                mark = "deprecated"
+            marks.append(mark)
+        lake = "yes" if c.name in schema.BY_NAME else "no (derived on export)"
+        lines.append(f"| `{c.name}` | {c.since} | " + " | ".join(marks) + f" | {lake} |")
+    return lines
 
 
 def _sql(e: Expr) -> str:
@@ -184,6 +215,14 @@ def adapter_md(adapter: Adapter) -> str:
         lines.append(
             f"- Netted in pairs (left out of the reconciliation's source side): "
             f"`{_plain(adapter.netted_when)}`"
+        )
+    if adapter.generated:
+        lines.append(
+            "- One more lake row per source row where the adapter generates one (FOCUS "
+            "unused commitment; counted as written, not read): columns "
+            + ", ".join(f"`{c}`" for c in adapter.generated)
+            + " differ from the source row's; identified in the lake by "
+            f"`{_plain(adapter.generated_when)}`"
         )
     lines += ["", "## Header sets", "", "| Header set | Characteristic columns | Source |",
               "|---|---|---|"]  # fmt: skip

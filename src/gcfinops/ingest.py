@@ -8,7 +8,9 @@ Reconciliation (per provider, billing account, billing period and currency): the
 amount of every source row (`x_SourceBilledCost`, folded rows included) must equal the lake's
 Σ BilledCost, except for rows the adapter declares as netted in pairs (`netted_when`: AWS
 SavingsPlanCoveredUsage and SavingsPlanNegation, which cancel each other in a full export). A
-non-zero netted sum means a partial export and is reported as a warning.
+non-zero netted sum means a partial export and is reported as a warning. Rows an adapter
+generates (`generate_when`: the unused part of an AWS RI / Savings Plan fee as a FOCUS Usage row)
+carry BilledCost 0 and no source amount; they count as rows written, never as rows read.
 """
 
 from __future__ import annotations
@@ -303,7 +305,19 @@ def _stage_file(
     finally:
         if read_src is not src:
             read_src.read_path.unlink(missing_ok=True)
-    return int(rows[0]) if rows else 0
+    return (int(rows[0]) if rows else 0) - _generated_rows(con, adapter, out)
+
+
+def _generated_rows(con: duckdb.DuckDBPyConnection, adapter: Adapter, out: Path) -> int:
+    """Rows the adapter added to the staged file (not read from it; see Adapter.generate_when)."""
+    if adapter.generated_when.strip().upper() == "FALSE" or not any(out.rglob("*.parquet")):
+        return 0
+    staged = sql_literal((out / "**" / "*.parquet").as_posix())
+    found = con.execute(
+        f"SELECT count(*) FROM read_parquet({staged}, hive_partitioning = false) "
+        f"WHERE {adapter.generated_when}"
+    ).fetchone()
+    return int(found[0]) if found else 0
 
 
 def _typed_copy(
@@ -379,10 +393,19 @@ def _translate(exc: duckdb.Error, src: SourceFile) -> GcfinopsError:
 
 def _netted_sql(used: dict[str, Adapter]) -> str:
     """Per-row flag: the row's adapter declares it netted (over lake columns)."""
+    return _flag_sql({name: a.netted_when for name, a in used.items()})
+
+
+def _generated_sql(used: dict[str, Adapter]) -> str:
+    """Per-row flag: the row's adapter generated it (Adapter.generated_when, over lake columns)."""
+    return _flag_sql({name: a.generated_when for name, a in used.items()})
+
+
+def _flag_sql(conditions: dict[str, str]) -> str:
     whens = " ".join(
-        f"WHEN {sql_literal(name)} THEN ({a.netted_when})"
-        for name, a in used.items()
-        if a.netted_when.strip().upper() != "FALSE"
+        f"WHEN {sql_literal(name)} THEN ({cond})"
+        for name, cond in conditions.items()
+        if cond.strip().upper() != "FALSE"
     )
     return f"COALESCE(CASE x_SourceFormat {whens} END, FALSE)" if whens else "FALSE"
 
@@ -441,11 +464,14 @@ def _reconcile(
             ) + "pass --default COLUMN=VALUE to fill the empty cells of a column",
         )  # fmt: skip
     netted = _netted_sql(used)
+    # Rows an adapter generates (AWS unused commitment) were not read: they count as written,
+    # not as read, and carry no provider amount (BilledCost 0, x_SourceBilledCost NULL).
+    generated = _generated_sql(used)
     rows = con.execute(
         f"""SELECT provider, billing_account, billing_period, BillingCurrency,
                min(BillingAccountId), max(BillingAccountId),
-               count(*), count(*) FILTER (WHERE tree = 'lake'),
-               count(*) FILTER (WHERE tree = 'folded'),
+               count(*) FILTER (WHERE NOT {generated}), count(*) FILTER (WHERE tree = 'lake'),
+               count(*) FILTER (WHERE tree = 'folded'), count(*) FILTER (WHERE {generated}),
                coalesce(sum(x_SourceBilledCost), 0),
                coalesce(sum(x_SourceBilledCost) FILTER (WHERE {netted}), 0),
                coalesce(sum(BilledCost) FILTER (WHERE tree = 'lake'), 0),
@@ -457,7 +483,7 @@ def _reconcile(
     units: list[UnitRecord] = []
     unit_of: dict[tuple[str, str, str], str] = {}
     problems = []
-    for (prov, folder, period, cur, acct, acct_max, n, n_lake, n_fold,
+    for (prov, folder, period, cur, acct, acct_max, n, n_lake, n_fold, n_gen,
          read, net, written, magnitude) in rows:  # fmt: skip
         if acct != acct_max:
             raise InputError(
@@ -465,7 +491,7 @@ def _reconcile(
                 f"{folder!r}; gcfinops cannot keep them apart"
             )
         unit = UnitRecord(prov, acct, period, cur, n, n_lake, n_fold, float(read),
-                          float(written), float(net))  # fmt: skip
+                          float(written), float(net), n_gen)  # fmt: skip
         units.append(unit)
         unit_of[(prov, period, folder)] = unit.key
         if abs(read - net - written) > TOLERANCE_ABS + TOLERANCE_REL * magnitude:

@@ -43,6 +43,9 @@ class UnitRecord:
     billed_read: float
     billed_written: float
     netted: float = 0.0  # Σ provider amount of rows FOCUS nets in pairs (0 in a full export)
+    # rows written that no source row holds (AWS unused commitment as FOCUS Usage rows):
+    # rows_read = rows_written + rows_folded − rows_generated
+    rows_generated: int = 0
 
     @property
     def key(self) -> str:

@@ -30,14 +30,33 @@ class Column:
     nullable: bool
     description: str
     since: str  # FOCUS version that introduced it, or "gcfinops" for x_ columns
+    deprecated: str | None = None  # FOCUS version that deprecated it (still present there)
 
     @property
     def is_extension(self) -> bool:
         return self.name.startswith("x_")
 
+    def in_focus(self, version: str) -> bool:
+        """Whether FOCUS `version` defines this column (x_ columns: never)."""
+        if self.is_extension:
+            return False
+        return version_key(self.since) <= version_key(version)
 
-def _c(name: str, type_: str, nullable: bool, since: str, description: str) -> Column:
-    return Column(name, type_, nullable, description, since)
+
+def _c(
+    name: str,
+    type_: str,
+    nullable: bool,
+    since: str,
+    description: str,
+    deprecated: str | None = None,
+) -> Column:
+    return Column(name, type_, nullable, description, since, deprecated)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """`1.0-preview` sorts with 1.0 (every 1.0 column is in 1.0); `0.5` < `1.0` < `1.2`."""
+    return tuple(int(p) for p in version.split("-")[0].split("."))
 
 
 FOCUS_COLUMNS: tuple[Column, ...] = (
@@ -160,8 +179,22 @@ FOCUS_COLUMNS: tuple[Column, ...] = (
     _c("PricingCurrencyListUnitPrice", DECIMAL, True, "1.2", "ListUnitPrice in PricingCurrency."),
     _c("PricingQuantity", DECIMAL, True, "1.0", "Volume in PricingUnit."),
     _c("PricingUnit", STRING, True, "1.0", "Unit in which prices are quoted."),
-    _c("ProviderName", STRING, False, "0.5", "Entity that makes the service available."),
-    _c("PublisherName", STRING, False, "0.5", "Entity that produced the service."),
+    _c(
+        "ProviderName",
+        STRING,
+        False,
+        "0.5",
+        "Entity that makes the service available.",
+        deprecated="1.3",
+    ),
+    _c(
+        "PublisherName",
+        STRING,
+        False,
+        "0.5",
+        "Entity that produced the service.",
+        deprecated="1.3",
+    ),
     _c("RegionId", STRING, True, "1.0", "Provider region id, e.g. ap-northeast-1."),
     _c("RegionName", STRING, True, "1.0", "Provider region display name."),
     _c("ResourceId", STRING, True, "0.5", "Unique id of the resource."),
@@ -242,6 +275,13 @@ EXTENSION_COLUMNS: tuple[Column, ...] = (
         "gcfinops",
         "Amount the source row billed before FOCUS folding (lineage for 検収).",
     ),
+    _c(
+        "x_SourceUnitPrice",
+        DECIMAL,
+        True,
+        "gcfinops",
+        "Unit price as the source row wrote it, before FOCUS normalization (lineage for 検収).",
+    ),
     _c("x_SourceFormat", STRING, False, "gcfinops", "Adapter that read the row, e.g. aws-cur2."),
     _c("x_SourceFile", STRING, False, "gcfinops", "Path of the source file, as given to ingest."),
     _c(
@@ -259,6 +299,40 @@ EXTENSION_COLUMNS: tuple[Column, ...] = (
         "Id of the ingest that wrote the row (see the ledger).",
     ),
 )
+
+# FOCUS 1.3 columns the lake does not hold (formats.md §1.3, §1.6; FOCUS_Spec 1.3 requirements
+# model). `gcfinops export focus --version 1.3` derives them (see `focus_export`): the two
+# provider names from ProviderName, the allocation and contract columns NULL because no adapter
+# reads a provider's split-cost allocation or contract commitments yet.
+FOCUS_13_ONLY_COLUMNS: tuple[Column, ...] = (
+    _c("AllocatedMethodDetails", STRING, True, "1.3", "JSON details of the allocation method."),
+    _c("AllocatedMethodId", STRING, True, "1.3", "Id of the provider's split-cost method."),
+    _c("AllocatedResourceId", STRING, True, "1.3", "Id of what the split cost is allocated to."),
+    _c("AllocatedResourceName", STRING, True, "1.3", "Name of the allocation target."),
+    _c("AllocatedTags", STRING, True, "1.3", "JSON tags of the allocation target."),
+    _c("ContractApplied", STRING, True, "1.3", "JSON list of contract commitments applied."),
+    _c("HostProviderName", STRING, True, "1.3", "Entity whose infrastructure hosts the service."),
+    _c(
+        "ServiceProviderName",
+        STRING,
+        False,
+        "1.3",
+        "Entity that made the service available (replaces ProviderName).",
+    ),
+)
+
+#: FOCUS versions `gcfinops export focus` writes; the lake itself is FOCUS 1.2.
+FOCUS_VERSIONS: tuple[str, ...] = ("1.2", "1.3")
+LAKE_FOCUS_VERSION = "1.2"
+
+
+def focus_columns(version: str) -> tuple[Column, ...]:
+    """The columns of FOCUS `version`, in the spec's order (alphabetical by column id)."""
+    if version not in FOCUS_VERSIONS:
+        raise ValueError(f"unknown FOCUS version {version!r}")
+    pool = FOCUS_COLUMNS + FOCUS_13_ONLY_COLUMNS
+    return tuple(sorted((c for c in pool if c.in_focus(version)), key=lambda c: c.name))
+
 
 COLUMNS: tuple[Column, ...] = FOCUS_COLUMNS + EXTENSION_COLUMNS
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
@@ -281,6 +355,43 @@ SERVICE_CATEGORIES = (
     "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security",
     "Storage", "Web", "Other",
 )  # fmt: skip
+# FOCUS 1.2 ServiceSubcategory → its one parent ServiceCategory (formats.md §1.4); every
+# category also has "Other (<category>)".
+_SUBCATEGORIES: dict[str, tuple[str, ...]] = {
+    "AI and Machine Learning": ("AI Platforms", "Bots", "Generative AI", "Machine Learning",
+                                "Natural Language Processing"),
+    "Analytics": ("Analytics Platforms", "Business Intelligence", "Data Processing", "Search",
+                  "Streaming Analytics"),
+    "Business Applications": ("Productivity and Collaboration",),
+    "Compute": ("Containers", "End User Computing", "Quantum Compute", "Serverless Compute",
+                "Virtual Machines"),
+    "Databases": ("Caching", "Data Warehouses", "Ledger Databases", "NoSQL Databases",
+                  "Relational Databases", "Time Series Databases"),
+    "Developer Tools": ("Developer Platforms", "Continuous Integration and Deployment",
+                        "Development Environments", "Source Code Management",
+                        "Quality Assurance"),
+    "Identity": ("Identity and Access Management",),
+    "Integration": ("API Management", "Messaging", "Workflow Orchestration"),
+    "Internet of Things": ("IoT Analytics", "IoT Platforms"),
+    "Management and Governance": ("Architecture", "Compliance", "Cost Management",
+                                  "Data Governance", "Disaster Recovery", "Endpoint Management",
+                                  "Observability", "Support"),
+    "Media": ("Content Creation", "Gaming", "Media Streaming", "Mixed Reality"),
+    "Migration": ("Data Migration", "Resource Migration"),
+    "Mobile": (),
+    "Multicloud": ("Multicloud Integration",),
+    "Networking": ("Application Networking", "Content Delivery", "Network Connectivity",
+                   "Network Infrastructure", "Network Routing", "Network Security"),
+    "Security": ("Secret Management", "Security Posture Management",
+                 "Threat Detection and Response"),
+    "Storage": ("Backup Storage", "Block Storage", "File Storage", "Object Storage",
+                "Storage Platforms"),
+    "Web": ("Application Platforms",),
+    "Other": (),
+}  # fmt: skip
+SERVICE_SUBCATEGORY_PARENT: dict[str, str] = {
+    sub: cat for cat, subs in _SUBCATEGORIES.items() for sub in (*subs, f"Other ({cat})")
+}
 
 
 def empty_table_sql(name: str = "lake") -> str:

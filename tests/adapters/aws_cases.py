@@ -10,12 +10,14 @@ from __future__ import annotations
 from adapter_contract import Case
 
 C = Case
-# 2025-04: 21 source rows, SavingsPlanNegation li-04 folded → 20 lake rows. Σ BilledCost =
+# 2025-04: 21 source rows, SavingsPlanNegation li-04 folded → 20 lake rows, plus the two Usage
+# rows generated for the unused part of li-06 (SP recurring fee) and li-08 (RIFee) = 22.
+# Σ BilledCost =
 # 0.248 + 0.2232 + 0 (li-03 covered) + 0 (li-05 RI) + 89.28 + 500 + 36 + 700 + 15 + 12.32 − 5
 # − 3.1 − 1.2 − 0.5 + 0.4 + 2.5 + 0.8 + 0.035 + 0.0136 + 0.06 = 1347.0798
 # 2025-05: li-22 0.248 + li-23 0.02 = 0.268
 EXPECTED_UNITS = {
-    ("2025-04", "USD"): (20, 1, 1347.0798),
+    ("2025-04", "USD"): (22, 1, 1347.0798),
     ("2025-05", "USD"): (2, 0, 0.268),
 }
 
@@ -32,9 +34,22 @@ COMMON = [
     # EffectiveCost by line item type (formats.md §2.5, §8.1)
     C("effective-sp-covered-net", "li-03", "EffectiveCost", 0.0781),
     C("effective-ri-discounted-usage", "li-05", "EffectiveCost", 0.095),
-    C("effective-sp-recurring-fee-unused", "li-06", "EffectiveCost", 26.78),  # 89.28 − 62.5
+    # FOCUS DiscountHandling: a commitment purchase has EffectiveCost 0; its unused part is a
+    # generated Usage row (key "<id>:unused") with CommitmentDiscountStatus Unused
+    C("effective-sp-recurring-fee-zero", "li-06", "EffectiveCost", 0.0),
     C("effective-sp-upfront-zero", "li-07", "EffectiveCost", 0.0),
-    C("effective-rifee-unused", "li-08", "EffectiveCost", 3.75),  # 1.5 + 2.25
+    C("effective-rifee-zero", "li-08", "EffectiveCost", 0.0),
+    C("unused-sp-effective", "li-06:unused", "EffectiveCost", 26.78),  # 89.28 − 62.5
+    C("unused-sp-billed-zero", "li-06:unused", "BilledCost", 0.0),
+    C("unused-sp-quantity-money", "li-06:unused", "CommitmentDiscountQuantity", 26.78),
+    C("unused-sp-unit-currency", "li-06:unused", "CommitmentDiscountUnit", "USD"),
+    C("unused-ri-effective", "li-08:unused", "EffectiveCost", 3.75),  # 1.5 + 2.25
+    C("unused-ri-category", "li-08:unused", "ChargeCategory", "Usage"),
+    C("unused-ri-status", "li-08:unused", "CommitmentDiscountStatus", "Unused"),
+    C("unused-ri-resource-is-commitment", "li-08:unused", "ResourceId",
+      "arn:aws:ec2:ap-northeast-1:111122223333:reserved-instances/ri-0001"),
+    C("unused-ri-consumed-null", "li-08:unused", "ConsumedQuantity", None),
+    C("unused-ri-source-billed-null", "li-08:unused", "x_SourceBilledCost", None),
     C("effective-ri-upfront-fee-zero", "li-09", "EffectiveCost", 0.0),
     C("effective-other-fee-is-billed", "li-10", "EffectiveCost", 15.0),
     C("effective-usage-is-billed-net", "li-02", "EffectiveCost", 0.2232),
@@ -78,6 +93,22 @@ COMMON = [
     C("contracted-cost-covered-is-on-demand", "li-03", "ContractedCost", 0.124),
     C("contracted-cost-unblended", "li-02", "ContractedCost", 0.248),
     C("contracted-unit-price", "li-01", "ContractedUnitPrice", 0.248),
+    # issue 14: RI-covered usage is priced at the on-demand rate its ContractedCost uses
+    C("contracted-unit-price-ri-covered", "li-05", "ContractedUnitPrice", 0.152),
+    C("contracted-cost-ri-covered", "li-05", "ContractedCost", 0.152),
+    # issue 14: without a list price ListCost = BilledCost and the unit price follows it
+    C("list-cost-rifee-is-billed", "li-08", "ListCost", 36.0),
+    C("list-cost-fee-is-billed", "li-10", "ListCost", 15.0),
+    C("contracted-unit-price-spot", "li-19", "ContractedUnitPrice", 0.035),  # 0.035 / 1
+    C("list-unit-price-spot-from-public-cost", "li-19", "ListUnitPrice", 0.107),
+    C("pricing-currency", "li-01", "PricingCurrency", "USD"),
+    C("pricing-currency-list-unit-price", "li-01", "PricingCurrencyListUnitPrice", 0.248),
+    C("commitment-quantity-ri-hours", "li-05", "CommitmentDiscountQuantity", 1.0),
+    C("commitment-unit-ri-hours", "li-05", "CommitmentDiscountUnit", "Hours"),
+    C("commitment-quantity-sp-money", "li-03", "CommitmentDiscountQuantity", 0.0868),
+    C("commitment-unit-sp-currency", "li-03", "CommitmentDiscountUnit", "USD"),
+    C("commitment-quantity-null-without-commitment", "li-01", "CommitmentDiscountQuantity",
+      None),
     # Commitments
     C("commitment-sp-id", "li-03", "CommitmentDiscountId",
       "arn:aws:savingsplans::111122223333:savingsplan/3f1c0d2e-sp-0001"),
@@ -113,6 +144,7 @@ COMMON = [
     C("resource-id", "li-16", "ResourceId", "vol-0gp2"),
     C("resource-id-empty-is-null", "li-11", "ResourceId", None),
     C("resource-type-product-family", "li-01", "ResourceType", "Compute Instance"),
+    C("resource-type-null-without-resource", "li-06", "ResourceType", None),
     # Services and SKUs
     C("service-name-product-name", "li-01", "ServiceName", "Amazon Elastic Compute Cloud"),
     C("service-name-fallback-servicecode", "li-10", "ServiceName", "AmazonRoute53"),
@@ -120,6 +152,9 @@ COMMON = [
     C("service-category-storage", "li-17", "ServiceCategory", "Storage"),
     C("service-category-unknown-other", "li-21", "ServiceCategory", "Other"),
     C("service-subcategory", "li-17", "ServiceSubcategory", "Object Storage"),
+    C("service-subcategory-other-of-its-category", "li-10", "ServiceSubcategory",
+      "Network Routing"),
+    C("service-subcategory-other-unknown", "li-21", "ServiceSubcategory", "Other (Other)"),
     C("sku-id", "li-01", "SkuId", "SKU1"),
     C("sku-id-null-on-tax", "li-11", "SkuId", None),
     C("sku-price-id", "li-01", "SkuPriceId", "SKU1.JRTCKXETXF.6YS6EN2CT7"),

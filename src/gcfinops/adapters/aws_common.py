@@ -13,7 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gcfinops.adapters.base import Expr, case_lookup, col, const, expr, lookup, null
+from gcfinops.adapters import aws_pricing
+from gcfinops.adapters.aws_pricing import (
+    BILLED,
+    COVERED,
+    NO_PRICE,
+    RI_ARN,
+    SOURCE_BILLED,
+    SP_ARN,
+    T,
+    num,
+)
+from gcfinops.adapters.base import Expr, case_lookup, const, expr, lookup, null
+from gcfinops.adapters.base import col as base_col
 
 # formats.md §2.5, checked against the FOCUS working group's AWS mapping table
 # (FOCUS_Spec `supporting_content/columns/chargecategory.md`: Refund → Adjustment,
@@ -59,13 +71,14 @@ SERVICE_CATEGORY: dict[str, str | None] = {
     "AmazonEKS": "Compute", "AmazonWorkSpaces": "Compute", "AmazonLightsail": "Compute",
     "AmazonECR": "Compute", "AWSBatch": "Compute",
     "AmazonRDS": "Databases", "AmazonDynamoDB": "Databases", "AmazonElastiCache": "Databases",
-    "AmazonDocDB": "Databases", "AmazonNeptune": "Databases", "AmazonRedshift": "Analytics",
+    "AmazonDocDB": "Databases", "AmazonNeptune": "Databases", "AmazonRedshift": "Databases",
     "AmazonS3": "Storage", "AmazonEFS": "Storage", "AmazonFSx": "Storage",
     "AmazonGlacier": "Storage", "AWSBackup": "Storage", "AWSStorageGateway": "Storage",
     "AmazonVPC": "Networking", "AWSELB": "Networking", "AmazonRoute53": "Networking",
     "AmazonCloudFront": "Networking", "AWSDataTransfer": "Networking",
     "AWSDirectConnect": "Networking", "AWSTransitGateway": "Networking",
-    "AmazonApiGateway": "Integration", "AmazonSNS": "Integration", "AmazonSQS": "Integration",
+    "AmazonApiGateway": "Integration", "AmazonSNS": "Integration",
+    "AWSQueueService": "Integration", "AmazonStates": "Integration",
     "AWSEvents": "Integration", "AmazonAthena": "Analytics", "AWSGlue": "Analytics",
     "AmazonES": "Analytics", "AmazonKinesis": "Analytics", "AmazonQuickSight": "Analytics",
     "AmazonCloudWatch": "Management and Governance", "AWSConfig": "Management and Governance",
@@ -74,10 +87,12 @@ SERVICE_CATEGORY: dict[str, str | None] = {
     "AWSCostExplorer": "Management and Governance",
     "AWSSupportBusiness": "Management and Governance",
     "AWSSupportEnterprise": "Management and Governance",
-    "AWSKMS": "Security", "AWSSecretsManager": "Security", "awswaf": "Security",
+    "awskms": "Security", "AWSSecretsManager": "Security", "awswaf": "Networking",
     "AmazonGuardDuty": "Security", "AmazonInspector": "Security", "AWSSecurityHub": "Security",
     "AWSShield": "Security", "AWSCertificateManager": "Security",
     "AWSDirectoryService": "Identity", "AWSIAM": "Identity",
+    "AWSCloudShell": "Developer Tools", "AWSIoT": "Internet of Things",
+    "AWSMigrationHubRefactorSpaces": "Migration",
 }  # fmt: skip
 
 SERVICE_SUBCATEGORY: dict[str, str | None] = {
@@ -90,9 +105,34 @@ SERVICE_SUBCATEGORY: dict[str, str | None] = {
     "AmazonVPC": "Network Infrastructure", "AWSELB": "Application Networking",
     "AmazonRoute53": "Network Routing", "AmazonCloudFront": "Content Delivery",
     "AWSDataTransfer": "Network Connectivity", "AWSDirectConnect": "Network Connectivity",
-    "AmazonCloudWatch": "Observability", "AWSKMS": "Secret Management",
+    "AmazonCloudWatch": "Observability", "awskms": "Secret Management",
     "AWSSecretsManager": "Secret Management", "awswaf": "Network Security",
-    "AmazonGuardDuty": "Threat Detection and Response",
+    "AmazonGuardDuty": "Threat Detection and Response", "AWSQueueService": "Messaging",
+    "AmazonSNS": "Messaging", "AmazonStates": "Workflow Orchestration",
+    "AmazonApiGateway": "API Management", "AWSGlue": "Data Processing",
+    "AWSCloudTrail": "Compliance", "AWSConfig": "Compliance",
+    "AWSCloudShell": "Development Environments", "AWSIoT": "IoT Platforms",
+    "AWSMigrationHubRefactorSpaces": "Resource Migration", "AmazonDocDB": "NoSQL Databases",
+    "AmazonNeptune": "NoSQL Databases", "AmazonECR": "Containers",
+    "AmazonAthena": "Analytics Platforms", "AmazonES": "Search",
+    "AmazonKinesis": "Streaming Analytics", "AmazonQuickSight": "Business Intelligence",
+    "AWSSupportBusiness": "Support", "AWSSupportEnterprise": "Support",
+    "AWSCostExplorer": "Cost Management", "AWSDirectoryService": "Identity and Access Management",
+}  # fmt: skip
+
+# RegionName for a region code when the row has no `product_location` (data transfer rows set
+# `product_region_code` and only from/to locations). AWS's own display names.
+REGION_NAME: dict[str, str | None] = {
+    "ap-northeast-1": "Asia Pacific (Tokyo)", "ap-northeast-3": "Asia Pacific (Osaka)",
+    "ap-northeast-2": "Asia Pacific (Seoul)", "ap-east-1": "Asia Pacific (Hong Kong)",
+    "ap-south-1": "Asia Pacific (Mumbai)", "ap-southeast-1": "Asia Pacific (Singapore)",
+    "ap-southeast-2": "Asia Pacific (Sydney)", "ap-southeast-3": "Asia Pacific (Jakarta)",
+    "ca-central-1": "Canada (Central)", "eu-central-1": "EU (Frankfurt)",
+    "eu-west-1": "EU (Ireland)", "eu-west-2": "EU (London)", "eu-west-3": "EU (Paris)",
+    "eu-north-1": "EU (Stockholm)", "eu-south-1": "EU (Milan)",
+    "sa-east-1": "South America (Sao Paulo)", "us-east-1": "US East (N. Virginia)",
+    "us-east-2": "US East (Ohio)", "us-west-1": "US West (N. California)",
+    "us-west-2": "US West (Oregon)", "global": "Global",
 }  # fmt: skip
 
 # FOCUS UnitFormat (formats.md §1.2): AWS abbreviations → recommended unit names.
@@ -115,25 +155,23 @@ S3_CLASS_BY_USAGE = (
     ("%TimedStorage-RRS-%", "REDUCED_REDUNDANCY"),
 )
 
-T = "{line_item_line_item_type}"
-NUM = "TRY_CAST({%s} AS DOUBLE)"
-SOURCE_BILLED = (
-    "COALESCE(TRY_CAST({line_item_net_unblended_cost} AS DOUBLE), "
-    "TRY_CAST({line_item_unblended_cost} AS DOUBLE))"
-)
 FOLD_WHEN = f"{T} = 'SavingsPlanNegation'"
 # Over lake columns: the pair FOCUS nets to zero (covered usage at BilledCost 0 + its negation).
 NETTED_WHEN = "x_SourceChargeType IN ('SavingsPlanCoveredUsage', 'SavingsPlanNegation')"
-COVERED = f"{T} IN ('SavingsPlanCoveredUsage', 'DiscountedUsage')"
 USAGE_TYPES = f"{T} IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
-NO_PRICE = f"{T} IN ('Tax', 'Credit', 'Refund') OR {T} LIKE '%Discount'"
-SP_ARN = "NULLIF({savings_plan_savings_plan_a_r_n}, '')"
-RI_ARN = "NULLIF({reservation_reservation_a_r_n}, '')"
+GENERATE_WHEN = aws_pricing.GENERATE_UNUSED
+GENERATED_WHEN = aws_pricing.GENERATED_UNUSED
+UNUSED_ROW = aws_pricing.unused_commitment_row()
 
 
-def num(name: str) -> str:
-    """A source column as DOUBLE (rates are text in CUR 2.0; empty means NULL)."""
-    return NUM % name
+def text(name: str) -> str:
+    """A source text column with empty strings as NULL (the Athena flavour's Parquet has '')."""
+    return f"NULLIF(CAST({{{name}}} AS VARCHAR), '')"
+
+
+def col(name: str, note: str = "") -> Expr:
+    """A source text column as is, '' → NULL (FOCUS NullHandling)."""
+    return Expr(text(name), note or f"`{name}`")
 
 
 def s3_class() -> str:
@@ -142,34 +180,6 @@ def s3_class() -> str:
         f"WHEN {{line_item_usage_type}} LIKE '{p}' THEN '{c}'" for p, c in S3_CLASS_BY_USAGE
     )
     return f"CASE WHEN {{line_item_product_code}} = 'AmazonS3' THEN (CASE {whens} END) END"
-
-
-def _effective() -> str:
-    """EffectiveCost by line item type (formats.md §8.1)."""
-    sp_effective = (
-        f"COALESCE({num('savings_plan_net_savings_plan_effective_cost')}, "
-        f"{num('savings_plan_savings_plan_effective_cost')})"
-    )
-    ri_effective = (
-        f"COALESCE({num('reservation_net_effective_cost')}, {num('reservation_effective_cost')})"
-    )
-    sp_unused = (
-        f"COALESCE({num('savings_plan_total_commitment_to_date')}"
-        f" - {num('savings_plan_used_commitment')}, 0)"
-    )
-    ri_unused = (
-        f"COALESCE({num('reservation_unused_amortized_upfront_fee_for_billing_period')}, 0)"
-        f" + COALESCE({num('reservation_unused_recurring_fee')}, 0)"
-    )
-    return (
-        f"CASE {T}"
-        f" WHEN 'SavingsPlanCoveredUsage' THEN {sp_effective}"
-        f" WHEN 'DiscountedUsage' THEN {ri_effective}"
-        f" WHEN 'SavingsPlanRecurringFee' THEN {sp_unused}"
-        " WHEN 'SavingsPlanUpfrontFee' THEN 0"
-        f" WHEN 'RIFee' THEN {ri_unused}"
-        f" ELSE CASE WHEN {T} = 'Fee' AND {RI_ARN} IS NOT NULL THEN 0 ELSE {SOURCE_BILLED} END END"
-    )
 
 
 def _instance_type() -> str:
@@ -183,16 +193,20 @@ def _instance_type() -> str:
 
 def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -> dict[str, Expr]:
     """The mapping; `product(attr)` renders a product attribute for the flavour at hand."""
-    unit = case_lookup("pricing_unit", PRICING_UNIT, default="{pricing_unit}")
+    unit = case_lookup("pricing_unit", PRICING_UNIT, default=text("pricing_unit"))
     instance_type = _instance_type()
 
     def priced(sql: str) -> str:
         return f"CASE WHEN NOT ({NO_PRICE}) THEN {sql} END"
 
+    region_id = f"COALESCE(NULLIF({{product_region_code}}, ''), {product('region')})"
+    region_name = case_lookup("product_region_code", REGION_NAME, key=region_id)
+    category = case_lookup("line_item_product_code", SERVICE_CATEGORY, default="'Other'")
     return {
+        **aws_pricing.price_columns(),
         "AvailabilityZone": col("line_item_availability_zone"),
         "BilledCost": expr(
-            f"CASE WHEN {T} = 'SavingsPlanCoveredUsage' THEN 0 ELSE {SOURCE_BILLED} END",
+            BILLED,
             "`line_item_net_unblended_cost`, else `line_item_unblended_cost`; 0 on "
             "SavingsPlanCoveredUsage (its SavingsPlanNegation is folded out)",
         ),
@@ -202,8 +216,8 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
             "Payer Account", "constant `Payer Account` (gcfinops choice; AWS's value unconfirmed)"
         ),
         "BillingCurrency": col("line_item_currency_code"),
-        "BillingPeriodEnd": col("bill_billing_period_end_date"),
-        "BillingPeriodStart": col("bill_billing_period_start_date"),
+        "BillingPeriodEnd": base_col("bill_billing_period_end_date"),
+        "BillingPeriodStart": base_col("bill_billing_period_start_date"),
         "CapacityReservationId": null(),
         "CapacityReservationStatus": null(),
         "ChargeCategory": expr(
@@ -222,8 +236,8 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
             default="'Usage-Based'",
             note="`line_item_line_item_type` via CHARGE_FREQUENCY (below), else `Usage-Based`",
         ),
-        "ChargePeriodEnd": col("line_item_usage_end_date"),
-        "ChargePeriodStart": col("line_item_usage_start_date"),
+        "ChargePeriodEnd": base_col("line_item_usage_end_date"),
+        "ChargePeriodStart": base_col("line_item_usage_start_date"),
         "CommitmentDiscountCategory": expr(
             f"CASE WHEN {SP_ARN} IS NOT NULL THEN 'Spend'"
             f" WHEN {RI_ARN} IS NOT NULL THEN 'Usage' END",
@@ -234,17 +248,15 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
             "`savings_plan_savings_plan_a_r_n`, else `reservation_reservation_a_r_n`",
         ),
         "CommitmentDiscountName": null(),
-        "CommitmentDiscountQuantity": null("not derived yet"),
         "CommitmentDiscountStatus": expr(
-            f"CASE WHEN {COVERED} THEN 'Used' END",
-            "`Used` on SavingsPlanCoveredUsage / DiscountedUsage",
+            f"CASE WHEN {COVERED} AND COALESCE({SP_ARN}, {RI_ARN}) IS NOT NULL THEN 'Used' END",
+            "`Used` on SavingsPlanCoveredUsage / DiscountedUsage that name their commitment",
         ),
         "CommitmentDiscountType": expr(
             f"CASE WHEN {SP_ARN} IS NOT NULL THEN 'Savings Plan'"
             f" WHEN {RI_ARN} IS NOT NULL THEN 'Reserved Instance' END",
             "`Savings Plan` / `Reserved Instance` from which ARN is set",
         ),
-        "CommitmentDiscountUnit": null("not derived yet"),
         "ConsumedQuantity": expr(
             f"CASE WHEN {USAGE_TYPES} THEN {num('line_item_usage_amount')} END",
             "`line_item_usage_amount` on usage lines only",
@@ -253,43 +265,12 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
             f"CASE WHEN {USAGE_TYPES} THEN {unit} END",
             "`pricing_unit` via PRICING_UNIT (`Hrs` → `Hours`), usage lines only",
         ),
-        "ContractedCost": expr(
-            f"CASE WHEN {NO_PRICE} THEN {SOURCE_BILLED}"
-            f" WHEN {COVERED}"
-            f" THEN COALESCE({num('pricing_public_on_demand_cost')}, {SOURCE_BILLED})"
-            f" ELSE COALESCE({num('line_item_unblended_cost')}, {SOURCE_BILLED}) END",
-            "`line_item_unblended_cost`; on covered usage `pricing_public_on_demand_cost`; "
-            "= BilledCost on Tax/Credit/Refund/discounts",
-        ),
-        "ContractedUnitPrice": expr(
-            priced(num("line_item_unblended_rate")),
-            "`line_item_unblended_rate`; NULL on Tax/Credit/Refund/discounts",
-        ),
-        "EffectiveCost": expr(
-            _effective(),
-            "SavingsPlanCoveredUsage → SP (net) effective cost; DiscountedUsage → RI (net) "
-            "effective cost; SavingsPlanRecurringFee → commitment − used; SavingsPlanUpfrontFee "
-            "→ 0; RIFee → unused amortized upfront + unused recurring; RI upfront Fee → 0; "
-            "else = BilledCost",
-        ),
         "InvoiceId": expr(
             "NULLIF({bill_invoice_id}, '')", "`bill_invoice_id` (empty until invoiced)"
         ),
         "InvoiceIssuerName": expr(
             "COALESCE({bill_invoicing_entity}, 'Amazon Web Services, Inc.')",
             "`bill_invoicing_entity`, else `Amazon Web Services, Inc.`",
-        ),
-        "ListCost": expr(
-            f"CASE WHEN {NO_PRICE} THEN {SOURCE_BILLED} ELSE"
-            f" COALESCE({num('pricing_public_on_demand_cost')},"
-            f" {num('pricing_public_on_demand_rate')} * {num('line_item_usage_amount')},"
-            f" {SOURCE_BILLED}) END",
-            "`pricing_public_on_demand_cost`, else rate × usage amount; = BilledCost on "
-            "Tax/Credit/Refund/discounts",
-        ),
-        "ListUnitPrice": expr(
-            priced(num("pricing_public_on_demand_rate")),
-            "`pricing_public_on_demand_rate`; NULL on Tax/Credit/Refund/discounts",
         ),
         "PricingCategory": expr(
             f"CASE WHEN {T} = 'BundledDiscount' THEN 'Standard'"
@@ -299,10 +280,6 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
             "covered usage → `Committed`; Spot → `Dynamic`; Tax/Credit/Refund/discounts → NULL "
             "(BundledDiscount → `Standard`); else `Standard`",
         ),
-        "PricingCurrency": col("pricing_currency"),
-        "PricingCurrencyContractedUnitPrice": null(),
-        "PricingCurrencyEffectiveCost": null(),
-        "PricingCurrencyListUnitPrice": null(),
         "PricingQuantity": expr(
             priced(num("line_item_usage_amount")),
             "`line_item_usage_amount`; NULL on Tax/Credit/Refund/discounts",
@@ -318,21 +295,25 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
             "Marketplace: the seller (`line_item_legal_entity`); else `Amazon Web Services, Inc.`",
         ),
         "RegionId": expr(
-            f"COALESCE(NULLIF({{product_region_code}}, ''), {product('region')})",
+            region_id,
             "`product_region_code`, else product `region`",
         ),
         "RegionName": expr(
-            f"COALESCE(NULLIF({{product_location}}, ''), {product('location')})",
-            "`product_location`, else product `location`",
+            f"CASE WHEN ({region_id}) IS NOT NULL THEN COALESCE(NULLIF({{product_location}}, ''),"
+            f" {product('location')}, {region_name}, {region_id}) END",
+            "`product_location`, else product `location`, else the AWS name of RegionId "
+            "(REGION_NAME), else RegionId; NULL where RegionId is NULL",
         ),
         "ResourceId": expr("NULLIF({line_item_resource_id}, '')", "`line_item_resource_id`"),
         "ResourceName": expr(resource_name, "the `Name` tag"),
-        "ResourceType": expr("NULLIF({product_product_family}, '')", "`product_product_family`"),
-        "ServiceCategory": lookup(
-            "line_item_product_code",
-            SERVICE_CATEGORY,
-            default="'Other'",
-            note="`line_item_product_code` via SERVICE_CATEGORY, else `Other`",
+        "ResourceType": expr(
+            "CASE WHEN NULLIF({line_item_resource_id}, '') IS NOT NULL THEN"
+            " COALESCE(NULLIF({product_product_family}, ''), NULLIF({product_servicecode}, ''),"
+            " {line_item_product_code}) END",
+            "`product_product_family`, else the service code; NULL where ResourceId is NULL",
+        ),
+        "ServiceCategory": expr(
+            category, "`line_item_product_code` via SERVICE_CATEGORY, else `Other`"
         ),
         "ServiceName": expr(
             f"COALESCE({product('product_name')}, NULLIF({{product_servicecode}}, ''),"
@@ -342,27 +323,33 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
         "ServiceSubcategory": lookup(
             "line_item_product_code",
             SERVICE_SUBCATEGORY,
-            default="'Other (Other)'",
-            note="`line_item_product_code` via SERVICE_SUBCATEGORY, else `Other (Other)`",
+            default=f"'Other (' || ({category}) || ')'",
+            note="`line_item_product_code` via SERVICE_SUBCATEGORY, else "
+            "`Other (<ServiceCategory>)`",
         ),
         "SkuId": expr(
             f"CASE WHEN {T} <> 'Tax' THEN NULLIF({{product_sku}}, '') END",
             "`product_sku`; NULL on Tax",
         ),
-        "SkuMeter": col("line_item_usage_type"),
+        "SkuMeter": expr(
+            f"CASE WHEN {T} <> 'Tax' AND NULLIF({{product_sku}}, '') IS NOT NULL"
+            f" THEN {text('line_item_usage_type')} END",
+            "`line_item_usage_type`; NULL where SkuId is NULL (FOCUS SkuMeter nullability)",
+        ),
         "SkuPriceDetails": expr(
             f"CASE WHEN {instance_type} IS NOT NULL"
             f" THEN json_object('InstanceType', {instance_type}) END",
             '`{"InstanceType": …}` when an instance type is known',
         ),
         "SkuPriceId": expr(
-            f"CASE WHEN {T} <> 'Tax' THEN NULLIF({{pricing_rate_code}}, '') END",
-            "`pricing_rate_code`; NULL on Tax",
+            f"CASE WHEN {T} <> 'Tax' THEN COALESCE(NULLIF({{pricing_rate_code}}, ''),"
+            " NULLIF(CAST({pricing_rate_id} AS VARCHAR), '')) END",
+            "`pricing_rate_code`, else `pricing_rate_id`; NULL on Tax",
         ),
         "SubAccountId": col("line_item_usage_account_id"),
         "SubAccountName": col("line_item_usage_account_name"),
         "SubAccountType": expr(
-            "CASE WHEN {line_item_usage_account_id} IS NOT NULL THEN 'Account' END",
+            f"CASE WHEN {text('line_item_usage_account_id')} IS NOT NULL THEN 'Account' END",
             "`Account` when `line_item_usage_account_id` is set",
         ),
         "Tags": tags,
@@ -375,6 +362,10 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
         "x_Operation": col("line_item_operation"),
         "x_ServiceCode": col("line_item_product_code"),
         "x_SourceChargeType": col("line_item_line_item_type"),
+        "x_SourceUnitPrice": expr(
+            "TRY_CAST({line_item_unblended_rate} AS DOUBLE)",
+            "`line_item_unblended_rate` as written (for 検収 when it disagrees with the cost)",
+        ),
         "x_SourceBilledCost": expr(
             SOURCE_BILLED, "`line_item_net_unblended_cost`, else `line_item_unblended_cost`"
         ),
@@ -391,7 +382,8 @@ AWS_NUMERIC = (
     "savings_plan_amortized_upfront_commitment_for_billing_period",
     "reservation_effective_cost", "reservation_net_effective_cost",
     "reservation_unused_amortized_upfront_fee_for_billing_period",
-    "reservation_unused_recurring_fee", "line_item_normalized_usage_amount",
+    "reservation_unused_recurring_fee", "reservation_unused_quantity",
+    "reservation_total_reserved_units", "line_item_normalized_usage_amount",
     "line_item_normalization_factor",
 )  # fmt: skip
 AWS_TIMESTAMPS = (
@@ -424,4 +416,5 @@ LOOKUPS: dict[str, dict[str, str | None]] = {
         SERVICE_SUBCATEGORY
     ),
     "S3_CLASS (usage type pattern → x_StorageClass)": dict(S3_CLASS_BY_USAGE),
+    "REGION_NAME (RegionId → RegionName when the row has no location)": REGION_NAME,
 }

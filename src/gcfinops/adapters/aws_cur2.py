@@ -12,8 +12,11 @@ from __future__ import annotations
 from gcfinops.adapters.aws_common import (
     AWS_REQUIRED,
     FOLD_WHEN,
+    GENERATE_WHEN,
+    GENERATED_WHEN,
     LOOKUPS,
     NETTED_WHEN,
+    UNUSED_ROW,
     aws_columns,
     csv_types,
 )
@@ -69,4 +72,7 @@ ADAPTER = Adapter(
     fold_when=FOLD_WHEN,
     netted_when=NETTED_WHEN,
     lookups=LOOKUPS,
+    generate_when=GENERATE_WHEN,
+    generated=UNUSED_ROW,
+    generated_when=GENERATED_WHEN,
 )

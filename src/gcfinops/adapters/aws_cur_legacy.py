@@ -14,8 +14,11 @@ import re
 from gcfinops.adapters.aws_common import (
     AWS_REQUIRED,
     FOLD_WHEN,
+    GENERATE_WHEN,
+    GENERATED_WHEN,
     LOOKUPS,
     NETTED_WHEN,
+    UNUSED_ROW,
     aws_columns,
     csv_types,
 )
@@ -116,6 +119,9 @@ CSV_ADAPTER = Adapter(
     fold_when=FOLD_WHEN,
     netted_when=NETTED_WHEN,
     lookups=LOOKUPS,
+    generate_when=GENERATE_WHEN,
+    generated=UNUSED_ROW,
+    generated_when=GENERATED_WHEN,
 )
 
 ATHENA_VARIANTS = (
@@ -147,4 +153,7 @@ ATHENA_ADAPTER = Adapter(
     fold_when=FOLD_WHEN,
     netted_when=NETTED_WHEN,
     lookups=LOOKUPS,
+    generate_when=GENERATE_WHEN,
+    generated=UNUSED_ROW,
+    generated_when=GENERATED_WHEN,
 )

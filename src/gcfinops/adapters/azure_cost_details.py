@@ -362,6 +362,7 @@ def _columns() -> dict[str, Expr]:
         "x_Operation": null(),
         "x_ServiceCode": col("ConsumedService"),
         "x_SourceChargeType": col("ChargeType"),
+        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
         "x_SourceBilledCost": expr(BILLED, "the billed amount by Microsoft's rule (= the cost "
                                    "column on every row of the actual-cost dataset)"),
     }  # fmt: skip

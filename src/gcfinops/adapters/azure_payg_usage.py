@@ -172,6 +172,7 @@ def _columns() -> dict[str, Expr]:
         "x_Operation": null(),
         "x_ServiceCode": col("ConsumedService"),
         "x_SourceChargeType": const("Usage"),
+        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
         "x_SourceBilledCost": expr(COST, "PreTaxCost"),
     }  # fmt: skip
 

@@ -21,6 +21,7 @@ from gcfinops import schema
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 ROW = "__gcf_row"
+GEN = "__gcf_gen"  # TRUE on a row the adapter generates (see Adapter.generate_when)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,13 @@ class Adapter:
       prints them next to the column mapping).
     variants: the header sets the adapter reads (versions, flavours, localized headers), each
       with its source (`gcfinops formats`, docs/adapters/<name>.md).
+    generate_when: SQL condition over *source* columns for rows that yield one more lake row
+      (AWS: the unused part of an RI or Savings Plan fee becomes a Usage row with
+      CommitmentDiscountStatus `Unused`, as FOCUS DiscountHandling requires). The extra row
+      takes every column of its source row except those in `generated` (→ Expr). Its
+      `x_SourceBilledCost` must be NULL (no provider amount of its own), its BilledCost 0.
+    generated_when: SQL condition over *lake* columns that identifies those rows, so that
+      reconciliation counts them apart from the rows read (see ingest._reconcile).
     """
 
     name: str
@@ -174,10 +182,14 @@ class Adapter:
     json_maps: tuple[str, ...] = ()  # MAP columns in Parquet that CSV carries as JSON text
     lookups: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
     variants: tuple[HeaderSet, ...] = ()
+    generate_when: str = "FALSE"
+    generated: Mapping[str, Expr] = field(default_factory=dict)
+    generated_when: str = "FALSE"
 
     def __post_init__(self) -> None:
         missing = [c for c in schema.MAPPED_COLUMNS if c not in self.columns]
         extra = [c for c in self.columns if c not in schema.MAPPED_COLUMNS]
+        extra += [c for c in self.generated if c not in schema.MAPPED_COLUMNS]
         if missing or extra:
             raise TypeError(f"adapter {self.name}: missing columns {missing}, unknown {extra}")
         if not self.variants:
@@ -249,12 +261,25 @@ def compile_select(
     to its name in `source_sql` where they differ (case variants, see readers.duckdb_names).
     """
     present = adapter.canonical(header)
+    generating = adapter.generate_when.strip().upper() != "FALSE"
     parts = []
     for name in schema.MAPPED_COLUMNS:
         template = adapter.columns[name].template_for(list(present))
         sql = render(template, present, defaults, idents=idents)
+        if generating and name in adapter.generated:
+            extra = adapter.generated[name].template_for(list(present))
+            sql = f"CASE WHEN {GEN} THEN ({render(extra, present, defaults, idents=idents)})"
+            sql += f" ELSE ({render(template, present, defaults, idents=idents)}) END"
         parts.append(f"CAST({sql} AS {schema.BY_NAME[name].type}) AS {quote_ident(name)}")
-    fold = render(adapter.fold_when, present, defaults, idents=idents)
-    parts.append(f"COALESCE(({fold}), FALSE) AS __gcf_fold")
+    fold = f"COALESCE(({render(adapter.fold_when, present, defaults, idents=idents)}), FALSE)"
+    parts.append(f"({fold} AND NOT {GEN}) AS __gcf_fold" if generating else f"{fold} AS __gcf_fold")
     parts.append(f"{ROW} AS x_SourceRow")
-    return "SELECT\n  " + ",\n  ".join(parts) + f"\nFROM ({source_sql}) AS src"
+    select = "SELECT\n  " + ",\n  ".join(parts) + f"\nFROM ({source_sql}) AS src"
+    if not generating:
+        return select
+    # One scan: every source row once, plus a second copy where the adapter generates a row.
+    when = render(adapter.generate_when, present, defaults, idents=idents)
+    return (
+        f"{select}\nCROSS JOIN (VALUES (FALSE), (TRUE)) AS gen({GEN})"
+        f"\nWHERE NOT {GEN} OR COALESCE(({when}), FALSE)"
+    )

@@ -90,6 +90,7 @@ def _columns() -> dict[str, Expr]:
             "x_Operation": col("x_Operation", "provider extension (AWS FOCUS export)"),
             "x_ServiceCode": col("x_ServiceCode", "provider extension (AWS FOCUS export)"),
             "x_SourceChargeType": col("ChargeCategory"),
+            "x_SourceUnitPrice": expr("NULL", "the file's ContractedUnitPrice is the source price"),
             "x_SourceBilledCost": col("BilledCost"),
         }
     )

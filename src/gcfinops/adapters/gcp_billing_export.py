@@ -339,6 +339,7 @@ def _columns() -> dict[str, Expr]:
         "x_Operation": null(),
         "x_ServiceCode": g("{service.id}", "service.id"),
         "x_SourceChargeType": g("{cost_type}", "cost_type"),
+        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
         "x_SourceBilledCost": g(NET, "cost + Σ credits.amount"),
     }  # fmt: skip
 

@@ -162,6 +162,7 @@ def _columns() -> dict[str, Expr]:
         "x_ServiceCode": col("product/service"),
         "x_SourceChargeType": expr(f"CASE WHEN {CORRECTION} THEN 'Correction' ELSE 'Usage' END",
                                    "Correction when lineItem/isCorrection, else Usage"),
+        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
         "x_SourceBilledCost": expr(COST, "cost/myCost"),
     }  # fmt: skip
 

@@ -164,6 +164,7 @@ def _columns() -> dict[str, Expr]:
         "x_ServiceCode": expr("NULLIF({ServiceClassPath}, '')", "ServiceClassPath"),
         "x_SourceChargeType": expr("COALESCE(NULLIF(trim({ChargeType}), ''), 'Usage')",
                                    "ChargeType, default Usage"),
+        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
         "x_SourceBilledCost": expr(AMOUNT, "Amount"),
     }  # fmt: skip
 

@@ -15,6 +15,7 @@ import typer
 from gcfinops import __version__
 from gcfinops.cli import allocation as allocation_cmd
 from gcfinops.cli import check as check_cmd
+from gcfinops.cli import export as export_cmd
 from gcfinops.cli import ingest as ingest_cmd
 from gcfinops.cli import inspection as inspection_cmd
 from gcfinops.cli import report as report_cmd
@@ -70,6 +71,7 @@ for module in (
     rules_cmd,
     allocation_cmd,
     inspection_cmd,
+    export_cmd,
 ):
     module.register(app)
 

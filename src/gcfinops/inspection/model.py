@@ -105,7 +105,9 @@ class UnexplainedLine:
     billed: Decimal
     recomputed: Decimal
     difference: Decimal
-    unit_price: Decimal | None = None  # ContractedUnitPrice, as the source wrote it
+    unit_price: Decimal | None = (
+        None  # the source unit price (x_SourceUnitPrice, else ContractedUnitPrice)
+    )
     list_unit_price: Decimal | None = None
     quantity: Decimal | None = None
     pricing_unit: str | None = None

@@ -2,10 +2,11 @@
 
 Per line (FOCUS columns; provider-specific meaning in docs/inspect.md):
 
-- L (recomputed, list basis) = ListUnitPrice × PricingQuantity (ContractedUnitPrice when the
-  format has no list price); lines without a unit price or quantity use the provider's ListCost
+- L (recomputed, list basis) = ListUnitPrice × PricingQuantity (the source unit price when
+  the format has no list price); lines without a unit price or quantity use the provider's ListCost
   and are counted as "taken as billed" (`priced = FALSE`): they can be explained but not checked.
-- C = ContractedUnitPrice × PricingQuantity, P = ContractedCost (the provider's own amount
+- C = source unit price × PricingQuantity (x_SourceUnitPrice: the rate as the provider wrote it,
+  else ContractedUnitPrice), P = ContractedCost (the provider's own amount
   before after-the-fact discounts), B = BilledCost.
 - When B = L (or B = C) within the line tolerance the line is priced as billed and only that
   rounding (and C − L) is left, whatever the provider's other amount columns say.
@@ -40,9 +41,14 @@ def _post_cause_sql() -> str:
     return f"CASE ProviderName {whens} END"
 
 
+# The provider's own unit price where the lake keeps it (AWS: `line_item_unblended_rate`, which
+# the FOCUS mapping replaces by cost / quantity when the two disagree), else ContractedUnitPrice.
+SOURCE_PRICE = "COALESCE(x_SourceUnitPrice, ContractedUnitPrice)"
+
+
 def lines_sql(source: str = "scoped") -> str:
     """SELECT of one row per lake line of `source`: amounts, lineage and a column per cause."""
-    priced = "(ContractedUnitPrice IS NOT NULL AND PricingQuantity IS NOT NULL)"
+    priced = f"({SOURCE_PRICE} IS NOT NULL AND PricingQuantity IS NOT NULL)"
     kind = (
         "CASE WHEN ChargeCategory = 'Tax' THEN 'tax'"
         f" WHEN x_SourceChargeType IN {_in(NEGOTIATED_SOURCE_TYPES)} THEN 'negotiated'"
@@ -54,7 +60,7 @@ def lines_sql(source: str = "scoped") -> str:
     )
     return f"""
 WITH k AS (
-  SELECT *, {kind} AS kind, {priced} AS priced,
+  SELECT *, {SOURCE_PRICE} AS source_price, {kind} AS kind, {priced} AS priced,
          {line_tolerance_sql("BillingCurrency")} AS tol,
          {_post_cause_sql()} AS post_cause,
          (PricingCurrency IS NOT NULL AND PricingCurrency <> BillingCurrency) AS fx_line
@@ -62,10 +68,10 @@ WITH k AS (
 ), a AS (
   SELECT *,
     CASE WHEN kind IN ('covered', 'usage') THEN
-      CASE WHEN priced THEN COALESCE(ListUnitPrice, ContractedUnitPrice) * PricingQuantity
+      CASE WHEN priced THEN COALESCE(ListUnitPrice, source_price) * PricingQuantity
            ELSE COALESCE(ListCost, ContractedCost, BilledCost) END
     ELSE 0 END AS recomputed,
-    CASE WHEN priced THEN ContractedUnitPrice * PricingQuantity
+    CASE WHEN priced THEN source_price * PricingQuantity
          ELSE COALESCE(ContractedCost, BilledCost) END AS contracted
   FROM k
 ), d AS (
@@ -91,7 +97,7 @@ SELECT
   ProviderName AS provider, BillingAccountId AS billing_account, InvoiceId AS invoice_id,
   BillingCurrency AS currency, COALESCE(ServiceName, '') AS service,
   x_SourceFile AS source_file, x_SourceRow AS source_row, ResourceId AS resource_id,
-  ContractedUnitPrice AS unit_price, ListUnitPrice AS list_unit_price,
+  source_price AS unit_price, ListUnitPrice AS list_unit_price,
   PricingQuantity AS quantity, PricingUnit AS pricing_unit,
   kind, priced, BilledCost AS billed, recomputed,
   CASE kind WHEN 'commitment' THEN BilledCost WHEN 'covered' THEN BilledCost - recomputed

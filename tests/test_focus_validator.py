@@ -1,0 +1,172 @@
+"""The FinOps Foundation's focus-validator passes `gcfinops export focus` of the shipped sample.
+
+The validator (PyPI `focus-validator` 2.x) needs Python >= 3.12, so it lives in a virtual
+environment of its own: `.ci/run` creates `.ci/.venv-focus-validator`; elsewhere point
+GCFINOPS_FOCUS_VALIDATOR at such an environment (docs/focus-export.md). Without one the test
+skips with a reason, except under CI=true, where a missing validator is a failure.
+
+Per provider of the sample (one billing month each, to keep the run short): ingest, export FOCUS
+1.2 as Parquet, run the validator offline (`--block-download`) with that provider's
+applicability criteria (`focus_export.APPLICABILITY`) so the conditional rules are evaluated,
+and assert that no mandatory (MUST / MUST NOT) rule fails — apart from the validator's own
+defects listed in VALIDATOR_DEFECTS, each with the reason it is the validator, not the data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gcfinops import api, focus_export
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_billing"
+DEFAULT_VENV = REPO / ".ci" / ".venv-focus-validator"
+MONTH = "2024-04"
+SOURCES = {
+    "aws": sorted(SAMPLE.glob(f"aws/*/data/BILLING_PERIOD={MONTH}")),
+    "azure": sorted(SAMPLE.glob("azure/*/20240401-20240430")),
+    "gcp": sorted(SAMPLE.glob("gcp/*/fy2024")),
+}
+# focus-validator 2.2.1 (model 1.2.0.1) rules whose check is wrong; see docs/focus-export.md.
+VALIDATOR_DEFECTS = {
+    "BilledCost-C-005-C": "checks BilledCost = 0 wherever ProviderName <> InvoiceIssuerName, a "
+    "proxy for marketplace charges; AWS bills Japanese customers through its own entity "
+    "'Amazon Web Services Japan G.K.', not a third party",
+    "CommitmentDiscountStatus-C-004-C": "condition inverted: applies 'MUST NOT be null' to rows "
+    "whose CommitmentDiscountId IS NULL, contradicting CommitmentDiscountStatus-C-003-C",
+    "CapacityReservationStatus-C-004-C": "its condition is written as {'AND': [...]}, which the "
+    "validator does not read, so 'MUST NOT be null' is applied to every row",
+}
+# Mandatory rules the Azure and Google Cloud adapters still break on the sample (issue 14 item 5
+# fixed the AWS adapters only; these adapters belong to another work item). Pinned, not
+# skipped: the test fails when one more rule breaks, and when one is fixed (then shrink this).
+_AZURE_GCP_GAPS = {
+    "PricingCurrency-C-004-M",  # NULL (EA files have no pricingCurrency; GCP: unmapped)
+    "PricingCurrencyEffectiveCost-C-003-M",  # NULL where PricingCurrency is
+    "ServiceSubcategory-C-002-M",  # not derived yet (NULL)
+    "SkuMeter-C-004-C",  # set where SkuId is NULL
+    "SkuPriceDetails-C-004-C",  # set where SkuId is NULL
+}
+KNOWN_ADAPTER_GAPS: dict[str, set[str]] = {
+    "aws": set(),
+    "azure": _AZURE_GCP_GAPS,
+    "gcp": _AZURE_GCP_GAPS | {"BillingAccountName-C-003-C"},  # the export has no account name
+}
+FAIL_LINE = re.compile(r"^❌ (\S+): FAIL\s+\(violations=(\d+), msg=(.*)\)\s*$", re.M)
+TOTALS = re.compile(r"Total: (\d+) \| Pass: (\d+) \| Fail: (\d+) \| Skipped: (\d+)")
+
+
+def validator_venv() -> Path:
+    """The virtual environment holding focus-validator, or skip (fail under CI=true)."""
+    configured = os.environ.get("GCFINOPS_FOCUS_VALIDATOR")
+    venv = Path(configured) if configured else DEFAULT_VENV
+    if not (venv / "bin" / "focus-validator").exists():
+        reason = (
+            f"no focus-validator in {venv} (set GCFINOPS_FOCUS_VALIDATOR to a Python >= 3.12 "
+            "virtual environment with focus-validator installed; .ci/run creates one)"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return venv
+
+
+def _package_dir(venv: Path) -> Path:
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), "-c",
+         "import focus_validator, pathlib; print(pathlib.Path(focus_validator.__file__).parent)"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return Path(out.stdout.strip())
+
+
+def mandatory_failures(output: str, model: dict[str, Any]) -> dict[str, str]:
+    """Failing MUST / MUST NOT leaf rules not absorbed by a passing OR parent.
+
+    A composite rule fails when a child fails, so only leaves are counted; a leaf that is one
+    alternative of an OR whose parent did not fail is not a failure (InvoiceId-C-004/005-C).
+    """
+    rules = model["ModelRules"]
+    failing = {m.group(1): m.group(3) for m in FAIL_LINE.finditer(output)}
+    or_parent: dict[str, str] = {}
+    for rid, rule in rules.items():
+        req = rule.get("ValidationCriteria", {}).get("Requirement", {})
+        if req.get("CheckFunction") == "OR":
+            for item in req.get("Items", []):
+                if "ModelRuleId" in item:
+                    or_parent[item["ModelRuleId"]] = rid
+    out = {}
+    for rid, msg in failing.items():
+        if "failed child rules" in msg:
+            continue
+        keyword = rules.get(rid, {}).get("ValidationCriteria", {}).get("Keyword", "MUST")
+        if keyword not in ("MUST", "MUST NOT"):
+            continue
+        parent = or_parent.get(rid)
+        if parent is not None and parent not in failing:
+            continue
+        out[rid] = msg
+    return out
+
+
+def test_mandatory_failures_parser() -> None:
+    """Leaves only, MUST only, OR alternatives absorbed by a passing parent."""
+    model = {
+        "ModelRules": {
+            "A-000-M": {"ValidationCriteria": {"Keyword": "MUST", "Requirement": {}}},
+            "A-001-C": {"ValidationCriteria": {"Keyword": "MUST", "Requirement": {}}},
+            "B-003-C": {"ValidationCriteria": {"Keyword": "MUST", "Requirement": {
+                "CheckFunction": "OR", "Items": [{"ModelRuleId": "B-004-C"}]}}},
+            "B-004-C": {"ValidationCriteria": {"Keyword": "MUST", "Requirement": {}}},
+            "C-003-O": {"ValidationCriteria": {"Keyword": "SHOULD", "Requirement": {}}},
+        }
+    }  # fmt: skip
+    output = "\n".join(
+        [
+            "❌ A-000-M: FAIL  (violations=1, msg=A-000-M: AND failed - failed child rules: [x])",
+            "❌ A-001-C: FAIL  (violations=3, msg=A MUST NOT be NULL., 1.0ms)",
+            "❌ B-004-C: FAIL  (violations=9, msg=B MUST be NULL., 1.0ms)",
+            "❌ C-003-O: FAIL  (violations=2, msg=C SHOULD conform., 1.0ms)",
+        ]
+    )
+    assert mandatory_failures(output, model) == {"A-001-C": "A MUST NOT be NULL., 1.0ms"}
+
+
+@pytest.mark.parametrize("provider", sorted(SOURCES))
+def test_validator_passes_the_sample_export(provider: str, tmp_path: Path) -> None:
+    venv = validator_venv()
+    sources = SOURCES[provider]
+    assert sources, f"sample_billing has no {provider} files for {MONTH}"
+    ws = tmp_path / "ws"
+    api.ingest(sources, workspace=ws)
+    data = tmp_path / f"{provider}.parquet"
+    api.export_focus(data, workspace=ws, version="1.2", providers=[provider], periods=[MONTH])
+    package = _package_dir(venv)
+    model = json.loads((package / "rules" / "model-1.2.0.1.json").read_text(encoding="utf-8"))
+    run = subprocess.run(
+        [str(venv / "bin" / "focus-validator"), "--data-file", str(data),
+         "--validate-version", "1.2", "--block-download",
+         "--applicability-criteria", ",".join(focus_export.APPLICABILITY[provider])],
+        # 2.2.1 opens `focus_validator/rules/currency_codes.csv` relative to the working folder
+        cwd=package.parent, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    totals = TOTALS.search(output)
+    assert run.returncode == 0 and totals, output[-3000:]
+    total, passed, failed, skipped = map(int, totals.groups())
+    print(
+        f"focus-validator {provider}: total {total}, pass {passed}, fail {failed}, skip {skipped}"
+    )
+    assert passed > 300, "the validator evaluated too few rules: are the criteria applied?"
+    real = {
+        k: v for k, v in mandatory_failures(output, model).items() if k not in VALIDATOR_DEFECTS
+    }
+    print(f"focus-validator {provider}: failing mandatory rules (data): {sorted(real)}")
+    assert set(real) == KNOWN_ADAPTER_GAPS[provider], f"{provider}: failing mandatory rules: {real}"
