@@ -17,6 +17,7 @@ from gcfinops.cli import allocation as allocation_cmd
 from gcfinops.cli import check as check_cmd
 from gcfinops.cli import ingest as ingest_cmd
 from gcfinops.cli import inspection as inspection_cmd
+from gcfinops.cli import options
 from gcfinops.cli import report as report_cmd
 from gcfinops.cli import rules as rules_cmd
 from gcfinops.cli import setup as setup_cmd
@@ -39,16 +40,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    workspace: Annotated[
-        str | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            envvar="GCFINOPS_WORKSPACE",
-            help="Workspace folder (default: the current directory).",
-        ),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or messages.")] = False,
+    workspace: options.WorkspaceOpt = None,
+    quiet: options.QuietOpt = False,
+    lang: options.LangOpt = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
     ] = False,
@@ -59,6 +53,7 @@ def main_options(
     """FinOps for Japanese local governments on the Government Cloud."""
     STATE.workspace = workspace
     STATE.quiet = quiet
+    STATE.lang = lang
     STATE.debug = debug
 
 
@@ -72,6 +67,7 @@ for module in (
     inspection_cmd,
 ):
     module.register(app)
+options.install(app)  # --workspace, --quiet and --lang after every command name too
 
 
 def main() -> None:
