@@ -15,7 +15,7 @@ from rich.text import Text
 
 from gcfinops import api
 from gcfinops.cli import options
-from gcfinops.cli.messages import catalogue, t
+from gcfinops.cli.messages import t
 from gcfinops.cli.messages import lang as current_lang
 from gcfinops.cli.options import choice
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
@@ -29,6 +29,7 @@ rules_app = typer.Typer(help="Show the rules `analyze` runs.", no_args_is_help=T
 FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 COLUMNS = (("rank", "right"), ("ward", "left"), ("rule", "left"),
            ("resource", "left"), ("saving", "right"), ("conf", "left"))  # fmt: skip
+CONFIDENCES = ("high", "medium", "low")
 PARAM_COLUMNS = ("param", "value", "default", "unit", "desc", "source")
 
 
@@ -137,8 +138,7 @@ def print_listing(
 
 def _confidence(value: str, lang: Lang) -> str:
     """高 / 中 / 低 in Japanese; the rule's own word otherwise (or when it is not one of those)."""
-    key = f"rules.confidence_{value}"
-    return t(key, lang) if key in catalogue(lang) else value
+    return t(f"rules.confidence_{value}", lang) if value in CONFIDENCES else value
 
 
 def short_resource(f: dict[str, Any]) -> str:
