@@ -15,14 +15,15 @@ from rich.text import Text
 
 from gcfinops import api
 from gcfinops.cli import options
-from gcfinops.cli.messages import t
 from gcfinops.cli.messages import lang as current_lang
+from gcfinops.cli.messages import t
 from gcfinops.cli.options import choice
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
 from gcfinops.engine import AnalyzeResult, parse_as_of
 from gcfinops.errors import ConfigError
 from gcfinops.findings import FORMATS, NAMES, Listing, to_json_rows
 from gcfinops.money import Lang, Unit, format_jpy
+from gcfinops.report.safety import neutralize
 
 rules_app = typer.Typer(help="Show the rules `analyze` runs.", no_args_is_help=True)
 
@@ -188,10 +189,13 @@ def findings(
 
 
 def _cell(value: Any) -> Any:
+    """A findings CSV cell: numbers as numbers, bill text formula-safe (report/safety.py)."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, float):
         return repr(round(value, 6))
+    if isinstance(value, str):
+        return neutralize(value)
     return "" if value is None else value
 
 
