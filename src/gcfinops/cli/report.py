@@ -17,7 +17,7 @@ from gcfinops import report as _report
 from gcfinops.cli import options
 from gcfinops.cli.messages import lang as current_lang
 from gcfinops.cli.messages import t
-from gcfinops.cli.options import UnitOpt, choice, format_option
+from gcfinops.cli.options import OutputOpt, UnitOpt, choice, format_option
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
 from gcfinops.errors import ConfigError
 from gcfinops.money import format_jpy
@@ -81,9 +81,7 @@ def report(
             help="table, md, html, json, csv or xlsx (default: from -o, else table).",
         ),
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
-    ] = None,
+    output: OutputOpt = None,
     as_of: Annotated[
         str | None,
         typer.Option(
