@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 import typer
@@ -234,3 +234,22 @@ def test_every_key_of_the_catalogue_is_used() -> None:
                "rules.col_", "rules.confidence_")  # fmt: skip
     unused = [k for k in messages.catalogue("ja") if k not in used and not k.startswith(dynamic)]
     assert unused == []
+
+
+def test_a_command_with_its_own_lang_keeps_it(runner: CliRunner) -> None:
+    """A command that declares --lang itself (as commands did before) gets only -w and -q."""
+    probe = typer.Typer()
+    seen: list[tuple[str, str | None]] = []
+
+    @probe.command("show")
+    def _show(lang: Annotated[str, typer.Option("--lang")] = "ja") -> None:
+        seen.append((lang, STATE.workspace))
+
+    @probe.command("other")
+    def _other() -> None:
+        raise AssertionError
+
+    options.install(probe)
+    result = runner.invoke(probe, ["show", "--lang", "en", "-w", "W"])
+    assert result.exit_code == 0, result.output
+    assert seen == [("en", "W")]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.models import OptionInfo
 
 from gcfinops.cli.state import STATE
 from gcfinops.errors import ConfigError
@@ -75,8 +76,30 @@ def choice(value: str, allowed: tuple[str, ...], option: str = "--format") -> st
     return value
 
 
+COMMON = (  # parameter name, annotation, default, the flags it takes
+    ("common_workspace", _CommandWorkspace, None, {"--workspace", "-w"}),
+    ("common_quiet", _CommandQuiet, False, {"--quiet", "-q"}),
+    ("common_lang", _CommandLang, None, {"--lang"}),
+)
+
+
+def _declared_flags(signature: inspect.Signature) -> set[str]:
+    """The option flags a command declares itself (explicit names, else --param-name)."""
+    flags: set[str] = set()
+    for p in signature.parameters.values():
+        infos = [m for m in getattr(p.annotation, "__metadata__", ()) if isinstance(m, OptionInfo)]
+        if isinstance(p.default, OptionInfo):
+            infos.append(p.default)
+        decls = [d for info in infos for d in (info.param_decls or ()) if isinstance(d, str)]
+        flags |= set(decls) or {"--" + p.name.replace("_", "-")}
+    return flags
+
+
 def with_common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`fn` as a command that also accepts --workspace, --quiet and --lang after its name."""
+    """`fn` as a command that also accepts --workspace, --quiet and --lang after its name.
+
+    A flag the command declares itself (say its own --lang) is left to the command.
+    """
 
     @functools.wraps(fn)
     def command(
@@ -94,13 +117,11 @@ def with_common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         return fn(*args, **kwargs)
 
     signature = inspect.signature(fn, eval_str=True)
+    declared = _declared_flags(signature)
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
-        for name, hint, default in (
-            ("common_workspace", _CommandWorkspace, None),
-            ("common_quiet", _CommandQuiet, False),
-            ("common_lang", _CommandLang, None),
-        )
+        for name, hint, default, flags in COMMON
+        if not flags & declared
     ]
     params = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
     keyword = [p for p in params if p.kind is p.KEYWORD_ONLY]
