@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from gcfinops.allocation.wards import WardDirectory
 from gcfinops.cli import app
+from gcfinops.cli.setup import print_ward_months
+from gcfinops.cli.state import STATE
 from gcfinops.resources import builtin
+from gcfinops.summary import WardMonth
 
 SAMPLE = builtin("sample_billing")
 
@@ -58,3 +62,24 @@ def test_demo_refuses_a_folder_it_did_not_create(runner: CliRunner, tmp_path: Pa
     assert result.exit_code == 2
     assert "is not a gcfinops demo workspace" in result.stderr
     assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("ja", ("区別・月別の請求額 (BilledCost, 円)", "世田谷区", "未割当", "1,500")),
+     ("en", ("Billed cost by ward and month (BilledCost, JPY)", "Setagaya City", "Unallocated"))],
+)  # fmt: skip
+def test_ward_month_table_speaks_the_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lang: str,
+    expected: tuple[str, ...],
+) -> None:  # fmt: skip
+    """The demo's month × ward table: headings and ward names in Japanese, or English."""
+    monkeypatch.setattr(STATE, "lang", lang)
+    rows = [
+        WardMonth("2025-04", "131121", "世田谷区", "USD", 10.0, 1500.0, 1),
+        WardMonth("2025-04", None, None, "USD", 1.0, 150.0, 1),
+    ]
+    print_ward_months(rows, WardDirectory())
+    text = capsys.readouterr().out
+    for value in expected:
+        assert value in text

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gcfinops import api
+from gcfinops.allocation.wards import WardDirectory
 from gcfinops.cli.check import demo_check
 from gcfinops.cli.ingest import print_ingest
 from gcfinops.cli.inspection import demo_inspect, write_vendor_template
@@ -95,7 +96,7 @@ def demo() -> None:
             [samples / "aws", samples / "azure", samples / "gcp"], workspace=root, progress=progress
         )
     print_ingest(result, current_lang())
-    print_ward_months(api.ward_months(workspace=root))
+    print_ward_months(api.ward_months(workspace=root), api.context(root).wards)
     demo_analyze(root, samples)  # rules: metrics + analyze, top findings with a yen total
     demo_check(root)  # check: CI gate summary on the latest month (exit 0 in the demo)
     demo_report(root, samples)  # reports: baseline + non-cloud costs, Japanese ward report
@@ -114,12 +115,19 @@ def _fresh(root: Path) -> None:
     (root / DEMO_MARKER).write_text("created by `gcfinops demo`; safe to delete\n")
 
 
-def print_ward_months(rows: list[WardMonth]) -> None:
-    """A month × ward table of billed cost (JPY when every rate is known)."""
+def print_ward_months(rows: list[WardMonth], directory: WardDirectory | None = None) -> None:
+    """A month × ward table of billed cost (JPY when every rate is known); ward names in the
+    language of the call (kanji, or the English name from the directory with --lang en)."""
     if not rows:
         return
+    english = current_lang() == "en" and directory is not None
+
+    def label(r: WardMonth) -> str:
+        ward = directory.get(r.ward) if english and directory and r.ward else None
+        return (ward.name_en if ward else r.ward_name) or t("demo.unallocated")
+
     jpy = all(r.billed_cost_jpy is not None for r in rows)
-    wards = sorted({(r.ward or "", r.ward_name or t("demo.unallocated")) for r in rows})
+    wards = sorted({(r.ward or "", label(r)) for r in rows})
     currencies = sorted({r.currency for r in rows})
     unit = t("demo.yen") if jpy else "/".join(currencies)
     table = Table(title=Text(t("demo.ward_months", unit=unit)), title_justify="left")
