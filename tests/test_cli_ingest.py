@@ -296,3 +296,22 @@ def test_formats_lists_every_header_set_and_its_source(runner: CliRunner) -> Non
     payg = by_name["azure-payg-usage"]["header_sets"]
     assert [h["name"] for h in payg][:2] == ["English (2019-11-01)", "camelCase"]
     assert "PreTaxCost" in payg[0]["columns"] and payg[0]["source"]
+
+
+def test_status_lists_only_the_files_that_delivered_each_unit(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """One ingest of two files of different periods: each unit names only its own file."""
+    header, *rows = CUR2.read_text(encoding="utf-8").splitlines()
+    start = header.split(",").index("bill_billing_period_start_date")
+    april, may = tmp_path / "april.csv", tmp_path / "may.csv"
+    for path, period in ((april, "2025-04"), (may, "2025-05")):
+        mine = [r for r in rows if r.split(",")[start].startswith(period)]
+        path.write_text("\n".join([header, *mine]) + "\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert run(runner, ws, "ingest", str(april), str(may)).exit_code == 0
+    result = run(runner, ws, "status", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    units = {u["billing_period"]: u["source_files"] for u in json.loads(result.stdout)}
+    assert units == {"2025-04": [str(april.resolve())], "2025-05": [str(may.resolve())]}
+    assert all(isinstance(f, str) for files in units.values() for f in files)

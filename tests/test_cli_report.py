@@ -55,7 +55,7 @@ def test_output_file_format_follows_the_extension(
     out = tmp_path / f"r.{suffix}"
     result = _run(runner, ws, "report", "--ward", "131121", "-o", str(out), *AS_OF)
     assert result.exit_code == 0, result.stderr
-    assert "Wrote" in result.stderr and out.name in result.stderr
+    assert "書き出しました" in result.stderr and out.name in result.stderr
     data = out.read_bytes()
     if suffix == "xlsx":
         import openpyxl

@@ -71,7 +71,7 @@ def test_analyze_then_findings_json(ws: Path) -> None:
     assert dev["estimated_monthly_savings_billing"] == pytest.approx(468 * 0.25 * 730 / 720)
     assert dev["billing_currency"] == "USD" and dev["fx_rate_jpy"] == 150
     assert isinstance(dev["evidence"], dict) and dev["evidence"]["offhours_hours_running"] == 468
-    assert "total" in listed.stderr
+    assert "合計 19,436円/月" in listed.stderr  # the message on stderr, in Japanese by default
 
 
 def test_findings_filters_by_ward_name_and_rule(ws: Path) -> None:

@@ -69,3 +69,28 @@ def test_damaged_ledger_is_an_input_error(tmp_path: Path, text: str) -> None:
     with pytest.raises(InputError, match="the ingest ledger is damaged") as e:
         Ledger(path)
     assert str(path) in str(e.value) and e.value.hint
+
+
+def test_sources_of_a_unit_are_only_the_files_that_fed_it(tmp_path: Path) -> None:
+    """The audit trail: one ingest of several files lists each file under its own units."""
+    ledger = Ledger(tmp_path / "ledger.json")
+    april = FileRecord("april.csv", "h-a", 10, "aws-cur2", 2, units=[APRIL])
+    may = FileRecord("may.csv", "h-m", 10, "aws-cur2", 2, units=[MAY])
+    both = FileRecord("both.csv", "h-b", 10, "aws-cur2", 2, units=[APRIL, MAY])
+    empty = FileRecord("header-only.csv", "h-e", 10, "aws-cur2", 0, units=[])
+    ledger.record(
+        IngestRecord(
+            "i1", "t1", [april, may, both, empty], [unit("2025-04", 1), unit("2025-05", 2)]
+        )
+    )
+    assert [f.path for f in ledger.sources_of(APRIL)] == ["april.csv", "both.csv"]
+    assert [f.path for f in ledger.sources_of(MAY)] == ["may.csv", "both.csv"]
+    assert ledger.sources_of(unit_key("aws", "1", "2025-06")) == []
+
+
+def test_sources_of_in_a_ledger_without_file_units_lists_the_whole_ingest(tmp_path: Path) -> None:
+    """Ledgers written before files recorded their units keep the old answer (every file)."""
+    ledger = Ledger(tmp_path / "ledger.json")
+    files = [FileRecord("a.csv", "h-a", 1), FileRecord("b.csv", "h-b", 1)]
+    ledger.record(IngestRecord("i1", "t1", files, [unit("2025-04", 1)]))
+    assert [f.path for f in ledger.sources_of(APRIL)] == ["a.csv", "b.csv"]

@@ -265,6 +265,29 @@ class AnalyzeResult:
     listing: Listing
     seconds: float
 
+    def to_dict(self) -> dict[str, Any]:
+        """`analyze --format json`: run, per-rule counts, totals, findings and skipped rows."""
+        listing = self.listing
+        return {
+            "run_id": self.run_id,
+            "as_of": self.as_of.isoformat(),
+            "rules": [
+                {
+                    "rule_id": r.rule_id,
+                    "findings": r.findings,
+                    "skipped": r.skipped,
+                    "monthly_savings_jpy": round(r.monthly_savings),
+                    "seconds": r.seconds,
+                    "params": r.params,
+                }
+                for r in self.runs
+            ],
+            "total_monthly_savings_jpy": round(listing.total_savings),
+            "sum_of_monthly_savings_jpy": round(listing.sum_of_savings),
+            "findings": findings.to_json_rows(listing.findings),
+            "skipped": findings.to_json_rows(listing.skipped),
+        }
+
 
 def analyze(
     where: Context | Workspace,

@@ -47,6 +47,16 @@ class FxRate:
     source: str
     note: str | None = None
 
+    def to_dict(self) -> dict[str, str | None]:
+        """The `fx list --format json` object; the rate as an exact decimal string."""
+        return {
+            "month": self.month,
+            "currency": self.currency,
+            "rate_jpy": str(self.rate_jpy),
+            "source": self.source,
+            "note": self.note,
+        }
+
 
 def _validate(
     month: str, currency: str, rate: object, source: str, note: str | None

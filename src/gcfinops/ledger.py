@@ -145,10 +145,18 @@ class Ledger:
             self.live[u.key] = rec.ingest_id
 
     def sources_of(self, key: str) -> list[FileRecord]:
+        """The files whose rows the live unit `key` holds (the audit trail of `status`).
+
+        One ingest may read many files for many units; only the files that delivered rows to
+        this unit are its sources. Ledgers written before files recorded their units list no
+        units for any file; then every file of the owning ingest is returned, as before.
+        """
         owner = self.live.get(key)
         for r in self.ingests:
             if r.ingest_id == owner:
-                return r.files
+                if not any(f.units for f in r.files):
+                    return list(r.files)
+                return [f for f in r.files if key in f.units]
         return []
 
     def save(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from gcfinops.db import session
 from gcfinops.lake import lake_view_sql
@@ -23,6 +24,20 @@ class LoadedUnit:
     billed_cost: float
     effective_cost: float
     source_files: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `status --format json` object (amounts rounded to 6 decimals)."""
+        return {
+            "provider": self.provider,
+            "billing_account_id": self.billing_account_id,
+            "billing_account_name": self.billing_account_name,
+            "billing_period": self.billing_period,
+            "rows": self.rows,
+            "billed_cost": round(self.billed_cost, 6),
+            "effective_cost": round(self.effective_cost, 6),
+            "currency": self.currency,
+            "source_files": [str(f) for f in self.source_files],
+        }
 
 
 def loaded_units(ws: Workspace) -> list[LoadedUnit]:

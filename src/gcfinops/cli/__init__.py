@@ -18,6 +18,7 @@ from gcfinops.cli import check as check_cmd
 from gcfinops.cli import export as export_cmd
 from gcfinops.cli import ingest as ingest_cmd
 from gcfinops.cli import inspection as inspection_cmd
+from gcfinops.cli import options
 from gcfinops.cli import report as report_cmd
 from gcfinops.cli import rules as rules_cmd
 from gcfinops.cli import setup as setup_cmd
@@ -40,16 +41,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    workspace: Annotated[
-        str | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            envvar="GCFINOPS_WORKSPACE",
-            help="Workspace folder (default: the current directory).",
-        ),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or messages.")] = False,
+    workspace: options.WorkspaceOpt = None,
+    quiet: options.QuietOpt = False,
+    lang: options.LangOpt = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
     ] = False,
@@ -60,6 +54,7 @@ def main_options(
     """FinOps for Japanese local governments on the Government Cloud."""
     STATE.workspace = workspace
     STATE.quiet = quiet
+    STATE.lang = lang
     STATE.debug = debug
 
 
@@ -74,6 +69,7 @@ for module in (
     export_cmd,
 ):
     module.register(app)
+options.install(app)  # --workspace, --quiet and --lang after every command name too
 
 
 def main() -> None:

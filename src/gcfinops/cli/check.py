@@ -11,8 +11,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from gcfinops import api
+from gcfinops.cli import options
+from gcfinops.cli.messages import lang as current_lang
+from gcfinops.cli.messages import t
+from gcfinops.cli.options import MonthOpt, UnitOpt
 from gcfinops.cli.output import STATE, guarded, info, out
 from gcfinops.gate import AnomalyResult, CheckResult, ci, parse_threshold
 from gcfinops.jpcalendar import Lang
@@ -48,20 +53,6 @@ class AnomalyFmt(StrEnum):
     markdown = "markdown"
 
 
-class LangOpt(StrEnum):
-    """Language of the text."""
-
-    ja = "ja"
-    en = "en"
-
-
-class UnitOpt(StrEnum):
-    """Yen amounts in 円 or 千円."""
-
-    yen = "yen"
-    thousand = "thousand"
-
-
 def register(app: typer.Typer) -> None:
     app.command("check", epilog=CHECK_EXIT)(check)
     app.command("anomalies", epilog=ANOMALY_EXIT)(anomalies)
@@ -81,9 +72,6 @@ def _limit_option(help_text: str, metavar: str = "PCT|off") -> Any:
     return typer.Option(metavar=metavar, callback=_threshold, help=help_text)
 
 
-MonthA = Annotated[
-    str | None, typer.Option("--month", help="Month to check, YYYY-MM (default: latest loaded).")
-]
 OutputA = Annotated[
     Path | None,
     typer.Option(
@@ -92,15 +80,11 @@ OutputA = Annotated[
         help="Write the --format output to this file; print the summary on the terminal.",
     ),
 ]
-LangA = Annotated[LangOpt, typer.Option("--lang", help="Language of the text.")]
-UnitA = Annotated[
-    UnitOpt, typer.Option("--unit", help="Yen amounts in 円 (yen) or 千円 (thousand).")
-]
 
 
 @guarded
 def check(
-    month: MonthA = None,
+    month: MonthOpt = None,
     by: Annotated[
         By | None, typer.Option(help="Group by ward (default), system (業務), service or account.")
     ] = None,
@@ -134,8 +118,7 @@ def check(
     ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
     output: OutputA = None,
-    lang: LangA = LangOpt.ja,
-    unit: UnitA = UnitOpt.yen,
+    unit: UnitOpt = "yen",
 ) -> None:
     """Fail the pipeline when a month's cost grew past the agreed thresholds.
 
@@ -164,8 +147,8 @@ def check(
         thresholds={k: parse_threshold(v) for k, v in given.items() if v is not None},
         top=top,
     )
-    la: Lang = lang.value
-    un: Unit = unit.value
+    la = current_lang()
+    un = options.unit(unit)
     if fmt is Fmt.json:
         _emit(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", output)
     elif fmt is Fmt.junit:
@@ -180,7 +163,7 @@ def check(
 
 @guarded
 def anomalies(
-    month: MonthA = None,
+    month: MonthOpt = None,
     days: Annotated[int | None, typer.Option(help="History window in days (default 14).")] = None,
     k: Annotated[float | None, typer.Option(help="Multiplier of the MAD (default 3.5).")] = None,
     min_jpy: Annotated[
@@ -195,8 +178,7 @@ def anomalies(
         AnomalyFmt, typer.Option("--format", "-f", help="Output format.")
     ] = AnomalyFmt.table,
     output: OutputA = None,
-    lang: LangA = LangOpt.ja,
-    unit: UnitA = UnitOpt.yen,
+    unit: UnitOpt = "yen",
 ) -> None:
     """Flag days whose cost per ward or service jumps above its own history.
 
@@ -214,8 +196,8 @@ def anomalies(
         min_jpy=min_jpy,
         by=[b.value for b in by] if by else None,
     )
-    la: Lang = lang.value
-    un: Unit = unit.value
+    la = current_lang()
+    un = options.unit(unit)
     if fmt is AnomalyFmt.json:
         _emit(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", output)
     elif fmt is AnomalyFmt.markdown:
@@ -247,7 +229,7 @@ def print_check(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") -> N
     console = out()
     verdict = ci.t("breach" if result.breaches else "ok", lang)
     table = Table(
-        title=f"gcfinops check {result.month}: {ci.ICONS[result.status]} {verdict}",
+        title=Text(f"gcfinops check {result.month}: {ci.ICONS[result.status]} {verdict}"),
         title_justify="left",
     )
     metrics = [
@@ -255,10 +237,10 @@ def print_check(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") -> N
         for m in ("mom_growth", "increase_jpy", "yoy_growth", "over_target_path")
         if any(e.metric == m for e in result.evaluations)
     ]
-    table.add_column(ci.t(result.by, lang))
-    table.add_column(ci.t("current", lang), justify="right")
+    table.add_column(Text(ci.t(result.by, lang)))
+    table.add_column(Text(ci.t("current", lang)), justify="right")
     for m in metrics:
-        table.add_column(ci.t(m, lang), justify="right")
+        table.add_column(Text(ci.t(m, lang)), justify="right")
     cells: dict[str | None, dict[str, str]] = {}
     names: dict[str | None, str] = {}
     for e in result.evaluations:
@@ -271,47 +253,45 @@ def print_check(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") -> N
         cells.setdefault(e.group, {})[e.metric] = f"{ci.ICONS[e.status]} {shown}"
     for group, row in cells.items():
         current = result.totals.get(group, {}).get(result.month, 0.0)
-        table.add_row(names[group], ci.yen(current, lang, unit), *[row.get(m, "") for m in metrics])
+        row_cells = [names[group], ci.yen(current, lang, unit), *[row.get(m, "") for m in metrics]]
+        table.add_row(*(Text(c) for c in row_cells))
     console.print(table)
     for e in result.breaches:
-        console.print(f"\n{ci.ICONS['breach']} {ci.sentence(e, lang, unit)}", markup=False)
+        console.print(Text(f"\n{ci.ICONS['breach']} {ci.sentence(e, lang, unit)}"))
         for line in ci.explanation_lines(e, lang, unit):
-            console.print(f"   {line}", markup=False)
+            console.print(Text(f"   {line}"))
 
 
 def print_anomalies(result: AnomalyResult, lang: Lang = "ja", unit: Unit = "yen") -> None:
     """Anomalous days as a table, or one line when there are none."""
     console = out()
     if not result.anomalies:
-        none = "異常なし" if lang == "ja" else "no anomalies"
-        console.print(
-            f"{ci.ICONS['ok']} {none}: {result.first_day} – {result.last_day}, "
-            f"{result.series} series",
-            markup=False,
-        )
+        none = t("anomalies.none_in", lang, icon=ci.ICONS["ok"], first=result.first_day,
+                 last=result.last_day, n=result.series)  # fmt: skip
+        console.print(Text(none))
         return
     table = Table(
-        title=f"gcfinops anomalies {result.first_day} – {result.last_day}", title_justify="left"
+        title=Text(f"gcfinops anomalies {result.first_day} – {result.last_day}"),
+        title_justify="left",
     )
-    for col in ci.anomaly_columns(lang):
-        table.add_column(col, justify="left" if col == ci.anomaly_columns(lang)[0] else "right")
+    columns = ci.anomaly_columns(lang)
+    for col in columns:
+        table.add_column(Text(col), justify="left" if col == columns[0] else "right")
     for a in result.anomalies:
-        table.add_row(*ci.anomaly_cells(a, lang, unit))
+        table.add_row(*(Text(c) for c in ci.anomaly_cells(a, lang, unit)))
     console.print(table)
 
 
 def demo_check(root: Path) -> None:
     """The demo's CI-gate step: check and anomalies on the latest month, shown as information."""
+    lang = current_lang()
     result = api.check(workspace=root)
     info("")
-    info(
-        "CI ゲート (gcfinops check): 最新月を前月・前年度同月と比較します。"
-        f"CI では終了コード {result.exit_code} になります (0 = しきい値内, 1 = 超過)。"
-    )
-    print_check(result)
+    info(t("demo.check", lang, code=result.exit_code))
+    print_check(result, lang)
     found = api.anomalies(workspace=root)
     info("")
-    info("日次の異常検知 (gcfinops anomalies): 各系列の直近14日の中央値 + 3.5×MAD を超えた日")
+    info(t("demo.anomalies", lang))
     console = out()
-    for line in ci.anomaly_series(found) or ["異常なし"]:
-        console.print(f"{ci.ICONS['near' if found.anomalies else 'ok']} {line}", markup=False)
+    for line in ci.anomaly_series(found, lang) or [t("anomalies.none", lang)]:
+        console.print(Text(f"{ci.ICONS['near' if found.anomalies else 'ok']} {line}"))

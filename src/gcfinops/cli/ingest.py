@@ -12,9 +12,13 @@ from rich.text import Text
 
 from gcfinops import api
 from gcfinops.adapters import ADAPTERS
-from gcfinops.cli.output import STATE, emit_json, err, file_progress, guarded, info, out
+from gcfinops.cli.messages import lang as current_lang
+from gcfinops.cli.messages import t
+from gcfinops.cli.options import choice, format_option
+from gcfinops.cli.output import STATE, emit_json, err, file_progress, guarded, info, out, warn
 from gcfinops.errors import ConfigError
 from gcfinops.ingest import IngestResult
+from gcfinops.money import Lang
 from gcfinops.sources.remote import RemoteResult, is_remote
 
 
@@ -44,7 +48,6 @@ def ingest(
     lock_timeout: Annotated[
         float, typer.Option(help="Seconds to wait for another ingest to finish.")
     ] = 600.0,
-    lang: Annotated[str, typer.Option(help="ja or en (messages and table headings).")] = "ja",
     azure_export: Annotated[
         str | None, typer.Option(help="Azure Cost Management export name (with --scope).")
     ] = None,
@@ -78,6 +81,7 @@ def ingest(
     Remote sources fetch only what changed since the last run (docs/remote-sources.md):
     gcfinops ingest s3://billing-bucket/cur2/my-export/ --profile billing
     """
+    lang = current_lang()
     defaults = _parse_defaults(default or [])
     items = paths or []
     urls = [p for p in items if is_remote(p)]
@@ -117,33 +121,11 @@ def _parse_defaults(items: list[str]) -> dict[str, str]:
     return out_
 
 
-HEADINGS: dict[str, tuple[str, ...]] = {
-    "ja": ("期間", "クラウド", "アカウント", "通貨", "元の行数", "レイク行数", "元の合計",
-           "レイク合計", "照合"),
-    "en": ("Period", "Cloud", "Account", "Cur.", "Rows read", "Rows in lake", "Source total",
-           "Lake total", "OK"),
-}  # fmt: skip
-LABELS: dict[str, dict[str, str]] = {
-    "ja": {
-        "title": "取り込み {id}: 元データとレイクの照合",
-        "skipped": "取り込み済み: {n} ファイルとも変更なし。何もしません。",
-        "recovered": "中断された取り込みを復旧しました ({what})。",
-        "summary": "{files} ファイル、{rows:,} 行をレイクへ (除外 {folded:,} 行)。",
-        "replaced": "差し替え (修正版の請求): {key} {cur}: {old} → {new}",
-        "warning": "警告: ",
-    },
-    "en": {
-        "title": "Ingest {id}: source vs lake",
-        "skipped": "Already ingested: {n} file(s) unchanged; nothing to do.",
-        "recovered": "Recovered an interrupted ingest ({what}).",
-        "summary": "{files} file(s), {rows:,} rows into the lake ({folded:,} folded).",
-        "replaced": "Restated: {key} {cur}: {old} → {new}",
-        "warning": "Warning: ",
-    },
-}  # fmt: skip
+HEADINGS = ("period", "cloud", "account", "currency", "rows_read", "rows_written", "source_total",
+            "lake_total", "ok")  # fmt: skip
 
 
-def _amount(value: float, lang: str) -> str:
+def _amount(value: float, lang: Lang) -> str:
     """An amount in its billing currency: separators, 2 decimals, △ for negatives in Japanese."""
     text = f"{abs(value):,.2f}"
     if value < 0 and text.strip("0.,"):
@@ -151,74 +133,65 @@ def _amount(value: float, lang: str) -> str:
     return text
 
 
-REMOTE_LABELS = {
-    "ja": "{source}: 変更のあった期間 {changed} 件{periods}、変更なし {same} 件。"
-          "ダウンロード {n} ファイル ({size})、キャッシュ再利用 {reused} ファイル。",
-    "en": "{source}: {changed} changed period(s){periods}, {same} unchanged; "
-          "downloaded {n} file(s) ({size}), reused {reused} cached.",
-}  # fmt: skip
-
-
-def print_remote(result: RemoteResult[IngestResult], lang: str = "ja") -> None:
+def print_remote(result: RemoteResult[IngestResult], lang: Lang = "ja") -> None:
     """One line on what the remote source delivered, then the ingest's reconciliation table."""
     changed = sorted({d.period for d in result.changed})
-    info(REMOTE_LABELS["en" if lang == "en" else "ja"].format(
+    info(t("ingest.remote", lang,
         source=result.source, changed=len(result.changed), same=len(result.deliveries) -
         len(result.changed), periods=f" ({', '.join(changed)})" if changed else "",
         n=len(result.downloaded), size=f"{result.downloaded_bytes / 1e6:,.1f} MB",
         reused=len(result.reused)))  # fmt: skip
     for w in result.warnings:
-        err().print(f"{LABELS['en' if lang == 'en' else 'ja']['warning']}{w}", markup=False)
+        warn(t("ingest.warning", lang, warning=w))
     if result.ingest is not None:
         print_ingest(result.ingest, lang)
 
 
-def print_ingest(result: IngestResult, lang: str = "ja") -> None:
+def print_ingest(result: IngestResult, lang: Lang = "ja") -> None:
     """Reconciliation table (stderr): rows and totals per unit and currency, source vs lake.
 
     Fits 100 columns: rows read = rows in the lake + rows folded away (e.g. AWS
     SavingsPlanNegation), so the folded count is in the summary line, not a column.
     """
-    labels = LABELS["en" if lang == "en" else "ja"]
     for w in result.warnings:
-        err().print(labels["warning"] + w, markup=False, highlight=False)
+        warn(t("ingest.warning", lang, warning=w))
     if result.recovered:
-        info(labels["recovered"].format(what=result.recovered))
+        info(t("ingest.recovered", lang, what=result.recovered))
     if result.skipped:
-        info(labels["skipped"].format(n=len(result.files)))
+        info(t("ingest.skipped", lang, n=len(result.files)))
         return
     if STATE.quiet:
         return
     table = Table(
-        title=labels["title"].format(id=result.ingest_id),
+        title=Text(t("ingest.title", lang, id=result.ingest_id)),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         collapse_padding=True,
     )
-    for i, name in enumerate(HEADINGS["en" if lang == "en" else "ja"]):
+    for i, key in enumerate(HEADINGS):
         table.add_column(
-            name,
+            Text(t(f"ingest.col_{key}", lang)),
             justify="right" if 4 <= i <= 7 else "left",
             overflow="ellipsis" if i == 2 else "fold",
             max_width=14 if i == 2 else None,
             no_wrap=i == 2,
         )
     for row in _per_period(result, lang):
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
     err().print(table)
     for old in result.previous:
         new = [u for u in result.units if u.key == old.key and u.currency == old.currency]
         total = _amount(new[0].billed_written, lang) if new else "—"
         key = old.key.replace("|", " ")
         before = _amount(old.billed_written, lang)
-        info(labels["replaced"].format(key=key, cur=old.currency, old=before, new=total))
-    info(labels["summary"].format(
+        info(t("ingest.replaced", lang, key=key, cur=old.currency, old=before, new=total))
+    info(t("ingest.summary", lang,
         files=len(result.files), rows=sum(u.rows_written for u in result.units),
         folded=sum(u.rows_folded for u in result.units)))  # fmt: skip
 
 
-def _per_period(result: IngestResult, lang: str) -> list[tuple[str, ...]]:
+def _per_period(result: IngestResult, lang: Lang) -> list[tuple[str, ...]]:
     """One row per billing period and currency (the issue's reconciliation grain); accounts of
     the same provider are summed, and named when there is only one."""
     groups: dict[tuple[str, str, str], list[Any]] = {}
@@ -227,11 +200,7 @@ def _per_period(result: IngestResult, lang: str) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for (period, provider, currency), units in sorted(groups.items()):
         accounts = sorted({u.billing_account_id for u in units})
-        who = (
-            accounts[0]
-            if len(accounts) == 1
-            else (f"{len(accounts)} accounts" if lang == "en" else f"{len(accounts)} アカウント")
-        )
+        who = accounts[0] if len(accounts) == 1 else t("ingest.accounts", lang, n=len(accounts))
         rows.append((period, provider, who, currency,
                      f"{sum(u.rows_read for u in units):,}",
                      f"{sum(u.rows_written for u in units):,}",
@@ -242,49 +211,44 @@ def _per_period(result: IngestResult, lang: str) -> list[tuple[str, ...]]:
 
 @guarded
 def status(
-    format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    format_: Annotated[str, format_option(("table", "json"), short=False)] = "table",
 ) -> None:
     """List what the lake holds: provider, billing account, period, rows, cost by currency.
 
     Example: gcfinops status --format json
     """
+    fmt = choice(format_, ("table", "json"))
     units = api.status(workspace=STATE.workspace)
-    if format_ == "json":
-        emit_json([
-            {"provider": u.provider, "billing_account_id": u.billing_account_id,
-             "billing_account_name": u.billing_account_name, "billing_period": u.billing_period,
-             "rows": u.rows, "billed_cost": round(u.billed_cost, 6),
-             "effective_cost": round(u.effective_cost, 6), "currency": u.currency,
-             "source_files": u.source_files}
-            for u in units
-        ])  # fmt: skip
+    if fmt == "json":
+        emit_json([u.to_dict() for u in units])
         return
-    if format_ != "table":
-        raise ConfigError(f"--format must be table or json (found {format_!r})")
     if not units:
-        info("The lake is empty: run `gcfinops ingest PATH` first.")
+        info(t("status.empty"))
         return
-    table = Table(title="Loaded billing data", title_justify="left")
-    names = ("Provider", "Billing account", "Period", "Rows", "BilledCost", "Currency", "Sources")
-    for name in names:
-        table.add_column(name, justify="right" if name in ("Rows", "BilledCost") else "left")
+    table = Table(title=Text(t("status.title")), title_justify="left")
+    for key in ("provider", "account", "period", "rows", "billed", "currency", "sources"):
+        table.add_column(
+            Text(t(f"status.col_{key}")),
+            justify="right" if key in ("rows", "billed", "sources") else "left",
+        )
     for u in units:
-        table.add_row(u.provider, f"{u.billing_account_id} {u.billing_account_name or ''}".strip(),
-                      u.billing_period, f"{u.rows:,}", f"{u.billed_cost:,.2f}", u.currency,
-                      str(len(u.source_files)))  # fmt: skip
+        account = f"{u.billing_account_id} {u.billing_account_name or ''}".strip()
+        cells = (u.provider, account, u.billing_period, f"{u.rows:,}", f"{u.billed_cost:,.2f}",
+                 u.currency, str(len(u.source_files)))  # fmt: skip
+        table.add_row(*(Text(c) for c in cells))
     out().print(table)
 
 
 @guarded
 def formats(
-    format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    format_: Annotated[str, format_option(("table", "json"), short=False)] = "table",
 ) -> None:
     """List the billing formats gcfinops reads (names for --format), each with the header sets
     it reads and where they come from (docs/adapters/NAME.md has the column mapping).
 
     Example: gcfinops formats --format json
     """
-    if format_ == "json":
+    if choice(format_, ("table", "json")) == "json":
         emit_json([
             {"name": a.name, "title": a.title, "provider": a.provider_key,
              "documentation": a.doc_url,
@@ -293,12 +257,10 @@ def formats(
             for a in ADAPTERS.values()
         ])  # fmt: skip
         return
-    if format_ != "table":
-        raise ConfigError(f"--format must be table or json (found {format_!r})")
-    table = Table(title="Formats", title_justify="left", show_lines=True)
-    table.add_column("Name", no_wrap=True)
-    table.add_column("Format")
-    table.add_column("Header sets (source)")
+    table = Table(title=Text(t("formats.title")), title_justify="left", show_lines=True)
+    table.add_column(Text(t("formats.col_name")), no_wrap=True)
+    table.add_column(Text(t("formats.col_format")))
+    table.add_column(Text(t("formats.col_sets")))
     for a in ADAPTERS.values():
         sets = "\n".join(f"• {v.name} ({v.source})" for v in a.variants)
         table.add_row(Text(a.name), Text(f"{a.title}\n{a.doc_url}"), Text(sets))

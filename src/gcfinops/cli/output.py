@@ -1,4 +1,9 @@
-"""Console handling shared by commands: data on stdout, messages on stderr, errors → exit codes."""
+"""Console handling shared by commands: data on stdout, messages on stderr, errors → exit codes.
+
+Text from bills and user files (resource ids, tags, service names, file names) is data: the
+consoles here never read console markup or emoji codes, so `vol [prod] x` prints as itself and
+`[/tmp] x` cannot crash a command. Styling is done with `rich.text.Text` styles, never markup.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,21 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
+from gcfinops.cli.messages import t
+from gcfinops.cli.state import STATE, State
 from gcfinops.errors import GcfinopsError
+
+__all__ = ["STATE", "State", "emit_json", "err", "file_progress", "guarded", "info", "out", "warn"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass
-class State:
-    """Global options, set by the app callback."""
-
-    workspace: str | None = None
-    quiet: bool = False
-    debug: bool = False
-
-
-STATE = State()
 
 
 # Piped output (logs, CI, `> file`) is read on wide screens; rich's default of 80 columns
@@ -39,7 +35,7 @@ PIPED_MIN_WIDTH = 100
 
 
 def _console(*, stderr: bool) -> Console:
-    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
     if not console.is_terminal:
         console.width = max(console.width, PIPED_MIN_WIDTH)
     return console
@@ -56,8 +52,14 @@ def err() -> Console:
 
 
 def info(message: str) -> None:
+    """A message on stderr (plain text), unless --quiet."""
     if not STATE.quiet:
-        err().print(message)
+        err().print(Text(message))
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, also with --quiet (it says something about the numbers)."""
+    err().print(Text(message))
 
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
@@ -69,22 +71,16 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except GcfinopsError as exc:
             console = err()
-            console.print(
-                f"[bold red]Error:[/] {escape(exc.message)}", markup=True, highlight=False
-            )
+            console.print(Text.assemble((t("error.prefix"), "bold red"), " ", exc.message))
             if exc.hint:
-                console.print(f"Hint: {exc.hint}", markup=False)
+                console.print(Text(t("error.hint", hint=exc.hint)))
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
             if STATE.debug:
                 raise
-            err().print(
-                f"Internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in gcfinops; run with --debug for the traceback.",
-                markup=False,
-            )
+            err().print(Text(t("error.internal", kind=type(exc).__name__, error=str(exc))))
             raise typer.Exit(3) from None
 
     return wrapper
@@ -102,7 +98,7 @@ def file_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
         yield None
         return
     bar = Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", markup=False, style="bold"),  # a file name
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),

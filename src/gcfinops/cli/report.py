@@ -14,10 +14,14 @@ from rich.text import Text
 from gcfinops import api
 from gcfinops import baseline as _baseline
 from gcfinops import report as _report
+from gcfinops.cli import options
+from gcfinops.cli.messages import lang as current_lang
+from gcfinops.cli.messages import t
+from gcfinops.cli.options import OutputOpt, UnitOpt, choice, format_option
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
 from gcfinops.errors import ConfigError
 from gcfinops.money import format_jpy
-from gcfinops.report.i18n import Fmt, Lang, Unit
+from gcfinops.report.i18n import Fmt
 from gcfinops.report.terminal import print_report
 from gcfinops.workspace import Workspace, atomic_write
 
@@ -68,8 +72,7 @@ def report(
             help="Fiscal year (default: the year of the latest data), e.g. 2025 = 令和7年度.",
         ),
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="ja (default) or en.")] = "ja",
-    unit: Annotated[str, typer.Option("--unit", help="yen (円) or thousand (千円).")] = "yen",
+    unit: UnitOpt = "yen",
     format_: Annotated[
         str | None,
         typer.Option(
@@ -78,9 +81,7 @@ def report(
             help="table, md, html, json, csv or xlsx (default: from -o, else table).",
         ),
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
-    ] = None,
+    output: OutputOpt = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -100,23 +101,19 @@ def report(
     fmt = format_ or (output and _report.format_for_path(output)) or "table"
     if fmt not in _report.FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(_report.FORMATS)} (found {fmt!r})")
-    if lang not in ("ja", "en"):
-        raise ConfigError(f"--lang must be ja or en (found {lang!r})")
-    if unit not in ("yen", "thousand"):
-        raise ConfigError(f"--unit must be yen or thousand (found {unit!r})")
+    lang_ = current_lang()
+    unit_ = options.unit(unit)
     cut = _parse_date(as_of) if as_of else None
     data = api.report(
         ward, workspace=STATE.workspace, fiscal_year=fy, as_of=cut, tax_basis=tax_basis
     )
-    lang_: Lang = "en" if lang == "en" else "ja"
-    unit_: Unit = "thousand" if unit == "thousand" else "yen"
     if fmt == "table" and output is None:
         print_report(data, Fmt(lang_, unit_), out())
         return
     payload = _report.render(data, fmt, lang=lang_, unit=unit_)
     if output is not None:
         _write(output, payload, bom=fmt == "csv")
-        info(f"Wrote {output}")
+        info(t("files.wrote", path=output))
     elif isinstance(payload, bytes):
         if sys.stdout.isatty():
             raise ConfigError("xlsx is a binary format", hint="write it to a file: -o report.xlsx")
@@ -133,12 +130,21 @@ def _parse_date(text: str) -> date:
 
 
 def _totals(totals: dict[tuple[str, int], object], title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    for name in ("Ward", "Fiscal year", "Total (JPY)"):
-        table.add_column(name, justify="right" if name.startswith("Total") else "left")
+    lang = current_lang()
+    table = Table(title=Text(title), title_justify="left")
+    for key in ("ward", "fy", "total"):
+        table.add_column(
+            Text(t(f"imports.col_{key}")), justify="right" if key == "total" else "left"
+        )
     for (ward, year), amount in sorted(totals.items()):
-        table.add_row(ward, str(year), format_jpy(amount))  # type: ignore[arg-type]  # Decimal
+        yen = format_jpy(amount, lang=lang)  # type: ignore[arg-type]  # Decimal
+        table.add_row(Text(ward), Text(str(year)), Text(yen))
     out().print(table)
+
+
+def _imported(key: str, rows: int, replaced: int, path: Path) -> None:
+    replaced_text = t("imports.replaced", n=replaced) if replaced else ""
+    info(t(key, n=rows, path=path, replaced=replaced_text))
 
 
 @guarded
@@ -156,9 +162,8 @@ def baseline_import(
     Example: gcfinops baseline import baseline_fy2018.csv
     """
     result = api.import_baseline(path, workspace=STATE.workspace)
-    info(f"Imported {result.rows} baseline row(s) from {path}"
-         + (f"; replaced {result.replaced_rows}" if result.replaced_rows else ""))  # fmt: skip
-    _totals(result.totals, "Baseline (基準額) by ward and fiscal year")  # type: ignore[arg-type]
+    _imported("imports.baseline", result.rows, result.replaced_rows, path)
+    _totals(result.totals, t("imports.baseline_title"))  # type: ignore[arg-type]
 
 
 @guarded
@@ -176,9 +181,8 @@ def costs_import(
     Example: gcfinops costs import noncloud_costs.csv
     """
     result = api.import_costs(path, workspace=STATE.workspace)
-    info(f"Imported {result.rows} non-cloud cost row(s) from {path}"
-         + (f"; replaced {result.replaced_rows}" if result.replaced_rows else ""))  # fmt: skip
-    _totals(result.totals, "Non-cloud operating cost by ward and fiscal year")  # type: ignore[arg-type]
+    _imported("imports.costs", result.rows, result.replaced_rows, path)
+    _totals(result.totals, t("imports.costs_title"))  # type: ignore[arg-type]
 
 
 @guarded
@@ -194,7 +198,7 @@ def fx_set(
     Example: gcfinops fx set 2025-04 USD 149.5 --source "MUFG TTM 2025-04-01"
     """
     fx = api.fx_set(month, currency, rate, source=source, note=note, workspace=STATE.workspace)
-    info(f"{fx.month} {fx.currency} = {fx.rate_jpy} JPY ({fx.source})")
+    info(t("fx.set", month=fx.month, currency=fx.currency, rate=fx.rate_jpy, source=fx.source))
 
 
 @guarded
@@ -206,32 +210,31 @@ def fx_import(
     Example: gcfinops fx import fx_rates.csv
     """
     n = api.fx_import(path, workspace=STATE.workspace)
-    info(f"Imported {n} rate(s) from {path}")
+    info(t("fx.imported", n=n, path=path))
 
 
 @guarded
 def fx_list(
-    format_: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    format_: Annotated[str, format_option(("table", "json"), short=False)] = "table",
 ) -> None:
     """List the workspace's FX rates with their sources.
 
     Example: gcfinops fx list --format json
     """
+    fmt = choice(format_, ("table", "json"))
     rates = api.fx_rates(workspace=STATE.workspace)
-    if format_ == "json":
-        emit_json([{"month": r.month, "currency": r.currency, "rate_jpy": str(r.rate_jpy),
-                    "source": r.source, "note": r.note} for r in rates])  # fmt: skip
+    if fmt == "json":
+        emit_json([r.to_dict() for r in rates])
         return
-    if format_ != "table":
-        raise ConfigError(f"--format must be table or json (found {format_!r})")
     if not rates:
-        info('No FX rates yet: gcfinops fx set 2025-04 USD 149.5 --source "…"')
+        info(t("fx.empty"))
         return
-    table = Table(title="FX rates (JPY per 1 unit)", title_justify="left")
-    for name in ("Month", "Currency", "Rate", "Source", "Note"):
-        table.add_column(name, justify="right" if name == "Rate" else "left")
+    table = Table(title=Text(t("fx.title")), title_justify="left")
+    for key in ("month", "currency", "rate", "source", "note"):
+        table.add_column(Text(t(f"fx.col_{key}")), justify="right" if key == "rate" else "left")
     for r in rates:
-        table.add_row(r.month, r.currency, str(r.rate_jpy), Text(r.source), Text(r.note or ""))
+        cells = (r.month, r.currency, str(r.rate_jpy), r.source, r.note or "")
+        table.add_row(*(Text(c) for c in cells))
     out().print(table)
 
 
@@ -239,7 +242,7 @@ def write_baseline_template(root: Path) -> None:
     """`gcfinops init`: drop the baseline template CSV next to gcfinops.toml (never overwrite)."""
     path = _baseline.write_template(Workspace(root))
     if path is not None:
-        info(f"Wrote {path} (fill it in, then: gcfinops baseline import {path.name})")
+        info(t("files.template", path=path, name=path.name))
 
 
 def demo_report(root: Path, samples: Path, ward: str = "世田谷区") -> None:
@@ -248,5 +251,5 @@ def demo_report(root: Path, samples: Path, ward: str = "世田谷区") -> None:
                        ("noncloud_costs.csv", api.import_costs)):  # fmt: skip
         if (samples / name).exists():
             result = load(samples / name, workspace=root)
-            info(f"Imported {result.rows} row(s) from {name}")
-    print_report(api.report(ward, workspace=root), Fmt("ja", "yen"), out())
+            info(t("demo.imported", n=result.rows, name=name))
+    print_report(api.report(ward, workspace=root), Fmt(current_lang(), "yen"), out())

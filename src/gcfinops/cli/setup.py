@@ -8,11 +8,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from gcfinops import api
+from gcfinops.allocation.wards import WardDirectory
 from gcfinops.cli.check import demo_check
 from gcfinops.cli.ingest import print_ingest
 from gcfinops.cli.inspection import demo_inspect, write_vendor_template
+from gcfinops.cli.messages import lang as current_lang
+from gcfinops.cli.messages import t
 from gcfinops.cli.output import STATE, file_progress, guarded, info, out
 from gcfinops.cli.report import demo_report, write_baseline_template
 from gcfinops.cli.rules import demo_analyze
@@ -69,7 +73,7 @@ def init(
     if ws.config_path.exists() and not force:
         raise ConfigError(f"{ws.config_path} exists", hint="use --force to overwrite it")
     ws.config_path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
-    info(f"Wrote {ws.config_path}")
+    info(t("files.wrote", path=ws.config_path))
     write_baseline_template(ws.root)
     write_vendor_template(ws.root)
 
@@ -86,13 +90,13 @@ def demo() -> None:
     for name in ("gcfinops.toml", "fx_rates.csv"):
         if (samples / name).exists():
             shutil.copy(samples / name, root / name)
-    info(f"Demo workspace: {root}")
+    info(t("demo.workspace", path=root))
     with file_progress(True) as progress:
         result = api.ingest(
             [samples / "aws", samples / "azure", samples / "gcp"], workspace=root, progress=progress
         )
-    print_ingest(result)
-    print_ward_months(api.ward_months(workspace=root))
+    print_ingest(result, current_lang())
+    print_ward_months(api.ward_months(workspace=root), api.context(root).wards)
     demo_analyze(root, samples)  # rules: metrics + analyze, top findings with a yen total
     demo_check(root)  # check: CI gate summary on the latest month (exit 0 in the demo)
     demo_report(root, samples)  # reports: baseline + non-cloud costs, Japanese ward report
@@ -111,19 +115,26 @@ def _fresh(root: Path) -> None:
     (root / DEMO_MARKER).write_text("created by `gcfinops demo`; safe to delete\n")
 
 
-def print_ward_months(rows: list[WardMonth]) -> None:
-    """A month × ward table of billed cost (JPY when every rate is known)."""
+def print_ward_months(rows: list[WardMonth], directory: WardDirectory | None = None) -> None:
+    """A month × ward table of billed cost (JPY when every rate is known); ward names in the
+    language of the call (kanji, or the English name from the directory with --lang en)."""
     if not rows:
         return
+    english = current_lang() == "en" and directory is not None
+
+    def label(r: WardMonth) -> str:
+        ward = directory.get(r.ward) if english and directory and r.ward else None
+        return (ward.name_en if ward else r.ward_name) or t("demo.unallocated")
+
     jpy = all(r.billed_cost_jpy is not None for r in rows)
-    wards = sorted({(r.ward or "", r.ward_name or "未割当") for r in rows})
+    wards = sorted({(r.ward or "", label(r)) for r in rows})
     currencies = sorted({r.currency for r in rows})
-    unit = "円" if jpy else "/".join(currencies)
-    table = Table(title=f"区別・月別の請求額 (BilledCost, {unit})", title_justify="left")
-    table.add_column("月")
+    unit = t("demo.yen") if jpy else "/".join(currencies)
+    table = Table(title=Text(t("demo.ward_months", unit=unit)), title_justify="left")
+    table.add_column(Text(t("demo.month")))
     for _code, name in wards:
-        table.add_column(name, justify="right")
-    table.add_column("合計", justify="right")
+        table.add_column(Text(name), justify="right")
+    table.add_column(Text(t("demo.total")), justify="right")
     months = sorted({r.month for r in rows})
     for m in months:
         cells = []
@@ -133,5 +144,6 @@ def print_ward_months(rows: list[WardMonth]) -> None:
             v = sum((r.billed_cost_jpy or 0.0) if jpy else r.billed_cost for r in vals)
             total += v
             cells.append(f"{v:,.0f}" if jpy else f"{v:,.2f}")
-        table.add_row(m, *cells, f"{total:,.0f}" if jpy else f"{total:,.2f}")
+        row = [m, *cells, f"{total:,.0f}" if jpy else f"{total:,.2f}"]
+        table.add_row(*(Text(c) for c in row))
     out().print(table)

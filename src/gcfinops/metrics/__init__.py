@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -117,6 +117,10 @@ class MetricsFile:
     metrics: dict[str, int] = field(default_factory=dict)
     start: str | None = None
     end: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """`ingest-metrics --format json`: every field by name."""
+        return asdict(self)
 
 
 def expand(paths: list[Path]) -> list[Path]:

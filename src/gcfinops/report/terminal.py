@@ -74,7 +74,8 @@ def render_terminal(data: ReportData, f: Fmt, width: int = 120) -> str:
     """The terminal report as plain text (no colour), e.g. for tests and files."""
     buf = io.StringIO()
     console = Console(
-        file=buf, width=width, color_system=None, force_terminal=False, highlight=False, _environ={}
-    )
+        file=buf, width=width, color_system=None, force_terminal=False, highlight=False,
+        markup=False, emoji=False, _environ={},
+    )  # fmt: skip
     print_report(data, f, console)
     return buf.getvalue()

@@ -109,6 +109,23 @@ class Rule:
     def title_for(self, lang: str) -> str:
         return self.title_ja if lang == "ja" else self.title
 
+    def to_dict(self) -> dict[str, Any]:
+        """The rule's header as JSON (`rules list|show --format json`), effective parameters."""
+        values = self.params()
+        return {
+            "id": self.id, "title": self.title, "title_ja": self.title_ja,
+            "category": self.category, "providers": list(self.providers),
+            "cost_basis": self.cost_basis, "confidence": self.confidence,
+            "enabled": self.enabled, "builtin": self.builtin, "path": str(self.path),
+            "rationale": self.rationale, "rationale_ja": self.rationale_ja,
+            "sources": list(self.sources),
+            "parameters": {
+                p.name: {"value": values[p.name], "default": p.default, "type": p.type,
+                         "unit": p.unit, "description": p.description, "source": p.source}
+                for p in self.parameters.values()
+            },
+        }  # fmt: skip
+
 
 # --- parsing -------------------------------------------------------------------------------
 
