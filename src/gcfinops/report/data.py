@@ -25,20 +25,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from gcfinops import __version__, completeness, tax
 from gcfinops.allocation import split
-from gcfinops.allocation.systems import BUSINESS_SYSTEMS
+from gcfinops.allocation.systems import BUSINESS_SYSTEMS, OUT_OF_SCOPE
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.baseline import COST_ITEM_IDS, COST_ITEMS
 from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
-from gcfinops.report import inputs, sections
+from gcfinops.report import inputs, sections, targets
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
 from gcfinops.report.model import (
@@ -198,6 +198,10 @@ def build_report(
         _ward_report(con, period, code, wards, settings, has_findings, factors, splits, through)
         for code in selected
     ]
+    reports = [
+        replace(r, targets=targets.ward_targets(con, r, settings.targets, tax_basis))
+        for r in reports
+    ]
     if all(r.actual_to_date_jpy == 0 and r.baseline_jpy is None for r in reports):
         raise NoDataError(f"no cost or baseline data for {ward_arg} in fiscal year {fy}")
     unattributed = con.execute(
@@ -292,8 +296,9 @@ def _ward_report(
         s.id: (s.name_ja, s.name_en) for s in BUSINESS_SYSTEMS
     }
     system_names[None] = ("共通・業務未割当", "Shared / no 業務")
+    system_names[OUT_OF_SCOPE.id] = (OUT_OF_SCOPE.name_ja, OUT_OF_SCOPE.name_en)
     system_keys: list[str | None] = [
-        s.id for s in BUSINESS_SYSTEMS if s.id in by_system or s.id in base_system
+        s.id for s in (*BUSINESS_SYSTEMS, OUT_OF_SCOPE) if s.id in by_system or s.id in base_system
     ]
     if None in by_system or None in base_system:
         system_keys.append(None)
@@ -318,9 +323,18 @@ def _ward_report(
         [code],
     ).fetchone()
 
+    # 業務 outside the 20 (標準化対象外) are not in the target's scope (issue #13 item 6a)
+    out = settings.targets.out_of_scope
+    scope_base = None if baseline is None else baseline - sum(base_system.get(s, 0.0) for s in out)
+    scope_forecast = (
+        None
+        if total.forecast is None
+        else total.forecast - sum(by_system[s].forecast or 0.0 for s in out if s in by_system)
+    )
+
     def target(name_ja: str, name_en: str, r: float) -> Target:
-        amount = None if baseline is None else baseline * r
-        gap = None if amount is None or total.forecast is None else total.forecast - amount
+        amount = None if scope_base is None else scope_base * r
+        gap = None if amount is None or scope_forecast is None else scope_forecast - amount
         return Target(name_ja, name_en, r, amount, gap)
 
     ward = wards.get(code)

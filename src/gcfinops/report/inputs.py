@@ -24,6 +24,7 @@ FINDINGS_PATH = Path("findings") / "findings.parquet"
 def load_baseline(con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int) -> None:
     """TEMP gcf_baseline (see `baseline.register`)."""
     _baseline.register(con, ws, fiscal_year)
+    _baseline.register_pre_migration(con, ws)
 
 
 def load_noncloud(con: duckdb.DuckDBPyConnection, ws: Workspace) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from gcfinops.jpcalendar import fy_label, wareki_fy
 from gcfinops.money import to_yen
 from gcfinops.report.model import Line, ReportData, Target, WardReport
+from gcfinops.report.plan_json import ward_part
 
 SCHEMA_VERSION = 1
 _NOT_YEN = {"rate_jpy"}
@@ -141,6 +142,7 @@ def ward_dict(w: WardReport) -> dict[str, Any]:
         "unapportioned_jpy": w.unapportioned_jpy,
         "prior_year_corrections_jpy": w.prior_year_corrections_jpy,
         "initial_cost_jpy": w.initial_cost_jpy,
+        **ward_part(w),
     }
 
 

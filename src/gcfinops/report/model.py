@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from gcfinops.report.plan_model import BudgetStatus, TargetStatus
+
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     """numerator / denominator, or None when either is missing or the denominator is 0."""
@@ -152,6 +154,8 @@ class WardReport:
     unapportioned_jpy: float = 0.0  # matched a rule, no basis to split on: stayed where it was
     prior_year_corrections_jpy: float = 0.0  # 過年度分の返金・訂正, not in any figure above
     initial_cost_jpy: float = 0.0  # 初期・移行経費, not in 運用経費
+    targets: list[TargetStatus] = field(default_factory=list)  # issue #13: every target
+    budget: BudgetStatus | None = None  # issue #13: None when no budget was imported
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:

@@ -29,6 +29,8 @@ from gcfinops.baseline import (
 )
 from gcfinops.config import check_keys, integer_setting
 from gcfinops.errors import ConfigError
+from gcfinops.targets import TargetConfig
+from gcfinops.targets import from_config as targets_config
 
 __all__ = ["COST_COLUMNS", "ReportSettings", "TargetSpec", "load_settings"]
 
@@ -47,6 +49,7 @@ class ReportSettings:
     cost_column: str = "BilledCost"
     forecast_months: int = 3
     top_findings: int = 10
+    targets: TargetConfig = field(default_factory=TargetConfig)  # [[targets]], [scope]
 
 
 def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettings:
@@ -72,4 +75,5 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
         cost_column=column,
         forecast_months=integer_setting(path, "report.forecast_months", forecast, 1, 12),
         top_findings=integer_setting(path, "report.top_findings", top, 0, 1000),
+        targets=targets_config(raw, path),
     )

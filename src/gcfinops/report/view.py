@@ -11,7 +11,7 @@ from typing import Any
 
 from gcfinops.allocation.systems import get_system
 from gcfinops.baseline import cost_item
-from gcfinops.report import appendix
+from gcfinops.report import appendix, plan_view
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import Line, ReportData, WardReport, ratio
 from gcfinops.report.tables import Cell, Col, Table
@@ -68,6 +68,7 @@ def _ward(w: WardReport, data: ReportData, f: Fmt) -> WardView:
         [
             _headline(w, data, f),
             _targets(w, f),
+            *plan_view.tables(w, f),
             _by_item(w, f),
             _by_system(w, f),
             _by_month(w, f),

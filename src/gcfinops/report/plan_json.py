@@ -1,0 +1,63 @@
+"""JSON keys of a ward's own plan (issue #13): `wards[].targets` and `wards[].budget`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gcfinops.report.model import WardReport
+from gcfinops.report.plan_model import BudgetLine
+
+
+def _budget_line(line: BudgetLine, key: str) -> dict[str, Any]:
+    return {
+        key: line.key,
+        "name_ja": line.name_ja,
+        "name_en": line.name_en,
+        "amount_jpy": line.amount_jpy,
+        "actual_to_date_jpy": line.actual_to_date_jpy,
+        "execution_rate": line.execution_rate,
+        "forecast_jpy": line.forecast_jpy,
+        "forecast_minus_budget_jpy": line.forecast_minus_budget_jpy,
+    }
+
+
+def ward_part(w: WardReport) -> dict[str, Any]:
+    """The plan's keys of one ward (added after the existing keys)."""
+    b = w.budget
+    budget = None
+    if b is not None:
+        budget = {
+            **{k: v for k, v in _budget_line(b.total, "ward").items() if k != "ward"},
+            "initial_jpy": b.initial_jpy,
+            "supplementary_jpy": b.supplementary_jpy,
+            "transfer_jpy": b.transfer_jpy,
+            "by_business_system": [
+                _budget_line(x, "business_system") for x in b.by_business_system
+            ],
+            "by_cost_item": [_budget_line(x, "cost_item") for x in b.by_cost_item],
+            "by_setsu": [_budget_line(x, "setsu") for x in b.by_setsu],
+            "source_files": b.source_files,
+        }
+    return {
+        "targets": [
+            {
+                "id": t.id,
+                "name_ja": t.name_ja,
+                "name_en": t.name_en,
+                "base": t.base,
+                "ratio": t.ratio,
+                "base_jpy": t.base_jpy,
+                "base_fiscal_years": t.base_fiscal_years,
+                "amount_jpy": t.amount_jpy,
+                "forecast_jpy": t.forecast_jpy,
+                "gap_jpy": t.gap_jpy,
+                "on_track": t.on_track,
+                "business_system": t.business_system,
+                "scope": t.scope,
+                "reason": t.reason,
+                "preset": t.preset,
+            }
+            for t in w.targets
+        ],
+        "budget": budget,
+    }

@@ -1,0 +1,81 @@
+"""The figures of a ward's own plan (issue #13) as plain dataclasses: targets against their base,
+the budget and its execution. Filled by `report.targets` and `report.budget`; rendered through
+`report.plan_view`. Amounts are unrounded yen; `None` means "cannot be computed", never zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """One target of `[[targets]]` (or a preset) and where the ward stands against it."""
+
+    id: str
+    name_ja: str
+    name_en: str
+    base: str  # "fy2018", "pre_migration" or "amount"
+    ratio: float | None  # None for base = "amount"
+    base_jpy: float | None  # the base amount (None: no such base imported)
+    base_fiscal_years: list[int]  # the years the base describes (pre-migration: per 業務)
+    amount_jpy: float | None  # the target: base × ratio, or the configured amount
+    forecast_jpy: float | None  # FY-end forecast of the same scope
+    business_system: str | None  # one 業務, or None for the ward's whole scope
+    scope: list[str] = field(default_factory=list)  # 業務 compared; empty = whole ward in scope
+    reason: str | None = None  # why amount or gap is None: no_fy2018_base, no_pre_migration_base …
+    preset: bool = False
+
+    @property
+    def gap_jpy(self) -> float | None:
+        """forecast − target: > 0 means still above it."""
+        if self.amount_jpy is None or self.forecast_jpy is None:
+            return None
+        return self.forecast_jpy - self.amount_jpy
+
+    @property
+    def on_track(self) -> bool | None:
+        gap = self.gap_jpy
+        return None if gap is None else gap <= 0
+
+    @property
+    def forecast_ratio_to_base(self) -> float | None:
+        if self.forecast_jpy is None or not self.base_jpy:
+            return None
+        return self.forecast_jpy / self.base_jpy
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """Budget (当初 + 補正 + 流用 decided by as_of) against actual and forecast, one grouping."""
+
+    key: str | None  # ward total: None; 業務 id; cost item id; 節 name
+    name_ja: str
+    name_en: str
+    amount_jpy: float
+    actual_to_date_jpy: float
+    forecast_jpy: float | None
+
+    @property
+    def execution_rate(self) -> float | None:
+        """執行率 = actual to date ÷ budget."""
+        return self.actual_to_date_jpy / self.amount_jpy if self.amount_jpy else None
+
+    @property
+    def forecast_minus_budget_jpy(self) -> float | None:
+        """> 0: expected shortfall (不足); < 0: expected surplus (不用額)."""
+        return None if self.forecast_jpy is None else self.forecast_jpy - self.amount_jpy
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """A ward's budget for the fiscal year: total, its revisions, and the breakdowns."""
+
+    total: BudgetLine
+    initial_jpy: float  # 当初
+    supplementary_jpy: float  # 補正
+    transfer_jpy: float  # 流用 (net)
+    by_business_system: list[BudgetLine] = field(default_factory=list)
+    by_cost_item: list[BudgetLine] = field(default_factory=list)
+    by_setsu: list[BudgetLine] = field(default_factory=list)
+    source_files: list[str] = field(default_factory=list)

@@ -1,0 +1,130 @@
+"""View tables of a ward's own plan (issue #13): targets by base, budget execution per ward,
+業務, cost item and 節. Rendered by every format like the other tables of `report.view`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gcfinops.allocation.systems import get_system
+from gcfinops.report.i18n import Fmt
+from gcfinops.report.model import WardReport
+from gcfinops.report.plan_model import BudgetLine, TargetStatus
+from gcfinops.report.tables import Cell, Col, Table
+
+
+def _base_label(t: TargetStatus, f: Fmt) -> str:
+    years = "/".join(f.fy(y) for y in t.base_fiscal_years)
+    if t.base == "fy2018":
+        return years or f.t("plan.base_fy2018")
+    return f"{f.t(f'plan.base_{t.base}')} {years}".strip()
+
+
+def _scope_label(t: TargetStatus, f: Fmt) -> str:
+    systems = [get_system(s) for s in t.scope]
+    names = [f.name(s.name_ja, s.name_en) for s in systems if s is not None]
+    return (
+        "、".join(names) if names and f.lang == "ja" else ", ".join(names) or f.t("plan.scope_all")
+    )
+
+
+def target_table(w: WardReport, f: Fmt) -> Table:
+    """Every target: base, target amount, forecast of the same scope, gap, on track."""
+    t = Table(
+        "plan_targets",
+        f.t("plan.section_targets"),
+        [
+            Col("target", f.t("col.target")),
+            Col("base", f.t("plan.col_base")),
+            Col("scope", f.t("plan.col_scope")),
+            Col("base_amount", f.t("plan.col_base_amount"), "yen"),
+            Col("target_ratio", f.t("col.target_ratio"), "ratio"),
+            Col("amount", f.t("col.amount"), "yen"),
+            Col("forecast", f.t("col.forecast"), "yen"),
+            Col("ratio", f.t("plan.col_ratio_to_base"), "ratio"),
+            Col("gap", f.t("col.gap"), "yen"),
+            Col("on_track", f.t("plan.col_on_track")),
+        ],
+    )
+    for x in w.targets:
+        if x.reason:
+            status: Any = f.t(f"plan.reason_{x.reason}")
+        else:
+            status = f.t("doc.yes" if x.on_track else "doc.no")
+        t.rows.append(
+            [
+                f.name(x.name_ja, x.name_en),
+                _base_label(x, f),
+                _scope_label(x, f),
+                x.base_jpy,
+                x.ratio,
+                x.amount_jpy,
+                x.forecast_jpy,
+                Cell(x.forecast_ratio_to_base, "ratio"),
+                x.gap_jpy,
+                status,
+            ]
+        )
+    t.note = f.t("plan.note_targets")
+    return t
+
+
+def _budget_cols(f: Fmt, first: Col) -> list[Col]:
+    return [
+        first,
+        Col("budget", f.t("plan.col_budget"), "yen"),
+        Col("actual", f.t("col.actual"), "yen"),
+        Col("execution_rate", f.t("plan.col_execution_rate"), "pct"),
+        Col("forecast", f.t("col.forecast"), "yen"),
+        Col("forecast_minus_budget", f.t("plan.col_forecast_minus_budget"), "yen"),
+        Col("outlook", f.t("plan.col_outlook")),
+    ]
+
+
+def _budget_row(line: BudgetLine, f: Fmt) -> list[Any]:
+    diff = line.forecast_minus_budget_jpy
+    outlook = None if diff is None else f.t("plan.shortfall" if diff > 0 else "plan.surplus")
+    return [
+        f.name(line.name_ja, line.name_en),
+        line.amount_jpy,
+        line.actual_to_date_jpy,
+        line.execution_rate,
+        line.forecast_jpy,
+        diff,
+        outlook,
+    ]
+
+
+def budget_tables(w: WardReport, f: Fmt) -> list[Table]:
+    """Budget vs actual and forecast: the ward (with its revisions), per 業務, cost item, 節."""
+    b = w.budget
+    if b is None:
+        return []
+    head = Table(
+        "budget", f.t("plan.section_budget"), _budget_cols(f, Col("item", f.t("col.item")))
+    )
+    head.rows.append(_budget_row(b.total, f))
+    head.note = f.t(
+        "plan.note_budget",
+        initial=f.yen(b.initial_jpy),
+        supplementary=f.yen(b.supplementary_jpy),
+        transfer=f.yen(b.transfer_jpy),
+        files=", ".join(b.source_files) or "—",
+    )
+    out = [head]
+    for key, lines, first in (
+        ("budget_by_business_system", b.by_business_system, "col.system"),
+        ("budget_by_cost_item", b.by_cost_item, "col.cost_item"),
+        ("budget_by_setsu", b.by_setsu, "plan.col_setsu"),
+    ):
+        if not lines:
+            continue
+        t = Table(key, f.t(f"plan.section_{key}"), _budget_cols(f, Col(key, f.t(first))))
+        t.rows = [_budget_row(x, f) for x in lines]
+        out.append(t)
+    return out
+
+
+def tables(w: WardReport, f: Fmt) -> list[Table]:
+    """The plan's tables of one ward, in reading order."""
+    return [target_table(w, f), *budget_tables(w, f)]
