@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gcfinops import baseline as _baseline
+from gcfinops import budget as _budget
 from gcfinops import costs as _costs
 from gcfinops import engine as _engine
 from gcfinops import findings as _findings
@@ -114,6 +115,7 @@ def check(
     by: str | None = None,
     thresholds: dict[str, float | None] | None = None,
     top: int | None = None,
+    max_over_budget: float | None = None,
 ) -> _gate.CheckResult:
     """The CI gate: compare a month with the previous month, the same month last 年度 and the
     path to the 3割 target, per ward (or 業務, service, account). See docs/ci.md.
@@ -124,13 +126,55 @@ def check(
         thresholds: command-line limits by name (max_mom_growth, max_yoy_growth,
             max_increase_jpy, max_over_target_path); None switches one off.
         top: contributors listed per kind.
+        max_over_budget: breach a ward whose FY-end forecast exceeds its budget by more than
+            this many percent (issue #13; needs gcfinops budget import).
 
     Raises:
         NoDataError: the month (or a month the target path needs) is not in the lake (exit 2).
         MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
         ConfigError: [check] in gcfinops.toml or an option is invalid (exit 2).
     """
-    return _gate.run_check(context(workspace), month=month, by=by, thresholds=thresholds, top=top)
+    ctx = context(workspace)
+    result = _gate.run_check(ctx, month=month, by=by, thresholds=thresholds, top=top)
+    if max_over_budget is None:
+        return result
+    return _with_budget(ctx, result, max_over_budget)
+
+
+def _with_budget(ctx: Context, result: _gate.CheckResult, limit: float) -> _gate.CheckResult:
+    """Add `over_budget` evaluations: the report's forecast and budget of the checked month's
+    fiscal year, counted to the end of that month."""
+    from dataclasses import replace
+
+    from gcfinops.errors import ConfigError, NoDataError
+    from gcfinops.gate.budget import WardBudget, evaluate
+    from gcfinops.jpcalendar import parse_month
+    from gcfinops.report import generate
+
+    if result.by != "ward":
+        raise ConfigError("--max-over-budget compares wards with their budget; use --by ward")
+    year, month = parse_month(result.month)
+    as_of = date(year + month // 12, month % 12 + 1, 1)
+    data = generate(ctx, "all", fiscal_year=result.fiscal_year, as_of=as_of)
+    if all(w.budget is None for w in data.wards):
+        raise NoDataError(
+            f"no budget for fiscal year {result.fiscal_year}",
+            hint="import one first: gcfinops budget import budget.csv (docs/budget.md)",
+        )
+    evals = evaluate(
+        (
+            WardBudget(
+                w.ward,
+                w.ward_name,
+                w.ward_name_en,
+                w.budget.total.amount_jpy if w.budget else None,
+                w.forecast_jpy,
+            )
+            for w in data.wards
+        ),
+        limit,
+    )
+    return replace(result, evaluations=(*result.evaluations, *evals))
 
 
 def anomalies(
@@ -283,6 +327,12 @@ def import_baseline(
     """Validate and store a FY2018 baseline CSV; ConfigError lists every bad cell (exit 2)."""
     ctx = context(workspace)
     return _baseline.import_baseline(ctx.workspace, Path(path), ctx.wards)
+
+
+def import_budget(path: str | Path, *, workspace: str | Path | None = None) -> _budget.ImportResult:
+    """Validate and store a budget CSV (当初/補正/流用); ConfigError lists bad cells (exit 2)."""
+    ctx = context(workspace)
+    return _budget.import_budget(ctx.workspace, Path(path), ctx.wards)
 
 
 def import_costs(

@@ -38,7 +38,7 @@ from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
-from gcfinops.report import inputs, sections, targets
+from gcfinops.report import budget, inputs, sections, targets
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
 from gcfinops.report.model import (
@@ -198,8 +198,13 @@ def build_report(
         _ward_report(con, period, code, wards, settings, has_findings, factors, splits, through)
         for code in selected
     ]
+    inputs.load_budget(con, ws, fy, cut.date())
     reports = [
-        replace(r, targets=targets.ward_targets(con, r, settings.targets, tax_basis))
+        replace(
+            r,
+            targets=targets.ward_targets(con, r, settings.targets, tax_basis),
+            budget=budget.ward_budget(con, r, settings.setsu, tax_basis),
+        )
         for r in reports
     ]
     if all(r.actual_to_date_jpy == 0 and r.baseline_jpy is None for r in reports):

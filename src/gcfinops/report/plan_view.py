@@ -83,7 +83,9 @@ def _budget_cols(f: Fmt, first: Col) -> list[Col]:
 
 def _budget_row(line: BudgetLine, f: Fmt) -> list[Any]:
     diff = line.forecast_minus_budget_jpy
-    outlook = None if diff is None else f.t("plan.shortfall" if diff > 0 else "plan.surplus")
+    outlook = None
+    if diff is not None:
+        outlook = f.t("plan.shortfall" if diff > 0 else "plan.surplus" if diff < 0 else "plan.even")
     return [
         f.name(line.name_ja, line.name_en),
         line.amount_jpy,

@@ -27,6 +27,7 @@ from gcfinops.baseline import (
     TargetSpec,
     targets_from_config,
 )
+from gcfinops.budget import DEFAULT_SETSU, setsu_map
 from gcfinops.config import check_keys, integer_setting
 from gcfinops.errors import ConfigError
 from gcfinops.targets import TargetConfig
@@ -50,6 +51,7 @@ class ReportSettings:
     forecast_months: int = 3
     top_findings: int = 10
     targets: TargetConfig = field(default_factory=TargetConfig)  # [[targets]], [scope]
+    setsu: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SETSU))  # [budget] setsu
 
 
 def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettings:
@@ -76,4 +78,5 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
         forecast_months=integer_setting(path, "report.forecast_months", forecast, 1, 12),
         top_findings=integer_setting(path, "report.top_findings", top, 0, 1000),
         targets=targets_config(raw, path),
+        setsu=setsu_map(raw, path),
     )
