@@ -278,6 +278,7 @@ def report(
     fiscal_year: int | None = None,
     as_of: date | None = None,
     tax_basis: str = "included",
+    fx_scenario: str | None = None,
 ) -> ReportData:
     """The ward report's numbers: FY2018 baseline, 3割 target, actual, forecast, savings.
 
@@ -288,14 +289,25 @@ def report(
         fiscal_year: 年度 (April–March); default the year of the latest data.
         as_of: count data before this UTC date; default the latest data in the lake.
         tax_basis: "included" (税込, default) or "excluded" (税抜); see docs/reports.md.
+        fx_scenario: JPY per USD rates such as "140,160": the FY-end forecast and each target's
+            gap with the remaining months' USD cost at those rates (docs/targets.md).
 
     Raises:
         MissingRateError: a line needs an FX rate the workspace lacks (exit 2).
         NoDataError: nothing to report for the ward or year (exit 2).
         ConfigError: unknown ward, bad [baseline]/[report] settings (exit 2).
     """
+    from gcfinops.errors import ConfigError
     from gcfinops.report import generate
+    from gcfinops.report.fx_scenario import parse_rates
     from gcfinops.tax import parse_basis
+
+    try:
+        rates = parse_rates(fx_scenario)
+    except ValueError as exc:
+        raise ConfigError(
+            f"--fx-scenario: {exc}", hint="give JPY per USD rates, e.g. --fx-scenario 140,160"
+        ) from None
 
     return generate(
         context(workspace),
@@ -303,6 +315,7 @@ def report(
         fiscal_year=fiscal_year,
         as_of=as_of,
         tax_basis=parse_basis(tax_basis),
+        fx_scenario=rates,
     )
 
 

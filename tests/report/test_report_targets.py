@@ -153,3 +153,27 @@ def test_baseline_base_column_errors(ws: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"b\.csv:2: column 'base'"):
         api.import_baseline(ws / "b.csv", workspace=ws)
+
+
+def test_fx_scenario_reprices_the_remaining_months_usd(ws: Path) -> None:
+    """USD 100 in September at 150 円 is the only USD line; window Jul–Sep, 6 months to go:
+    at 160 円 the forecast rises by 6 × (100 × 160 − 15,000) / 3 = 2,000; at 140 円 falls 2,000."""
+    (ws / "pre.csv").write_text(
+        "ward,fiscal_year,business_system,cost_item,amount_jpy,basis,base\n"
+        "131121,2023,住民記録,software_lease,1500000,決算,pre_migration\n",
+        encoding="utf-8",
+    )
+    api.import_baseline(ws / "pre.csv", workspace=ws)
+    data = api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF, fx_scenario="140, 160")
+    low, high = data.wards[0].fx_scenarios
+    assert (low.rate_jpy, high.rate_jpy) == (140, 160)
+    assert low.forecast_jpy == pytest.approx(3_433_000)
+    assert high.forecast_jpy == pytest.approx(3_437_000) and high.delta_jpy == pytest.approx(2_000)
+    assert high.target_gaps["reduction-30"] == pytest.approx(2_037_000)
+    # kgi-1.5x covers 住民基本台帳 only, which has no USD line: unchanged
+    assert high.target_gaps["kgi-1.5x"] == pytest.approx(-96_000)
+    doc = json.loads(report.render(data, "json"))["wards"][0]["fx_scenarios"]
+    assert doc[1]["forecast_jpy"] == 3_437_000 and doc[1]["targets"][0]["gap_jpy"] == 2_037_000
+    assert "1 USD = 160円" in str(report.render(data, "md"))
+    with pytest.raises(ConfigError, match="--fx-scenario"):
+        api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF, fx_scenario="140,abc")

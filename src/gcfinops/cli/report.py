@@ -92,6 +92,14 @@ def report(
         str,
         typer.Option("--tax-basis", help="included (税込, default) or excluded (税抜)."),
     ] = "included",
+    fx_scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--fx-scenario",
+            help="JPY per USD rates, e.g. 140,160: FY-end forecast and target gaps with the "
+            "remaining months' USD cost at those rates.",
+        ),
+    ] = None,
 ) -> None:
     """Ward report against the FY2018 baseline and the 3割 target, for the finance meeting.
 
@@ -106,7 +114,12 @@ def report(
         raise ConfigError(f"--unit must be yen or thousand (found {unit!r})")
     cut = _parse_date(as_of) if as_of else None
     data = api.report(
-        ward, workspace=STATE.workspace, fiscal_year=fy, as_of=cut, tax_basis=tax_basis
+        ward,
+        workspace=STATE.workspace,
+        fiscal_year=fy,
+        as_of=cut,
+        tax_basis=tax_basis,
+        fx_scenario=fx_scenario,
     )
     lang_: Lang = "en" if lang == "en" else "ja"
     unit_: Unit = "thousand" if unit == "thousand" else "yen"

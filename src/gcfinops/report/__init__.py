@@ -75,8 +75,10 @@ def generate(
     fiscal_year: int | None = None,
     as_of: date | None = None,
     tax_basis: TaxBasis = DEFAULT_TAX_BASIS,
+    fx_scenario: list[float] | None = None,
 ) -> ReportData:
-    """Compute a report for one ward (code, kanji or romaji) or 'all'."""
+    """Compute a report for one ward (code, kanji or romaji) or 'all'; `fx_scenario`: JPY per
+    USD rates to re-price the remaining months at (`report.fx_scenario`)."""
     ctx = Context.of(where)
     ws = ctx.workspace
     settings = load_settings(ctx.config.raw, ctx.config.path)
@@ -93,4 +95,5 @@ def generate(
             fx=ctx.fx,
             tax_basis=tax_basis,
             splits=split.parse(ctx.config.raw.get("allocation", {}), ctx.config.path, ctx.wards),
+            fx_rates=fx_scenario,
         )

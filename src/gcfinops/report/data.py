@@ -38,7 +38,7 @@ from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
-from gcfinops.report import budget, inputs, sections, targets
+from gcfinops.report import budget, fx_scenario, inputs, sections, targets
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
 from gcfinops.report.model import (
@@ -140,6 +140,7 @@ def build_report(
     fx: FxTable | None = None,
     tax_basis: tax.TaxBasis = tax.DEFAULT_TAX_BASIS,
     splits: split.SplitConfig | None = None,
+    fx_rates: list[float] | None = None,
 ) -> ReportData:
     """Compute every number of the report; `con` must have a `lake` view. `fx`: the call's FX
     table (`Context.fx`); loaded from the workspace when not given. `splits`: the
@@ -207,6 +208,12 @@ def build_report(
         )
         for r in reports
     ]
+    if fx_rates:
+        out = settings.targets.out_of_scope
+        reports = [
+            replace(r, fx_scenarios=fx_scenario.ward_scenarios(con, r, period, fx_rates, out))
+            for r in reports
+        ]
     if all(r.actual_to_date_jpy == 0 and r.baseline_jpy is None for r in reports):
         raise NoDataError(f"no cost or baseline data for {ward_arg} in fiscal year {fy}")
     unattributed = con.execute(

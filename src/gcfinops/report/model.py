@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gcfinops.report.plan_model import BudgetStatus, TargetStatus
+from gcfinops.report.plan_model import BudgetStatus, FxScenario, TargetStatus
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -156,6 +156,7 @@ class WardReport:
     initial_cost_jpy: float = 0.0  # 初期・移行経費, not in 運用経費
     targets: list[TargetStatus] = field(default_factory=list)  # issue #13: every target
     budget: BudgetStatus | None = None  # issue #13: None when no budget was imported
+    fx_scenarios: list[FxScenario] = field(default_factory=list)  # report --fx-scenario
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:

@@ -60,4 +60,23 @@ def ward_part(w: WardReport) -> dict[str, Any]:
             for t in w.targets
         ],
         "budget": budget,
+        "fx_scenarios": [
+            {
+                "currency": s.currency,
+                "rate_jpy": s.rate_jpy,
+                "forecast_jpy": s.forecast_jpy,
+                "delta_jpy": s.delta_jpy,
+                "targets": [
+                    {
+                        "id": t.id,
+                        "gap_jpy": s.target_gaps.get(t.id),
+                        "on_track": None
+                        if s.target_gaps.get(t.id) is None
+                        else (s.target_gaps.get(t.id) or 0.0) <= 0,
+                    }
+                    for t in w.targets
+                ],
+            }
+            for s in w.fx_scenarios
+        ],
     }

@@ -79,3 +79,14 @@ class BudgetStatus:
     by_cost_item: list[BudgetLine] = field(default_factory=list)
     by_setsu: list[BudgetLine] = field(default_factory=list)
     source_files: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FxScenario:
+    """The ward's forecast and target gaps if the remaining months' USD were at `rate_jpy`."""
+
+    currency: str
+    rate_jpy: float
+    forecast_jpy: float | None
+    delta_jpy: float  # scenario forecast − forecast at the table rates
+    target_gaps: dict[str, float | None] = field(default_factory=dict)  # target id → gap

@@ -127,6 +127,32 @@ def budget_tables(w: WardReport, f: Fmt) -> list[Table]:
     return out
 
 
+def fx_table(w: WardReport, f: Fmt) -> list[Table]:
+    """FX scenarios: forecast and each target's gap with the remaining months' USD re-priced."""
+    if not w.fx_scenarios:
+        return []
+    cols = [
+        Col("scenario", f.t("plan.col_scenario")),
+        Col("forecast", f.t("col.forecast"), "yen"),
+        Col("delta", f.t("plan.col_fx_delta"), "yen"),
+    ]
+    cols += [
+        Col(f"gap:{x.id}", f.t("plan.col_gap_of", name=f.name(x.name_ja, x.name_en)), "yen")
+        for x in w.targets
+    ]
+    t = Table("fx_scenarios", f.t("plan.section_fx"), cols)
+    t.rows.append(
+        [f.t("plan.fx_table_rates"), w.forecast_jpy, 0.0, *(x.gap_jpy for x in w.targets)]
+    )
+    for s in w.fx_scenarios:
+        label = f.t("plan.fx_rate", currency=s.currency, rate=f"{s.rate_jpy:g}")
+        t.rows.append(
+            [label, s.forecast_jpy, s.delta_jpy, *(s.target_gaps.get(x.id) for x in w.targets)]
+        )
+    t.note = f.t("plan.note_fx")
+    return [t]
+
+
 def tables(w: WardReport, f: Fmt) -> list[Table]:
     """The plan's tables of one ward, in reading order."""
-    return [target_table(w, f), *budget_tables(w, f)]
+    return [target_table(w, f), *fx_table(w, f), *budget_tables(w, f)]
