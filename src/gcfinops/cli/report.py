@@ -258,6 +258,8 @@ def write_baseline_template(root: Path) -> None:
 def demo_report(root: Path, samples: Path, ward: str = "世田谷区") -> None:
     """`gcfinops demo`: import the sample baseline and non-cloud costs, print one ward's report."""
     for name, load in (("baseline_fy2018.csv", api.import_baseline),
+                       ("baseline_pre_migration.csv", api.import_baseline),
+                       ("budget_fy2025.csv", api.import_budget),
                        ("noncloud_costs.csv", api.import_costs)):  # fmt: skip
         if (samples / name).exists():
             result = load(samples / name, workspace=root)
