@@ -17,6 +17,7 @@ from gcfinops.context import Context
 from gcfinops.db import session
 from gcfinops.errors import ConfigError
 from gcfinops.lake import lake_view_sql
+from gcfinops.report.crossward import populations
 from gcfinops.report.csv_table import render_csv
 from gcfinops.report.data import build_report
 from gcfinops.report.html import render_html
@@ -96,4 +97,5 @@ def generate(
             tax_basis=tax_basis,
             splits=split.parse(ctx.config.raw.get("allocation", {}), ctx.config.path, ctx.wards),
             fx_rates=fx_scenario,
+            population=populations(ctx.config.raw, ctx.config.path, ctx.wards),
         )

@@ -38,7 +38,7 @@ from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
-from gcfinops.report import budget, fx_scenario, inputs, sections, targets
+from gcfinops.report import budget, crossward, fx_scenario, inputs, sections, targets
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
 from gcfinops.report.model import (
@@ -141,6 +141,7 @@ def build_report(
     tax_basis: tax.TaxBasis = tax.DEFAULT_TAX_BASIS,
     splits: split.SplitConfig | None = None,
     fx_rates: list[float] | None = None,
+    population: crossward.Population | None = None,
 ) -> ReportData:
     """Compute every number of the report; `con` must have a `lake` view. `fx`: the call's FX
     table (`Context.fx`); loaded from the workspace when not given. `splits`: the
@@ -237,6 +238,7 @@ def build_report(
         version=__version__,
         tax_basis=tax_basis,
         incomplete_months=sorted(m for m in incomplete if within(period, m)),
+        crossward=crossward.build(con, reports, fy, population or {}) if len(reports) > 1 else None,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gcfinops.report.plan_model import BudgetStatus, FxScenario, TargetStatus
+from gcfinops.report.plan_model import BudgetStatus, CrossWard, FxScenario, TargetStatus
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -226,6 +226,7 @@ class ReportData:
     version: str
     tax_basis: str = "included"  # 税込 / 税抜 of every amount
     incomplete_months: list[str] = field(default_factory=list)
+    crossward: CrossWard | None = None  # --ward all: per resident, operation support (#13)
 
     @property
     def is_multi_ward(self) -> bool:

@@ -90,3 +90,44 @@ class FxScenario:
     forecast_jpy: float | None
     delta_jpy: float  # scenario forecast − forecast at the table rates
     target_gaps: dict[str, float | None] = field(default_factory=dict)  # target id → gap
+
+
+@dataclass(frozen=True)
+class WardPeer:
+    """One ward in the cross-ward comparison: population and operation-support contracts."""
+
+    ward: str
+    ward_name: str
+    ward_name_en: str
+    population: int | None
+    population_source: str | None
+    forecast_jpy: float | None
+    operation_support_jpy: float | None  # other_outsourcing (運用管理補助者 …), FY-end forecast
+    vendors: list[str] = field(default_factory=list)
+
+    @property
+    def cost_per_resident_jpy(self) -> float | None:
+        if self.forecast_jpy is None or not self.population:
+            return None
+        return self.forecast_jpy / self.population
+
+
+@dataclass(frozen=True)
+class CrossWard:
+    """`report --ward all`: cost per resident and operation-support contracts side by side."""
+
+    wards: list[WardPeer]
+    joint_saving_ratio: float = 0.20  # joint procurement target: ≥ 20 % below single contracts
+
+    @property
+    def operation_support_total_jpy(self) -> float:
+        return sum(w.operation_support_jpy or 0.0 for w in self.wards)
+
+    @property
+    def joint_contract_target_jpy(self) -> float:
+        """The most a joint contract may cost to be 20 % below the wards' own contracts."""
+        return self.operation_support_total_jpy * (1 - self.joint_saving_ratio)
+
+    @property
+    def joint_saving_needed_jpy(self) -> float:
+        return self.operation_support_total_jpy * self.joint_saving_ratio
