@@ -30,6 +30,7 @@ from gcfinops.sources import remote as _remote
 from gcfinops.workspace import Workspace
 
 if TYPE_CHECKING:
+    from gcfinops.realized import Realized
     from gcfinops.report.apportionment import AllocationShow
     from gcfinops.report.model import ReportData
 
@@ -348,6 +349,34 @@ def import_budget(path: str | Path, *, workspace: str | Path | None = None) -> _
     return _budget.import_budget(ctx.workspace, Path(path), ctx.wards)
 
 
+def savings(
+    *, workspace: str | Path | None = None, ward: str | None = None, fiscal_year: int | None = None
+) -> list[Realized]:
+    """Each finding's history with the saving measured on the bill (docs/savings.md).
+
+    Args:
+        ward: code, kanji or romaji; default every ward.
+        fiscal_year: the year `realized_fy_jpy` covers; default the year of each latest analysis.
+    """
+    from gcfinops import realized
+    from gcfinops.db import session
+    from gcfinops.errors import ConfigError
+    from gcfinops.fx import register_fx
+    from gcfinops.lake import lake_view_sql
+
+    ctx = context(workspace)
+    code = None
+    if ward and ward.lower() != "all":
+        code = ctx.wards.normalize(ward)
+        if code is None:
+            raise ConfigError(f"unknown ward {ward!r}", hint="code, kanji or romaji, or all")
+    with session(temp_dir=ctx.workspace.tmp) as con:
+        con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ctx.workspace)}")
+        register_fx(con, ctx.fx)
+        rows = realized.measure(con, ctx.workspace, fiscal_year)
+    return [r for r in rows if code is None or r.ward == code]
+
+
 def import_costs(
     path: str | Path, *, workspace: str | Path | None = None
 ) -> _costs.CostsImportResult:
@@ -408,9 +437,12 @@ def analyze(
         MissingRateError: a finding needs an FX rate the workspace lacks.
         NoDataError: the lake is empty.
     """
-    return _engine.analyze(
-        context(workspace), rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout
-    )
+    from gcfinops import realized
+
+    ctx = context(workspace)
+    result = _engine.analyze(ctx, rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout)
+    realized.update_history(ctx.workspace)  # first/last month seen, open/resolved/gone
+    return result
 
 
 def findings(

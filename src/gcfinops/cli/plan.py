@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +15,11 @@ from rich.text import Text
 
 from gcfinops import api
 from gcfinops import budget as _budget
-from gcfinops.cli.output import STATE, guarded, info, out
+from gcfinops.cli.output import STATE, emit_json, guarded, info, out
+from gcfinops.errors import ConfigError
 from gcfinops.money import format_jpy
+from gcfinops.realized import Realized
+from gcfinops.report.safety import neutralize
 from gcfinops.workspace import Workspace
 
 budget_app = typer.Typer(help="Budget (予算: 当初, 補正, 流用) per ward and 業務.",
@@ -22,6 +29,48 @@ budget_app = typer.Typer(help="Budget (予算: 当初, 補正, 流用) per ward 
 def register(app: typer.Typer) -> None:
     app.add_typer(budget_app, name="budget")
     budget_app.command("import")(budget_import)
+    app.command("savings")(savings)
+
+
+@guarded
+def savings(
+    ward: Annotated[str | None, typer.Option("--ward", help="Ward (code, kanji, romaji).")] = None,
+    fy: Annotated[
+        int | None, typer.Option("--fy", help="Fiscal year of realized_fy_jpy (e.g. 2025).")
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+) -> None:
+    """Findings acted on and the saving seen on the bill (open / resolved / gone).
+
+    Example: gcfinops savings --ward setagaya --format json
+    """
+    if format_ not in ("table", "json", "csv"):
+        raise ConfigError(f"--format must be table, json or csv (found {format_!r})")
+    rows = api.savings(workspace=STATE.workspace, ward=ward, fiscal_year=fy)
+    dicts = [asdict(r) for r in rows]
+    if format_ == "json":
+        emit_json({"savings": dicts})
+        return
+    if format_ == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(Realized.__dataclass_fields__),
+                                lineterminator="\n")  # fmt: skip
+        writer.writeheader()
+        writer.writerows({k: neutralize(str(v)) if isinstance(v, str) else v
+                          for k, v in d.items()} for d in dicts)  # fmt: skip
+        sys.stdout.write(buf.getvalue())
+        return
+    table = Table(title=Text("Realized savings (measured on the bill)"))
+    for name in ("ward", "rule", "resource", "first", "last", "state", "estimate/month",
+                 "realized/month", "realized in FY"):  # fmt: skip
+        table.add_column(name, justify="right" if "/" in name or "FY" in name else "left")
+    for r in rows:
+        table.add_row(
+            Text(r.ward), Text(r.rule_id), Text(r.resource_id), r.first_month, r.last_month,
+            r.state, format_jpy(r.estimated_monthly_savings_jpy),
+            format_jpy(r.realized_monthly_jpy), format_jpy(r.realized_fy_jpy),
+        )  # fmt: skip
+    out().print(table)
 
 
 @guarded

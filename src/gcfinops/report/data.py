@@ -38,7 +38,7 @@ from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
-from gcfinops.report import budget, crossward, fx_scenario, inputs, sections, targets
+from gcfinops.report import budget, crossward, fx_scenario, inputs, savings, sections, targets
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
 from gcfinops.report.model import (
@@ -201,9 +201,11 @@ def build_report(
         for code in selected
     ]
     inputs.load_budget(con, ws, fy, cut.date())
+    history = savings.measure_all(con, ws, fy)
     reports = [
         replace(
             r,
+            savings=savings.ward_savings(con, r, history, settings.kpi),
             targets=targets.ward_targets(con, r, settings.targets, tax_basis),
             budget=budget.ward_budget(con, r, settings.setsu, tax_basis),
         )

@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gcfinops.report.plan_model import BudgetStatus, CrossWard, FxScenario, TargetStatus
+from gcfinops.report.plan_model import (
+    BudgetStatus,
+    CrossWard,
+    FxScenario,
+    SavingsStatus,
+    TargetStatus,
+)
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -157,6 +163,7 @@ class WardReport:
     targets: list[TargetStatus] = field(default_factory=list)  # issue #13: every target
     budget: BudgetStatus | None = None  # issue #13: None when no budget was imported
     fx_scenarios: list[FxScenario] = field(default_factory=list)  # report --fx-scenario
+    savings: SavingsStatus | None = None  # realized savings; None before any history
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:

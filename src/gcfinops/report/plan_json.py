@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from gcfinops.report.model import WardReport
@@ -60,6 +61,20 @@ def ward_part(w: WardReport) -> dict[str, Any]:
             for t in w.targets
         ],
         "budget": budget,
+        "savings": None
+        if w.savings is None
+        else {
+            "realized_monthly_jpy": w.savings.realized_monthly_jpy,
+            "realized_fy_jpy": w.savings.realized_fy_jpy,
+            "optimization_rate": w.savings.optimization_rate,
+            "kpi_rate": w.savings.kpi_rate,
+            "on_track": w.savings.on_track,
+            "cloud_before_jpy": w.savings.cloud_before_jpy,
+            "cloud_yoy_change": w.savings.cloud_yoy_change,
+            "yoy_kpi": w.savings.yoy_kpi,
+            "yoy_on_track": w.savings.yoy_on_track,
+            "findings": [asdict(x) for x in w.savings.findings],
+        },
         "fx_scenarios": [
             {
                 "currency": s.currency,

@@ -131,3 +131,54 @@ class CrossWard:
     @property
     def joint_saving_needed_jpy(self) -> float:
         return self.operation_support_total_jpy * self.joint_saving_ratio
+
+
+@dataclass(frozen=True)
+class RealizedFinding:
+    """A finding of the history (`gcfinops.realized`) shown in the report."""
+
+    rule_id: str
+    resource_id: str
+    business_system: str | None
+    first_month: str
+    last_month: str
+    state: str
+    estimated_monthly_savings_jpy: float
+    realized_monthly_jpy: float | None
+    realized_fy_jpy: float | None
+
+
+@dataclass(frozen=True)
+class SavingsStatus:
+    """Savings that happened (measured on the bill) against the FinOps KPI lines."""
+
+    realized_monthly_jpy: float
+    realized_fy_jpy: float
+    cloud_before_jpy: float  # cloud cost of the previous fiscal year (the months before)
+    kpi_rate: float  # e.g. 0.15: optimize the cloud fee by ≥ 15 % a year
+    cloud_forecast_jpy: float | None
+    yoy_kpi: float  # e.g. −0.10: cloud fee −10 % on the previous year
+    findings: list[RealizedFinding] = field(default_factory=list)
+
+    @property
+    def optimization_rate(self) -> float | None:
+        """Realized annualized savings ÷ cloud cost of the months before."""
+        if not self.cloud_before_jpy:
+            return None
+        return self.realized_monthly_jpy * 12 / self.cloud_before_jpy
+
+    @property
+    def on_track(self) -> bool | None:
+        rate = self.optimization_rate
+        return None if rate is None else rate >= self.kpi_rate
+
+    @property
+    def cloud_yoy_change(self) -> float | None:
+        if self.cloud_forecast_jpy is None or not self.cloud_before_jpy:
+            return None
+        return self.cloud_forecast_jpy / self.cloud_before_jpy - 1
+
+    @property
+    def yoy_on_track(self) -> bool | None:
+        change = self.cloud_yoy_change
+        return None if change is None else change <= self.yoy_kpi

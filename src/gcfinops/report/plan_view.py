@@ -153,6 +153,62 @@ def fx_table(w: WardReport, f: Fmt) -> list[Table]:
     return [t]
 
 
+def savings_tables(w: WardReport, f: Fmt) -> list[Table]:
+    """Savings that happened (measured on the bill) against the KPI lines, and the history."""
+    s = w.savings
+    if s is None:
+        return []
+
+    def met(value: bool | None) -> str | None:
+        return None if value is None else f.t("doc.yes" if value else "doc.no")
+
+    head = Table(
+        "savings",
+        f.t("plan.section_savings"),
+        [Col("item", f.t("col.item")), Col("value", f.t("col.value"), "yen")],
+    )
+    head.rows = [
+        [f.t("plan.realized_monthly"), s.realized_monthly_jpy],
+        [f.t("plan.realized_fy"), s.realized_fy_jpy],
+        [f.t("plan.cloud_before"), s.cloud_before_jpy],
+        [f.t("plan.optimization_rate"), Cell(s.optimization_rate, "pct")],
+        [f.t("plan.kpi_rate"), Cell(s.kpi_rate, "pct")],
+        [f.t("plan.col_on_track"), Cell(met(s.on_track), "text")],
+        [f.t("plan.cloud_yoy"), Cell(s.cloud_yoy_change, "pct")],
+        [f.t("plan.yoy_kpi"), Cell(s.yoy_kpi, "pct")],
+        [f.t("plan.col_on_track"), Cell(met(s.yoy_on_track), "text")],
+    ]
+    head.note = f.t("plan.note_savings")
+    hist = Table(
+        "savings_history",
+        f.t("plan.section_savings_history"),
+        [
+            Col("rule", f.t("col.rule")),
+            Col("resource", f.t("col.resource")),
+            Col("first", f.t("plan.col_first_month"), "month"),
+            Col("last", f.t("plan.col_last_month"), "month"),
+            Col("state", f.t("col.status")),
+            Col("estimated", f.t("plan.col_estimated"), "yen"),
+            Col("realized", f.t("plan.realized_monthly"), "yen"),
+            Col("realized_fy", f.t("plan.realized_fy"), "yen"),
+        ],
+    )
+    for x in s.findings:
+        hist.rows.append(
+            [
+                x.rule_id,
+                x.resource_id,
+                x.first_month,
+                x.last_month,
+                f.t(f"plan.state_{x.state}"),
+                x.estimated_monthly_savings_jpy,
+                x.realized_monthly_jpy,
+                x.realized_fy_jpy,
+            ]
+        )
+    return [head, hist]
+
+
 def tables(w: WardReport, f: Fmt) -> list[Table]:
     """The plan's tables of one ward, in reading order."""
-    return [target_table(w, f), *fx_table(w, f), *budget_tables(w, f)]
+    return [target_table(w, f), *fx_table(w, f), *budget_tables(w, f), *savings_tables(w, f)]

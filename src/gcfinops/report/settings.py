@@ -30,6 +30,7 @@ from gcfinops.baseline import (
 from gcfinops.budget import DEFAULT_SETSU, setsu_map
 from gcfinops.config import check_keys, integer_setting
 from gcfinops.errors import ConfigError
+from gcfinops.report.savings import Kpi, kpi_from_config
 from gcfinops.targets import TargetConfig
 from gcfinops.targets import from_config as targets_config
 
@@ -52,6 +53,7 @@ class ReportSettings:
     top_findings: int = 10
     targets: TargetConfig = field(default_factory=TargetConfig)  # [[targets]], [scope]
     setsu: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SETSU))  # [budget] setsu
+    kpi: Kpi = field(default_factory=Kpi)  # [savings] KPI lines
 
 
 def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettings:
@@ -79,4 +81,5 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
         top_findings=integer_setting(path, "report.top_findings", top, 0, 1000),
         targets=targets_config(raw, path),
         setsu=setsu_map(raw, path),
+        kpi=kpi_from_config(raw, path),
     )
