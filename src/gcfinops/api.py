@@ -280,6 +280,8 @@ def report(
     as_of: date | None = None,
     tax_basis: str = "included",
     fx_scenario: str | None = None,
+    years: int | None = None,
+    from_fy: int | None = None,
 ) -> ReportData:
     """The ward report's numbers: FY2018 baseline, 3割 target, actual, forecast, savings.
 
@@ -292,6 +294,8 @@ def report(
         tax_basis: "included" (税込, default) or "excluded" (税抜); see docs/reports.md.
         fx_scenario: JPY per USD rates such as "140,160": the FY-end forecast and each target's
             gap with the remaining months' USD cost at those rates (docs/targets.md).
+        years, from_fy: the multi-year view: the last `years` fiscal years, or from `from_fy`,
+            up to the report's year (each computed as its own one-year report).
 
     Raises:
         MissingRateError: a line needs an FX rate the workspace lacks (exit 2).
@@ -317,6 +321,8 @@ def report(
         as_of=as_of,
         tax_basis=parse_basis(tax_basis),
         fx_scenario=rates,
+        years=years,
+        from_fy=from_fy,
     )
 
 

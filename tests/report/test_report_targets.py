@@ -177,3 +177,26 @@ def test_fx_scenario_reprices_the_remaining_months_usd(ws: Path) -> None:
     assert "1 USD = 160円" in str(report.render(data, "md"))
     with pytest.raises(ConfigError, match="--fx-scenario"):
         api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF, fx_scenario="140,abc")
+
+
+def test_multi_year_view(ws: Path) -> None:
+    """FY2024: cloud 90,000 × 12 = 1,080,000 (closed year: actual), gap to the 3割 target
+    1,080,000 − 1,400,000 = −320,000; FY2025: forecast 3,435,000; FY2023: no data, listed."""
+    data = api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF, years=3)
+    assert data.fiscal_year == 2025
+    y23, y24, y25 = data.wards[0].trajectory
+    assert (y23.fiscal_year, y23.total_jpy) == (2023, None)
+    assert y24.total_jpy == pytest.approx(1_080_000) and not y24.is_forecast
+    assert y24.target_gaps["reduction-30"] == pytest.approx(-320_000)
+    assert y25.total_jpy == pytest.approx(3_435_000) and y25.is_forecast
+    assert y25.maintenance_share == 0
+    doc = json.loads(report.render(data, "json"))["wards"][0]["trajectory"]
+    assert [p["fiscal_year"] for p in doc] == [2023, 2024, 2025]
+    assert (
+        doc[1]["total_jpy"] == 1_080_000 and doc[1]["target_gaps_jpy"]["reduction-30"] == -320_000
+    )
+    same = api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF, from_fy=2024)
+    assert [p.fiscal_year for p in same.wards[0].trajectory] == [2024, 2025]
+    assert "複数年度の推移" in str(report.render(same, "md"))
+    with pytest.raises(ConfigError, match="--years"):
+        api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF, from_fy=2030)

@@ -100,6 +100,14 @@ def report(
             "remaining months' USD cost at those rates.",
         ),
     ] = None,
+    years: Annotated[
+        int | None,
+        typer.Option("--years", help="Multi-year view: the last N fiscal years (e.g. 5)."),
+    ] = None,
+    from_fy: Annotated[
+        int | None,
+        typer.Option("--from-fy", help="Multi-year view from this fiscal year (e.g. 2021)."),
+    ] = None,
 ) -> None:
     """Ward report against the FY2018 baseline and the 3割 target, for the finance meeting.
 
@@ -120,6 +128,8 @@ def report(
         as_of=cut,
         tax_basis=tax_basis,
         fx_scenario=fx_scenario,
+        years=years,
+        from_fy=from_fy,
     )
     lang_: Lang = "en" if lang == "en" else "ja"
     unit_: Unit = "thousand" if unit == "thousand" else "yen"

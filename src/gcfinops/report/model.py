@@ -16,6 +16,7 @@ from gcfinops.report.plan_model import (
     FxScenario,
     SavingsStatus,
     TargetStatus,
+    YearPoint,
 )
 
 
@@ -164,6 +165,7 @@ class WardReport:
     budget: BudgetStatus | None = None  # issue #13: None when no budget was imported
     fx_scenarios: list[FxScenario] = field(default_factory=list)  # report --fx-scenario
     savings: SavingsStatus | None = None  # realized savings; None before any history
+    trajectory: list[YearPoint] = field(default_factory=list)  # report --years / --from-fy
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:

@@ -61,6 +61,17 @@ def ward_part(w: WardReport) -> dict[str, Any]:
             for t in w.targets
         ],
         "budget": budget,
+        "trajectory": [
+            {
+                "fiscal_year": p.fiscal_year,
+                "total_jpy": p.total_jpy,
+                "is_forecast": p.is_forecast,
+                "maintenance_jpy": p.maintenance_jpy,
+                "maintenance_share": p.maintenance_share,
+                "target_gaps_jpy": p.target_gaps,
+            }
+            for p in w.trajectory
+        ],
         "savings": None
         if w.savings is None
         else {

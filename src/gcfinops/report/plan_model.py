@@ -182,3 +182,20 @@ class SavingsStatus:
     def yoy_on_track(self) -> bool | None:
         change = self.cloud_yoy_change
         return None if change is None else change <= self.yoy_kpi
+
+
+@dataclass(frozen=True)
+class YearPoint:
+    """One fiscal year of the multi-year view (`report --years N`)."""
+
+    fiscal_year: int
+    total_jpy: float | None  # actual for a closed year, the FY-end forecast for an open one
+    is_forecast: bool
+    maintenance_jpy: float | None  # 運用保守: system operation and maintenance items
+    target_gaps: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def maintenance_share(self) -> float | None:
+        if self.maintenance_jpy is None or not self.total_jpy:
+            return None
+        return self.maintenance_jpy / self.total_jpy

@@ -209,6 +209,44 @@ def savings_tables(w: WardReport, f: Fmt) -> list[Table]:
     return [head, hist]
 
 
+def trajectory_table(w: WardReport, f: Fmt) -> list[Table]:
+    """Cost per fiscal year of the span, 運用保守's share and each target's gap."""
+    if not w.trajectory:
+        return []
+    cols = [
+        Col("fiscal_year", f.t("plan.col_fiscal_year")),
+        Col("total", f.t("col.total"), "yen"),
+        Col("basis", f.t("plan.col_year_basis")),
+        Col("maintenance_share", f.t("plan.col_maintenance_share"), "pct"),
+    ]
+    cols += [
+        Col(f"gap:{x.id}", f.t("plan.col_gap_of", name=f.name(x.name_ja, x.name_en)), "yen")
+        for x in w.targets
+    ]
+    t = Table("trajectory", f.t("plan.section_trajectory"), cols)
+    for p in w.trajectory:
+        basis = f.t("doc.none")
+        if p.total_jpy is not None:
+            basis = f.t("plan.forecast" if p.is_forecast else "plan.actual")
+        t.rows.append(
+            [
+                f.fy(p.fiscal_year),
+                p.total_jpy,
+                basis,
+                p.maintenance_share,
+                *(p.target_gaps.get(x.id) for x in w.targets),
+            ]
+        )
+    t.note = f.t("plan.note_trajectory")
+    return [t]
+
+
 def tables(w: WardReport, f: Fmt) -> list[Table]:
     """The plan's tables of one ward, in reading order."""
-    return [target_table(w, f), *fx_table(w, f), *budget_tables(w, f), *savings_tables(w, f)]
+    return [
+        target_table(w, f),
+        *trajectory_table(w, f),
+        *fx_table(w, f),
+        *budget_tables(w, f),
+        *savings_tables(w, f),
+    ]
