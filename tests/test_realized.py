@@ -109,3 +109,12 @@ def test_report_section_and_savings_command(tmp_path: Path) -> None:
     assert listed["i-1"]["realized_fy_jpy"] == pytest.approx(62_000)
     csv_out = CliRunner().invoke(app, ["-w", str(ws.root), "savings", "--format", "csv"])
     assert csv_out.exit_code == 0 and csv_out.output.startswith("rule_id,ward,")
+
+
+def test_a_skipped_resource_is_not_resolved(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    _analyze(ws, "2025-07-01T00:00:00+00:00", [_finding("rule-a", "i-1", 15_000)])
+    skipped = {**_finding("rule-a", "i-1", 0), "status": "skipped", "skip_reason": "no_metrics"}
+    _analyze(ws, "2025-10-01T00:00:00+00:00", [skipped])
+    (row,) = realized.read_history(ws)
+    assert row["state"] == "open" and row["last_month"] == "2025-06"

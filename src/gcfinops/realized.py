@@ -4,7 +4,8 @@
 (`findings/history.csv`, one row per rule × ward × resource) keeps the first and last month a
 finding fired and its state:
 
-- `open`: it fired in the latest analysis;
+- `open`: it fired in the latest analysis (or the rule could not judge the resource this time:
+  skipped for lack of metrics is not a resolution);
 - `resolved`: it no longer fires and the resource is still on the bill in the analysed month
   (stopped, resized, changed class);
 - `gone`: it no longer fires and the resource left the bill (not counted as a saving: the
@@ -100,8 +101,15 @@ def update_history(ws: Workspace) -> list[dict[str, str]]:
     month = _month_of(date.fromisoformat(str(as_of)[:10]))
     history = {(r["rule_id"], r["ward"], r["resource_id"]): r for r in read_history(ws)}
     current = set()
+    # a rule that could not judge a resource this time (skipped: no metrics …) has not seen it
+    # resolved: the finding stays open until a run judges it again
+    unjudged = {
+        (str(r["rule_id"]), str(r["ward"]), str(r["resource_id"]))
+        for r in rows
+        if r.get("status") != "finding"
+    }
     for r in rows:
-        if not r.get("resource_id") or not r.get("ward"):
+        if r.get("status") != "finding" or not r.get("resource_id") or not r.get("ward"):
             continue
         key = (str(r["rule_id"]), str(r["ward"]), str(r["resource_id"]))
         current.add(key)
@@ -118,7 +126,11 @@ def update_history(ws: Workspace) -> list[dict[str, str]]:
             "checked_month": month,
             "estimated_monthly_savings_jpy": str(r.get("estimated_monthly_savings") or 0),
         }
-    closing = [k for k, r in history.items() if k not in current and r["state"] == "open"]
+    closing = [
+        k
+        for k, r in history.items()
+        if k not in current and k not in unjudged and r["state"] == "open"
+    ]
     if closing:
         with session(temp_dir=ws.tmp) as con:
             con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
