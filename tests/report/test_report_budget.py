@@ -134,3 +134,13 @@ def test_check_max_over_budget_breaches_on_the_forecast(ws: Path) -> None:
     )  # fmt: skip
     assert cli.exit_code == 1, cli.output
     assert "予算超過見込" in cli.output and "予算現額 3,350,000円" in cli.output
+
+
+def test_init_writes_the_budget_and_pre_migration_templates(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["-w", str(tmp_path), "init"])
+    assert result.exit_code == 0, result.output
+    budget = (tmp_path / "budget_template.csv").read_text(encoding="utf-8")
+    assert "ward,fiscal_year,business_system,cost_item,amount_jpy,kind,date" in budget
+    pre = (tmp_path / "baseline_pre_migration_template.csv").read_text(encoding="utf-8")
+    assert "pre_migration" in pre and ",base\n" in pre
+    assert "[[targets]]" in (tmp_path / "gcfinops.toml").read_text(encoding="utf-8")
