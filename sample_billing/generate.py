@@ -1576,6 +1576,47 @@ def write_noncloud(out: Path) -> None:
     write_text(out / "noncloud_costs.csv", buf.getvalue())
 
 
+# --- the wards' own plan (issue #13): pre-migration base and FY2025 budget --------------------
+# The last full fiscal year on the old systems (FY2023), whole ward, split like the FY2018 base.
+PRE_MIGRATION_TOTAL = {"chiyoda": 200_000_000, "setagaya": 700_000_000, "edogawa": 560_000_000}
+CLOUD_BUDGET = {"chiyoda": 14_000_000, "setagaya": 30_000_000, "edogawa": 20_000_000}
+
+
+def write_plan_inputs(out: Path) -> None:
+    """baseline_pre_migration.csv (base = pre_migration) and budget_fy2025.csv (当初 decided
+    2025-03-25 from the FY2024 level +3 %; a 補正 and a 流用 for the cloud later in the year)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        ["ward", "fiscal_year", "business_system", "cost_item", "amount_jpy", "basis", "base"]
+    )
+    for ward in WARDS:
+        for item, share in SHARES_A.items():
+            amount = yen(PRE_MIGRATION_TOTAL[ward.key] * share)
+            w.writerow([ward.key, 2023, "", item, amount, "決算", "pre_migration"])
+    write_text(out / "baseline_pre_migration.csv", buf.getvalue())
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        ["ward", "fiscal_year", "business_system", "cost_item", "amount_jpy", "kind", "date"]
+    )
+    for ward in WARDS:
+        nc, day = NONCLOUD[ward.key], "2025-03-25"
+        for item, amount in (
+            ("software_lease", nc.asp * 1.03),
+            ("other_outsourcing", nc.operator),
+            ("network_lines", nc.lines),
+            ("software_maintenance", nc.maintenance * 1.03),
+            ("system_operation", nc.operation * 1.03),
+            ("cloud_usage", CLOUD_BUDGET[ward.key]),
+        ):
+            w.writerow([ward.key, 2025, "", item, yen(amount), "当初", day])
+    w.writerow(["setagaya", 2025, "", "cloud_usage", 2_000_000, "補正", "2025-09-26"])
+    w.writerow(["edogawa", 2025, "", "cloud_usage", 1_000_000, "流用", "2025-12-15"])
+    w.writerow(["edogawa", 2025, "", "system_operation", -1_000_000, "流用", "2025-12-15"])
+    write_text(out / "budget_fy2025.csv", buf.getvalue())
+
+
 # --- expected findings ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class Listed:
@@ -1832,6 +1873,7 @@ def generate(out: Path, months: Sequence[str] = PERIODS) -> dict[str, int]:
     write_config(out)
     write_baseline(out)
     write_noncloud(out)
+    write_plan_inputs(out)
     write_expected(out)
     write_text(out / "vendor_report.csv", vendor_report())
     return rows

@@ -102,7 +102,9 @@ def test_system_alias_rows_are_unique_normalized_and_cover_every_id() -> None:
     keys = [k for k, _ in rows]
     assert len(keys) == len(set(keys))
     assert all(alias_key(k) == k and k for k in keys)
-    assert {v for _, v in rows} == {s.id for s in BUSINESS_SYSTEMS}
+    # the 20 業務 plus the out-of-scope class (標準化対象外, issue #13 item 6a)
+    assert {v for _, v in rows} == {s.id for s in BUSINESS_SYSTEMS} | {"out_of_scope"}
+    assert normalize_system("標準化対象外") == normalize_system("out-of-scope") == "out_of_scope"
 
 
 @pytest.mark.parametrize(

@@ -295,3 +295,12 @@ def test_register_calendar_refuses_daylight_saving_zone(con: duckdb.DuckDBPyConn
     bh = BusinessHours(tz="America/New_York")
     with pytest.raises(ConfigError, match="daylight saving"):
         register_calendar(con, date(2025, 3, 1), date(2025, 4, 1), bh)
+
+
+def test_wareki_month_labels_era_changes() -> None:
+    from gcfinops.jpcalendar import wareki_month
+
+    assert wareki_month("2025-04") == "令和7年4月"
+    assert wareki_month("2019-04") == "平成31年4月"
+    assert wareki_month("2019-05") == "令和元年5月"
+    assert wareki_month("2018-04") == "平成30年4月"

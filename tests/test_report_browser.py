@@ -85,6 +85,10 @@ def test_dom_has_the_japanese_headline_and_drawn_charts(
     monthly = next(s for s in svgs if "月次推移" in s)
     assert "<polyline" in monthly and "4月" in monthly
     assert "<script" not in dom.lower()
+    # issue #13: every target by base is a table of the page (the pre-migration one without a
+    # base says so instead of being dropped)
+    assert '<table class="plan_targets">' in dom and "平成30年度比3割削減" in dom
+    assert "基準額未登録 (移行前" in dom
 
 
 def test_screenshot_is_a4_sized_and_not_blank(chromium: str, page: Path, tmp_path: Path) -> None:

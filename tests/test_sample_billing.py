@@ -26,6 +26,8 @@ WARDS = {"chiyoda": "131016", "setagaya": "131121", "edogawa": "131237"}
 PERIODS = [f"{2024 + (i + 3) // 12}-{(i + 3) % 12 + 1:02d}" for i in range(24)]
 GENERATED = (  # what generate.py writes besides the CUR exports
     "baseline_fy2018.csv",
+    "baseline_pre_migration.csv",
+    "budget_fy2025.csv",
     "expected_findings.json",
     "fx_rates.csv",
     "gcfinops.toml",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gcfinops import baseline as _baseline
+from gcfinops import budget as _budget
 from gcfinops import costs as _costs
 from gcfinops import engine as _engine
 from gcfinops import findings as _findings
@@ -30,6 +31,7 @@ from gcfinops.sources import remote as _remote
 from gcfinops.workspace import Workspace
 
 if TYPE_CHECKING:
+    from gcfinops.realized import Realized
     from gcfinops.report.apportionment import AllocationShow
     from gcfinops.report.model import ReportData
 
@@ -116,6 +118,7 @@ def check(
     by: str | None = None,
     thresholds: dict[str, float | None] | None = None,
     top: int | None = None,
+    max_over_budget: float | None = None,
 ) -> _gate.CheckResult:
     """The CI gate: compare a month with the previous month, the same month last 年度 and the
     path to the 3割 target, per ward (or 業務, service, account). See docs/ci.md.
@@ -126,13 +129,55 @@ def check(
         thresholds: command-line limits by name (max_mom_growth, max_yoy_growth,
             max_increase_jpy, max_over_target_path); None switches one off.
         top: contributors listed per kind.
+        max_over_budget: breach a ward whose FY-end forecast exceeds its budget by more than
+            this many percent (issue #13; needs gcfinops budget import).
 
     Raises:
         NoDataError: the month (or a month the target path needs) is not in the lake (exit 2).
         MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
         ConfigError: [check] in gcfinops.toml or an option is invalid (exit 2).
     """
-    return _gate.run_check(context(workspace), month=month, by=by, thresholds=thresholds, top=top)
+    ctx = context(workspace)
+    result = _gate.run_check(ctx, month=month, by=by, thresholds=thresholds, top=top)
+    if max_over_budget is None:
+        return result
+    return _with_budget(ctx, result, max_over_budget)
+
+
+def _with_budget(ctx: Context, result: _gate.CheckResult, limit: float) -> _gate.CheckResult:
+    """Add `over_budget` evaluations: the report's forecast and budget of the checked month's
+    fiscal year, counted to the end of that month."""
+    from dataclasses import replace
+
+    from gcfinops.errors import ConfigError, NoDataError
+    from gcfinops.gate.budget import WardBudget, evaluate
+    from gcfinops.jpcalendar import parse_month
+    from gcfinops.report import generate
+
+    if result.by != "ward":
+        raise ConfigError("--max-over-budget compares wards with their budget; use --by ward")
+    year, month = parse_month(result.month)
+    as_of = date(year + month // 12, month % 12 + 1, 1)
+    data = generate(ctx, "all", fiscal_year=result.fiscal_year, as_of=as_of)
+    if all(w.budget is None for w in data.wards):
+        raise NoDataError(
+            f"no budget for fiscal year {result.fiscal_year}",
+            hint="import one first: gcfinops budget import budget.csv (docs/budget.md)",
+        )
+    evals = evaluate(
+        (
+            WardBudget(
+                w.ward,
+                w.ward_name,
+                w.ward_name_en,
+                w.budget.total.amount_jpy if w.budget else None,
+                w.forecast_jpy,
+            )
+            for w in data.wards
+        ),
+        limit,
+    )
+    return replace(result, evaluations=(*result.evaluations, *evals))
 
 
 def anomalies(
@@ -236,6 +281,9 @@ def report(
     fiscal_year: int | None = None,
     as_of: date | None = None,
     tax_basis: str = "included",
+    fx_scenario: str | None = None,
+    years: int | None = None,
+    from_fy: int | None = None,
 ) -> ReportData:
     """The ward report's numbers: FY2018 baseline, 3割 target, actual, forecast, savings.
 
@@ -246,14 +294,27 @@ def report(
         fiscal_year: 年度 (April–March); default the year of the latest data.
         as_of: count data before this UTC date; default the latest data in the lake.
         tax_basis: "included" (税込, default) or "excluded" (税抜); see docs/reports.md.
+        fx_scenario: JPY per USD rates such as "140,160": the FY-end forecast and each target's
+            gap with the remaining months' USD cost at those rates (docs/targets.md).
+        years, from_fy: the multi-year view: the last `years` fiscal years, or from `from_fy`,
+            up to the report's year (each computed as its own one-year report).
 
     Raises:
         MissingRateError: a line needs an FX rate the workspace lacks (exit 2).
         NoDataError: nothing to report for the ward or year (exit 2).
         ConfigError: unknown ward, bad [baseline]/[report] settings (exit 2).
     """
+    from gcfinops.errors import ConfigError
     from gcfinops.report import generate
+    from gcfinops.report.fx_scenario import parse_rates
     from gcfinops.tax import parse_basis
+
+    try:
+        rates = parse_rates(fx_scenario)
+    except ValueError as exc:
+        raise ConfigError(
+            f"--fx-scenario: {exc}", hint="give JPY per USD rates, e.g. --fx-scenario 140,160"
+        ) from None
 
     return generate(
         context(workspace),
@@ -261,6 +322,9 @@ def report(
         fiscal_year=fiscal_year,
         as_of=as_of,
         tax_basis=parse_basis(tax_basis),
+        fx_scenario=rates,
+        years=years,
+        from_fy=from_fy,
     )
 
 
@@ -285,6 +349,40 @@ def import_baseline(
     """Validate and store a FY2018 baseline CSV; ConfigError lists every bad cell (exit 2)."""
     ctx = context(workspace)
     return _baseline.import_baseline(ctx.workspace, Path(path), ctx.wards)
+
+
+def import_budget(path: str | Path, *, workspace: str | Path | None = None) -> _budget.ImportResult:
+    """Validate and store a budget CSV (当初/補正/流用); ConfigError lists bad cells (exit 2)."""
+    ctx = context(workspace)
+    return _budget.import_budget(ctx.workspace, Path(path), ctx.wards)
+
+
+def savings(
+    *, workspace: str | Path | None = None, ward: str | None = None, fiscal_year: int | None = None
+) -> list[Realized]:
+    """Each finding's history with the saving measured on the bill (docs/savings.md).
+
+    Args:
+        ward: code, kanji or romaji; default every ward.
+        fiscal_year: the year `realized_fy_jpy` covers; default the year of each latest analysis.
+    """
+    from gcfinops import realized
+    from gcfinops.db import session
+    from gcfinops.errors import ConfigError
+    from gcfinops.fx import register_fx
+    from gcfinops.lake import lake_view_sql
+
+    ctx = context(workspace)
+    code = None
+    if ward and ward.lower() != "all":
+        code = ctx.wards.normalize(ward)
+        if code is None:
+            raise ConfigError(f"unknown ward {ward!r}", hint="code, kanji or romaji, or all")
+    with session(temp_dir=ctx.workspace.tmp) as con:
+        con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ctx.workspace)}")
+        register_fx(con, ctx.fx)
+        rows = realized.measure(con, ctx.workspace, fiscal_year)
+    return [r for r in rows if code is None or r.ward == code]
 
 
 def import_costs(
@@ -347,9 +445,12 @@ def analyze(
         MissingRateError: a finding needs an FX rate the workspace lacks.
         NoDataError: the lake is empty.
     """
-    return _engine.analyze(
-        context(workspace), rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout
-    )
+    from gcfinops import realized
+
+    ctx = context(workspace)
+    result = _engine.analyze(ctx, rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout)
+    realized.update_history(ctx.workspace)  # first/last month seen, open/resolved/gone
+    return result
 
 
 def findings(

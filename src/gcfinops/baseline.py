@@ -41,7 +41,17 @@ DEFAULT_FISCAL_YEAR = 2018
 STORE_NAME = "baseline.csv"
 TEMPLATE_NAME = "baseline_fy2018_template.csv"
 COLUMNS = ("ward", "fiscal_year", "business_system", "cost_item", "amount_jpy", "basis")
-STORED_COLUMNS = (*COLUMNS, "source_file", "source_line")
+STORED_COLUMNS = (*COLUMNS, "source_file", "source_line", "base")
+# Which base a row describes (issue #13): the national FY2018 year, or the pre-migration system
+# (the last full fiscal year before go-live, per 業務 optional), in `fiscal_year`.
+FY2018_BASE, PRE_MIGRATION = "fy2018", "pre_migration"
+BASES = {
+    "fy2018": FY2018_BASE,
+    "平成30年度": FY2018_BASE,
+    "pre_migration": PRE_MIGRATION,
+    "移行前": PRE_MIGRATION,
+    "現行システム": PRE_MIGRATION,
+}
 BASIS = {"決算": "決算", "予算": "予算", "settlement": "決算", "actual": "決算", "budget": "予算"}
 DEFAULT_TARGET_RATIO = 0.70  # at least 3割 lower (基本方針, 2022-10-07; domain.md §0)
 DEFAULT_SECONDARY = (("平成30年度と同水準", "FY2018 level", 1.0),)
@@ -190,14 +200,44 @@ def register(con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int) ->
         )
         return False
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE gcf_baseline AS
+        f"""CREATE OR REPLACE TEMP TABLE gcf_baseline AS
            SELECT ward, nullif(business_system, '') AS business_system, cost_item,
                   CAST(amount_jpy AS DOUBLE) AS amount_jpy, basis, source_file
            FROM read_csv($p, header = true, all_varchar = true)
-           WHERE CAST(fiscal_year AS INTEGER) = $fy""",
+           WHERE CAST(fiscal_year AS INTEGER) = $fy AND {_base_sql(path)} = 'fy2018'""",
         {"p": str(path), "fy": fiscal_year},
     )
     return True
+
+
+def _base_sql(path: Path) -> str:
+    """The row's base as SQL: stores written before the `base` column existed are all fy2018."""
+    with path.open(encoding="utf-8") as f:
+        header = f.readline().strip().split(",")
+    return "coalesce(nullif(base, ''), 'fy2018')" if "base" in header else "'fy2018'"
+
+
+def register_pre_migration(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
+    """TEMP gcf_base_pre(ward, business_system, fiscal_year, cost_item, amount_jpy, basis): the
+    pre-migration base rows (every year they describe). The second reader of the baseline store,
+    kept beside `register` so the file's layout is known in one module. False when none."""
+    path = store_path(ws)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE gcf_base_pre (ward VARCHAR, business_system VARCHAR,
+           fiscal_year INTEGER, cost_item VARCHAR, amount_jpy DOUBLE, basis VARCHAR)"""
+    )
+    if not path.exists() or _base_sql(path) == "'fy2018'":
+        return False
+    con.execute(
+        """INSERT INTO gcf_base_pre
+           SELECT ward, nullif(business_system, ''), CAST(fiscal_year AS INTEGER), cost_item,
+                  CAST(amount_jpy AS DOUBLE), basis
+           FROM read_csv($p, header = true, all_varchar = true)
+           WHERE base = 'pre_migration'""",
+        {"p": str(path)},
+    )
+    row = con.execute("SELECT count(*) FROM gcf_base_pre").fetchone()
+    return bool(row and row[0])
 
 
 def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> ImportResult:
@@ -210,11 +250,11 @@ def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> Import
         source,
         header,
         ("ward", "fiscal_year", "cost_item", "amount_jpy", "basis"),
-        ("business_system",),
+        ("business_system", "base"),
     )
     problems: list[str] = []
     parsed: list[list[str]] = []
-    seen: dict[tuple[str, int, str, str], int] = {}
+    seen: dict[tuple[str, int, str, str, str], int] = {}
     totals: dict[tuple[str, int], Decimal] = {}
     for line, row in rows:
         ward, p1 = parse_ward(row["ward"], wards)
@@ -224,11 +264,14 @@ def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> Import
         amount, p5 = parse_amount(row["amount_jpy"], allow_negative=False)
         basis = BASIS.get(row["basis"]) or BASIS.get(row["basis"].lower())
         p6 = None if basis else ("basis", f"expected 決算 or 予算 (found {row['basis']!r})")
-        bad = [p for p in (p1, p2, p3, p4, p5, p6) if p]
+        base_text = row.get("base", "") or FY2018_BASE
+        base = BASES.get(base_text.strip()) or BASES.get(base_text.strip().lower())
+        p7 = None if base else ("base", f"expected fy2018 or pre_migration (found {base_text!r})")
+        bad = [p for p in (p1, p2, p3, p4, p5, p6, p7) if p]
         problems += [f"{source}:{line}: column {col!r}: {msg}" for col, msg in bad]
         if bad or ward is None or fy is None or item is None or amount is None or basis is None:
             continue
-        key = (ward, fy, system or "", item)
+        key = (ward, fy, system or "", item, base or FY2018_BASE)
         if key in seen:
             problems.append(
                 f"{source}:{line}: {ward} {fy} {system or '(whole ward)'} {item} is already on "
@@ -238,7 +281,17 @@ def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> Import
         seen[key] = line
         totals[(ward, fy)] = totals.get((ward, fy), Decimal(0)) + amount
         parsed.append(
-            [ward, str(fy), system or "", item, str(amount), basis, source.name, str(line)]
+            [
+                ward,
+                str(fy),
+                system or "",
+                item,
+                str(amount),
+                basis,
+                source.name,
+                str(line),
+                base or FY2018_BASE,
+            ]
         )
     raise_problems(
         source, "baseline", problems, hint=f"header: {','.join(COLUMNS)}; see docs/baseline.md"
@@ -251,7 +304,11 @@ def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> Import
             target,
             STORED_COLUMNS,
             parsed,
-            lambda r: (r["ward"], int(r["fiscal_year"])) in totals,
+            # a (ward, fiscal year, base) present in the file replaces the stored one
+            lambda r: (
+                (r["ward"], int(r["fiscal_year"]), r.get("base") or FY2018_BASE)
+                in {(str(p[0]), int(p[1]), p[8]) for p in parsed}
+            ),
         )
     return ImportResult(target, len(parsed), dropped, totals)
 

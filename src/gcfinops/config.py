@@ -18,6 +18,7 @@ from gcfinops.allocation.wards import WardDirectory
 from gcfinops.errors import ConfigError
 
 KNOWN_SECTIONS = {"allocation", "rules", "check", "report", "fx", "ingest", "baseline"}
+KNOWN_SECTIONS |= {"targets", "scope", "budget", "savings", "population"}  # issue #13
 
 
 @dataclass(frozen=True)

@@ -289,3 +289,18 @@ def register_calendar(
             bh.workdays_only,
         ],
     )
+
+
+# Era changes at month level: 令和 began on 2019-05-01, 平成 on 1989-01-08 (a January bill
+# month is labelled 平成元年1月, as most of it lies in 平成).
+_MONTH_ERAS = ((2019, 5, "令和"), (1989, 1, "平成"), (1926, 12, "昭和"))
+
+
+def wareki_month(month: str) -> str:
+    """和暦 label of a 'YYYY-MM' month as municipal documents print it: '2025-04' → '令和7年4月'."""
+    year, mon = parse_month(month)
+    for first_year, first_month, era in _MONTH_ERAS:
+        if (year, mon) >= (first_year, first_month):
+            n = year - first_year + 1
+            return f"{era}{'元' if n == 1 else n}年{mon}月"
+    raise InputError(f"month {month} is before 昭和 (1926-12); no era name is provided")

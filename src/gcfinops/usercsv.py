@@ -171,6 +171,6 @@ def merge_stored(
                 if replaces(row):
                     dropped += 1
                 else:
-                    kept.append([row[c] for c in columns])
+                    kept.append([row.get(c) or "" for c in columns])
     write_csv(path, columns, kept + new_rows)
     return dropped

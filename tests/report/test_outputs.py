@@ -98,7 +98,21 @@ def test_xlsx_reads_back_with_numbers_formats_charts_and_safe_text(data: ReportD
     payload = report.render(data, "xlsx")
     assert isinstance(payload, bytes)
     wb = openpyxl.load_workbook(io.BytesIO(payload))
-    assert wb.sheetnames == ["概要", "業務別", "月次推移", "削減候補", "区間比較", "前提"]
+    assert wb.sheetnames == [
+        "概要",
+        "目標・予算",
+        "業務別",
+        "月次推移",
+        "削減候補",
+        "区間比較",
+        "前提",
+    ]
+    plan = [[c.value for c in row] for row in wb["目標・予算"].iter_rows()]
+    r30 = [r for r in plan if r[0] == "平成30年度比3割削減"]  # 千代田区 (600,000), 世田谷区
+    assert [(r[5], r[8], r[9]) for r in r30] == [
+        (700_000, -100_000, "達成"),
+        (1_400_000, 2_035_000, "未達"),
+    ]
     summary = wb["概要"]
     cells = {str(r[0].value): r[1] for r in summary.iter_rows(min_col=1, max_col=2) if r[0].value}
     forecast = cells["年度末見込 (ランレート)"]

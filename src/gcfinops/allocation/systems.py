@@ -14,6 +14,7 @@ from gcfinops.allocation.wards import alias_key, kana_variants, romaji_spellings
 
 __all__ = [
     "BUSINESS_SYSTEMS",
+    "OUT_OF_SCOPE",
     "BusinessSystem",
     "get_system",
     "normalize_system",
@@ -132,8 +133,19 @@ def _build() -> dict[str, str]:
     return aliases
 
 
-_ALIASES = _build()
-_BY_ID = {s.id: s for s in BUSINESS_SYSTEMS}
+# Systems outside the 20 業務 (標準化対象外, issue #13 item 6a): their own class, so reports keep
+# them out of the 3割 / KGI scope and show them apart. Not one of the 20, hence not in the tuple.
+OUT_OF_SCOPE = BusinessSystem("out_of_scope", "標準化対象外", "Outside the 20 standardized systems")
+_OUT_OF_SCOPE_FORMS = (
+    "out_of_scope",
+    "out-of-scope",
+    "標準化対象外",
+    "標準化対象外システム",
+    "対象外",
+)
+
+_ALIASES = _build() | {alias_key(v): OUT_OF_SCOPE.id for v in _OUT_OF_SCOPE_FORMS}
+_BY_ID = {s.id: s for s in (*BUSINESS_SYSTEMS, OUT_OF_SCOPE)}
 
 
 def normalize_system(value: str | None) -> str | None:

@@ -19,6 +19,7 @@ from gcfinops.cli import export as export_cmd
 from gcfinops.cli import ingest as ingest_cmd
 from gcfinops.cli import inspection as inspection_cmd
 from gcfinops.cli import options
+from gcfinops.cli import plan as plan_cmd
 from gcfinops.cli import report as report_cmd
 from gcfinops.cli import rules as rules_cmd
 from gcfinops.cli import setup as setup_cmd
@@ -67,6 +68,7 @@ for module in (
     allocation_cmd,
     inspection_cmd,
     export_cmd,
+    plan_cmd,
 ):
     module.register(app)
 options.install(app)  # --workspace, --quiet and --lang after every command name too

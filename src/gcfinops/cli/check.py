@@ -116,6 +116,15 @@ def check(
             min=1, max=50, help="Contributors listed per kind (service, resource, usage type)."
         ),
     ] = None,
+    max_over_budget: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="Breach a ward whose FY-end forecast exceeds its budget (予算現額) by more than "
+            "PCT % (default off; needs gcfinops budget import).",
+            metavar="PCT",
+        ),
+    ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
     output: OutputA = None,
     unit: UnitOpt = "yen",
@@ -146,6 +155,7 @@ def check(
         by=by.value if by else None,
         thresholds={k: parse_threshold(v) for k, v in given.items() if v is not None},
         top=top,
+        max_over_budget=max_over_budget,
     )
     la = current_lang()
     un = options.unit(unit)
@@ -234,7 +244,7 @@ def print_check(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") -> N
     )
     metrics = [
         m
-        for m in ("mom_growth", "increase_jpy", "yoy_growth", "over_target_path")
+        for m in ("mom_growth", "increase_jpy", "yoy_growth", "over_target_path", "over_budget")
         if any(e.metric == m for e in result.evaluations)
     ]
     table.add_column(Text(ci.t(result.by, lang)))

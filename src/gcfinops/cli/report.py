@@ -93,6 +93,22 @@ def report(
         str,
         typer.Option("--tax-basis", help="included (税込, default) or excluded (税抜)."),
     ] = "included",
+    fx_scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--fx-scenario",
+            help="JPY per USD rates, e.g. 140,160: FY-end forecast and target gaps with the "
+            "remaining months' USD cost at those rates.",
+        ),
+    ] = None,
+    years: Annotated[
+        int | None,
+        typer.Option("--years", help="Multi-year view: the last N fiscal years (e.g. 5)."),
+    ] = None,
+    from_fy: Annotated[
+        int | None,
+        typer.Option("--from-fy", help="Multi-year view from this fiscal year (e.g. 2021)."),
+    ] = None,
 ) -> None:
     """Ward report against the FY2018 baseline and the 3割 target, for the finance meeting.
 
@@ -105,7 +121,14 @@ def report(
     unit_ = options.unit(unit)
     cut = _parse_date(as_of) if as_of else None
     data = api.report(
-        ward, workspace=STATE.workspace, fiscal_year=fy, as_of=cut, tax_basis=tax_basis
+        ward,
+        workspace=STATE.workspace,
+        fiscal_year=fy,
+        as_of=cut,
+        tax_basis=tax_basis,
+        fx_scenario=fx_scenario,
+        years=years,
+        from_fy=from_fy,
     )
     if fmt == "table" and output is None:
         print_report(data, Fmt(lang_, unit_), out())
@@ -248,6 +271,8 @@ def write_baseline_template(root: Path) -> None:
 def demo_report(root: Path, samples: Path, ward: str = "世田谷区") -> None:
     """`gcfinops demo`: import the sample baseline and non-cloud costs, print one ward's report."""
     for name, load in (("baseline_fy2018.csv", api.import_baseline),
+                       ("baseline_pre_migration.csv", api.import_baseline),
+                       ("budget_fy2025.csv", api.import_budget),
                        ("noncloud_costs.csv", api.import_costs)):  # fmt: skip
         if (samples / name).exists():
             result = load(samples / name, workspace=root)

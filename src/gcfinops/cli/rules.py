@@ -323,11 +323,17 @@ def rules_show(
     console.print(Text(t("rules.file", language, path=rule.path)))
 
 
+DEMO_EARLIER_AS_OF = "2025-10-01"  # the sample's FY2025 half year
+
+
 def demo_analyze(root: Path, samples: Path) -> None:
     """The demo step: ingest the sample metrics, analyze, print the top findings and the total."""
     metrics = samples / "metrics"
     if metrics.exists():
         api.ingest_metrics([metrics], workspace=root)
+    # An analysis half a year earlier first, so the finding history (`gcfinops savings`) has
+    # a finding acted on since, its saving measured on the bill (docs/savings.md).
+    api.analyze(workspace=root, as_of=parse_as_of(DEMO_EARLIER_AS_OF))
     result = api.analyze(workspace=root)
     if not STATE.quiet:
         print_analyze(result, current_lang(), top=10)

@@ -18,6 +18,7 @@ from gcfinops.cli.inspection import demo_inspect, write_vendor_template
 from gcfinops.cli.messages import lang as current_lang
 from gcfinops.cli.messages import t
 from gcfinops.cli.output import STATE, file_progress, guarded, info, out
+from gcfinops.cli.plan import write_plan_templates
 from gcfinops.cli.report import demo_report, write_baseline_template
 from gcfinops.cli.rules import demo_analyze
 from gcfinops.errors import ConfigError
@@ -52,6 +53,23 @@ CONFIG_TEMPLATE = """\
 # kanji = "町田市"
 # kana = "まちだし"
 # romaji = "machida"
+
+# The ward's own targets besides the presets reduction-30, kgi-1.5x, avg-plus-30 (docs/targets.md):
+# [[targets]]
+# id = "kgi-juki"
+# name = "Resident register within 1.5x of the pre-migration system"
+# name_ja = "住民記録 移行前の1.5倍以内"
+# base = "pre_migration"     # fy2018 | pre_migration | amount (then amount_jpy = …)
+# ratio = 1.5
+# business_system = "住民記録"
+
+# 業務 kept out of the 3割 / KGI scope besides business_system = out_of_scope:
+# [scope]
+# out_of_scope = []
+
+# Budget book 節 of each cost item (docs/budget.md); defaults shown for two of them:
+# [budget]
+# setsu = { cloud_usage = "使用料及び賃借料", network_lines = "役務費" }
 """
 
 
@@ -76,6 +94,7 @@ def init(
     info(t("files.wrote", path=ws.config_path))
     write_baseline_template(ws.root)
     write_vendor_template(ws.root)
+    write_plan_templates(ws.root)
 
 
 @guarded

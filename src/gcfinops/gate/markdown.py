@@ -134,7 +134,13 @@ def _breach_section(e: Evaluation, lang: Lang, unit: Unit) -> list[str]:
         f" ({'しきい値' if lang == 'ja' else 'threshold'} {threshold_text(e, lang, unit)})",
         "",
     ]
-    compared = t("target", lang) if e.comparison == "target_path" else e.comparison
+    compared = (
+        t("target", lang)
+        if e.comparison == "target_path"
+        else t("budget", lang)
+        if e.comparison == "budget"
+        else e.comparison
+    )
     out.append(f"{compared}: {_amounts(e, lang, unit)}")
     d = e.decomposition
     if d is not None:

@@ -17,6 +17,10 @@ T: dict[str, dict[Lang, str]] = {
     "yoy_growth": {"ja": "前年度同月比", "en": "year-on-year"},
     "increase_jpy": {"ja": "前月からの増加額", "en": "increase on previous month"},
     "over_target_path": {"ja": "3割削減目標ペース超過", "en": "over the path to the 30% cut"},
+    "over_budget": {"ja": "予算超過見込 (年度末見込/予算)", "en": "forecast over budget"},
+    "budget": {"ja": "予算現額と年度末見込", "en": "Budget and FY-end forecast"},
+    "no_budget": {"ja": "予算未登録 (gcfinops budget import)", "en": "no budget imported"},
+    "no_forecast": {"ja": "年度末見込なし", "en": "no FY-end forecast"},
     "ward": {"ja": "区", "en": "Ward"},
     "system": {"ja": "業務", "en": "Business system"},
     "service": {"ja": "サービス", "en": "Service"},
@@ -103,6 +107,10 @@ def _amounts(e: Evaluation, lang: Lang, unit: Unit) -> str:
     """'before → now, ±change', or for the target path 'now against the allowance'."""
     cur, prev = yen(e.current_jpy, lang, unit), yen(e.previous_jpy, lang, unit)
     delta = yen(e.delta_jpy, lang, unit, signed=True)
+    if e.comparison == "budget":
+        if lang == "ja":
+            return f"年度末見込 {cur}、予算現額 {prev}、差 {delta}"
+        return f"forecast {cur} against a budget of {prev}, {delta}"
     if e.comparison == "target_path":
         if lang == "ja":
             return f"当月 {cur}、目標ペース {prev}、差 {delta}"

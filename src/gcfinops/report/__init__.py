@@ -17,6 +17,7 @@ from gcfinops.context import Context
 from gcfinops.db import session
 from gcfinops.errors import ConfigError
 from gcfinops.lake import lake_view_sql
+from gcfinops.report.crossward import populations
 from gcfinops.report.csv_table import render_csv
 from gcfinops.report.data import build_report
 from gcfinops.report.html import render_html
@@ -24,6 +25,7 @@ from gcfinops.report.i18n import Fmt, Lang, Unit
 from gcfinops.report.json_doc import render_json
 from gcfinops.report.markdown import render_markdown
 from gcfinops.report.model import ReportData
+from gcfinops.report.multiyear import add_trajectory
 from gcfinops.report.settings import load_settings
 from gcfinops.report.terminal import render_terminal
 from gcfinops.report.xlsx import render_xlsx
@@ -75,22 +77,46 @@ def generate(
     fiscal_year: int | None = None,
     as_of: date | None = None,
     tax_basis: TaxBasis = DEFAULT_TAX_BASIS,
+    fx_scenario: list[float] | None = None,
+    years: int | None = None,
+    from_fy: int | None = None,
 ) -> ReportData:
-    """Compute a report for one ward (code, kanji or romaji) or 'all'."""
+    """Compute a report for one ward (code, kanji or romaji) or 'all'; `fx_scenario`: JPY per
+    USD rates to re-price the remaining months at (`report.fx_scenario`)."""
     ctx = Context.of(where)
     ws = ctx.workspace
     settings = load_settings(ctx.config.raw, ctx.config.path)
     with session(temp_dir=ws.tmp) as con:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
-        return build_report(
-            ws,
-            con,
-            ward,
-            ctx.wards,
-            settings,
-            fiscal_year=fiscal_year,
-            as_of=as_of,
-            fx=ctx.fx,
-            tax_basis=tax_basis,
-            splits=split.parse(ctx.config.raw.get("allocation", {}), ctx.config.path, ctx.wards),
-        )
+
+        def build(fy: int | None, rates: list[float] | None = None) -> ReportData:
+            return build_report(
+                ws,
+                con,
+                ward,
+                ctx.wards,
+                settings,
+                fiscal_year=fy,
+                as_of=as_of,
+                fx=ctx.fx,
+                tax_basis=tax_basis,
+                splits=split.parse(
+                    ctx.config.raw.get("allocation", {}), ctx.config.path, ctx.wards
+                ),
+                fx_rates=rates,
+                population=populations(ctx.config.raw, ctx.config.path, ctx.wards),
+            )
+
+        data = build(fiscal_year, fx_scenario)
+        if years is None and from_fy is None:
+            return data
+        # each year's ReportData is complete when returned, so the session's TEMP tables may
+        # be rebuilt for the next year
+        last = data.fiscal_year
+        first = from_fy if from_fy is not None else last - (years or 1) + 1
+        if not 1989 <= first <= last or (years is not None and not 1 <= years <= 30):
+            raise ConfigError(
+                f"--years/--from-fy: the span must end at {last} and start from 1989 "
+                f"(found {first})"
+            )
+        return add_trajectory(data, list(range(first, last + 1)), build)

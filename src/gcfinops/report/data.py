@@ -25,20 +25,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from gcfinops import __version__, completeness, tax
 from gcfinops.allocation import split
-from gcfinops.allocation.systems import BUSINESS_SYSTEMS
+from gcfinops.allocation.systems import BUSINESS_SYSTEMS, OUT_OF_SCOPE
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.baseline import COST_ITEM_IDS, COST_ITEMS
 from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
-from gcfinops.report import inputs, sections
+from gcfinops.report import budget, crossward, fx_scenario, inputs, savings, sections, targets
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
 from gcfinops.report.model import (
@@ -140,6 +140,8 @@ def build_report(
     fx: FxTable | None = None,
     tax_basis: tax.TaxBasis = tax.DEFAULT_TAX_BASIS,
     splits: split.SplitConfig | None = None,
+    fx_rates: list[float] | None = None,
+    population: crossward.Population | None = None,
 ) -> ReportData:
     """Compute every number of the report; `con` must have a `lake` view. `fx`: the call's FX
     table (`Context.fx`); loaded from the workspace when not given. `splits`: the
@@ -198,6 +200,23 @@ def build_report(
         _ward_report(con, period, code, wards, settings, has_findings, factors, splits, through)
         for code in selected
     ]
+    inputs.load_budget(con, ws, fy, cut.date())
+    history = savings.measure_all(con, ws, fy)
+    reports = [
+        replace(
+            r,
+            savings=savings.ward_savings(con, r, history, settings.kpi),
+            targets=targets.ward_targets(con, r, settings.targets, tax_basis),
+            budget=budget.ward_budget(con, r, settings.setsu, tax_basis),
+        )
+        for r in reports
+    ]
+    if fx_rates:
+        out = settings.targets.out_of_scope
+        reports = [
+            replace(r, fx_scenarios=fx_scenario.ward_scenarios(con, r, period, fx_rates, out))
+            for r in reports
+        ]
     if all(r.actual_to_date_jpy == 0 and r.baseline_jpy is None for r in reports):
         raise NoDataError(f"no cost or baseline data for {ward_arg} in fiscal year {fy}")
     unattributed = con.execute(
@@ -221,6 +240,7 @@ def build_report(
         version=__version__,
         tax_basis=tax_basis,
         incomplete_months=sorted(m for m in incomplete if within(period, m)),
+        crossward=crossward.build(con, reports, fy, population or {}) if len(reports) > 1 else None,
     )
 
 
@@ -292,8 +312,9 @@ def _ward_report(
         s.id: (s.name_ja, s.name_en) for s in BUSINESS_SYSTEMS
     }
     system_names[None] = ("共通・業務未割当", "Shared / no 業務")
+    system_names[OUT_OF_SCOPE.id] = (OUT_OF_SCOPE.name_ja, OUT_OF_SCOPE.name_en)
     system_keys: list[str | None] = [
-        s.id for s in BUSINESS_SYSTEMS if s.id in by_system or s.id in base_system
+        s.id for s in (*BUSINESS_SYSTEMS, OUT_OF_SCOPE) if s.id in by_system or s.id in base_system
     ]
     if None in by_system or None in base_system:
         system_keys.append(None)
@@ -318,9 +339,18 @@ def _ward_report(
         [code],
     ).fetchone()
 
+    # 業務 outside the 20 (標準化対象外) are not in the target's scope (issue #13 item 6a)
+    out = settings.targets.out_of_scope
+    scope_base = None if baseline is None else baseline - sum(base_system.get(s, 0.0) for s in out)
+    scope_forecast = (
+        None
+        if total.forecast is None
+        else total.forecast - sum(by_system[s].forecast or 0.0 for s in out if s in by_system)
+    )
+
     def target(name_ja: str, name_en: str, r: float) -> Target:
-        amount = None if baseline is None else baseline * r
-        gap = None if amount is None or total.forecast is None else total.forecast - amount
+        amount = None if scope_base is None else scope_base * r
+        gap = None if amount is None or scope_forecast is None else scope_forecast - amount
         return Target(name_ja, name_en, r, amount, gap)
 
     ward = wards.get(code)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gcfinops.errors import ConfigError
-from gcfinops.jpcalendar import fy_label
+from gcfinops.jpcalendar import fy_label, wareki_month
 from gcfinops.money import format_jpy, format_pct, format_ratio
 
 Lang = Literal["ja", "en"]
@@ -85,6 +85,9 @@ class Fmt:
         if kind == "pct":
             return self.pct(value)
         if kind == "month":
+            # 和暦 beside the Western month in Japanese tables (issue #13 item 6c)
+            if self.lang == "ja":
+                return f"{self.month(str(value))} ({wareki_month(str(value))})"
             return self.month(str(value))
         if kind == "rate":
             text = f"{value:,.4f}".rstrip("0")

@@ -7,10 +7,12 @@ tables, so the SQL in `report.data` never branches on what exists.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gcfinops import baseline as _baseline
+from gcfinops import budget as _budget
 from gcfinops import costs as _costs
 from gcfinops import findings as _findings
 from gcfinops.workspace import Workspace
@@ -24,6 +26,12 @@ FINDINGS_PATH = Path("findings") / "findings.parquet"
 def load_baseline(con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int) -> None:
     """TEMP gcf_baseline (see `baseline.register`)."""
     _baseline.register(con, ws, fiscal_year)
+    _baseline.register_pre_migration(con, ws)
+
+
+def load_budget(con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int, cut: date) -> bool:
+    """TEMP gcf_budget (see `budget.register`): the year's budget decided before `cut`."""
+    return _budget.register(con, ws, fiscal_year, cut)
 
 
 def load_noncloud(con: duckdb.DuckDBPyConnection, ws: Workspace) -> None:

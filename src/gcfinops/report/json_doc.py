@@ -13,6 +13,7 @@ from typing import Any
 from gcfinops.jpcalendar import fy_label, wareki_fy
 from gcfinops.money import to_yen
 from gcfinops.report.model import Line, ReportData, Target, WardReport
+from gcfinops.report.plan_json import ward_part
 
 SCHEMA_VERSION = 1
 _NOT_YEN = {"rate_jpy"}
@@ -141,6 +142,7 @@ def ward_dict(w: WardReport) -> dict[str, Any]:
         "unapportioned_jpy": w.unapportioned_jpy,
         "prior_year_corrections_jpy": w.prior_year_corrections_jpy,
         "initial_cost_jpy": w.initial_cost_jpy,
+        **ward_part(w),
     }
 
 
@@ -185,6 +187,25 @@ def to_dict(data: ReportData) -> dict[str, Any]:
         ]
         if data.is_multi_ward
         else [],
+        "cross_ward": None
+        if data.crossward is None
+        else {
+            "wards": [
+                {
+                    "ward": w.ward,
+                    "population": w.population,
+                    "population_source": w.population_source,
+                    "cost_per_resident_jpy": w.cost_per_resident_jpy,
+                    "operation_support_jpy": w.operation_support_jpy,
+                    "vendors": w.vendors,
+                }
+                for w in data.crossward.wards
+            ],
+            "operation_support_total_jpy": data.crossward.operation_support_total_jpy,
+            "joint_saving_ratio": data.crossward.joint_saving_ratio,
+            "joint_contract_target_jpy": data.crossward.joint_contract_target_jpy,
+            "joint_saving_needed_jpy": data.crossward.joint_saving_needed_jpy,
+        },
         "unattributed_cloud_jpy": data.unattributed_cloud_jpy,
         "fx_rates": [asdict(r) for r in data.fx_rates],
         "sources": [asdict(s) for s in data.sources],

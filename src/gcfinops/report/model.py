@@ -10,6 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from gcfinops.report.plan_model import (
+    BudgetStatus,
+    CrossWard,
+    FxScenario,
+    SavingsStatus,
+    TargetStatus,
+    YearPoint,
+)
+
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     """numerator / denominator, or None when either is missing or the denominator is 0."""
@@ -152,6 +161,11 @@ class WardReport:
     unapportioned_jpy: float = 0.0  # matched a rule, no basis to split on: stayed where it was
     prior_year_corrections_jpy: float = 0.0  # 過年度分の返金・訂正, not in any figure above
     initial_cost_jpy: float = 0.0  # 初期・移行経費, not in 運用経費
+    targets: list[TargetStatus] = field(default_factory=list)  # issue #13: every target
+    budget: BudgetStatus | None = None  # issue #13: None when no budget was imported
+    fx_scenarios: list[FxScenario] = field(default_factory=list)  # report --fx-scenario
+    savings: SavingsStatus | None = None  # realized savings; None before any history
+    trajectory: list[YearPoint] = field(default_factory=list)  # report --years / --from-fy
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:
@@ -221,6 +235,7 @@ class ReportData:
     version: str
     tax_basis: str = "included"  # 税込 / 税抜 of every amount
     incomplete_months: list[str] = field(default_factory=list)
+    crossward: CrossWard | None = None  # --ward all: per resident, operation support (#13)
 
     @property
     def is_multi_ward(self) -> bool:

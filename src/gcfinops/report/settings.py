@@ -27,8 +27,12 @@ from gcfinops.baseline import (
     TargetSpec,
     targets_from_config,
 )
+from gcfinops.budget import DEFAULT_SETSU, setsu_map
 from gcfinops.config import check_keys, integer_setting
 from gcfinops.errors import ConfigError
+from gcfinops.report.savings import Kpi, kpi_from_config
+from gcfinops.targets import TargetConfig
+from gcfinops.targets import from_config as targets_config
 
 __all__ = ["COST_COLUMNS", "ReportSettings", "TargetSpec", "load_settings"]
 
@@ -47,6 +51,9 @@ class ReportSettings:
     cost_column: str = "BilledCost"
     forecast_months: int = 3
     top_findings: int = 10
+    targets: TargetConfig = field(default_factory=TargetConfig)  # [[targets]], [scope]
+    setsu: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SETSU))  # [budget] setsu
+    kpi: Kpi = field(default_factory=Kpi)  # [savings] KPI lines
 
 
 def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettings:
@@ -72,4 +79,7 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
         cost_column=column,
         forecast_months=integer_setting(path, "report.forecast_months", forecast, 1, 12),
         top_findings=integer_setting(path, "report.top_findings", top, 0, 1000),
+        targets=targets_config(raw, path),
+        setsu=setsu_map(raw, path),
+        kpi=kpi_from_config(raw, path),
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from gcfinops.allocation.systems import get_system
 from gcfinops.baseline import cost_item
-from gcfinops.report import appendix
+from gcfinops.report import appendix, crossward, plan_view
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import Line, ReportData, WardReport, ratio
 from gcfinops.report.tables import Cell, Col, Table
@@ -55,6 +55,7 @@ def build_view(data: ReportData, f: Fmt) -> DocView:
         version=data.version,
     )
     comparison = appendix.comparison(data, f) if data.is_multi_ward else []
+    comparison += crossward.tables(data, f)
     return DocView(
         title, subtitle, wards, comparison, appendix.notes(data, f), appendix.appendix(data, f)
     )
@@ -68,6 +69,7 @@ def _ward(w: WardReport, data: ReportData, f: Fmt) -> WardView:
         [
             _headline(w, data, f),
             _targets(w, f),
+            *plan_view.tables(w, f),
             _by_item(w, f),
             _by_system(w, f),
             _by_month(w, f),

@@ -26,6 +26,7 @@ SHEETS = {
         "findings": "削減候補",
         "comparison": "区間比較",
         "assumptions": "前提",
+        "plan": "目標・予算",
     },
     "en": {
         "summary": "Summary",
@@ -34,6 +35,7 @@ SHEETS = {
         "findings": "Savings",
         "comparison": "Comparison",
         "assumptions": "Assumptions",
+        "plan": "Targets & budget",
     },
 }
 
@@ -201,6 +203,24 @@ def _plain(w: _Writer, ws: Any, doc: DocView, key: str) -> None:
         _, _, row = w.table(ws, row + 2, next(t for t in wv.tables if t.key == key))
 
 
+# Tables placed on the sheets above; every other ward table (targets by base, budget, …) goes
+# to the "plan" sheet, so a new section shows in the workbook without another edit here.
+_PLACED = frozenset(
+    {"summary", "targets", "by_cost_item", "allocation", "by_business_system", "by_month"}
+    | {"by_service", "findings"}
+)
+
+
+def _plan(w: _Writer, ws: Any, doc: DocView) -> None:
+    row = 0
+    for wv in doc.wards:
+        w.string(ws, row, 0, wv.title, w.title)
+        row += 2
+        for t in wv.tables:
+            if t.key not in _PLACED:
+                _, _, row = w.table(ws, row, t)
+
+
 def render_xlsx(data: ReportData, f: Fmt) -> bytes:
     """The workbook as bytes."""
     import xlsxwriter
@@ -232,6 +252,7 @@ def render_xlsx(data: ReportData, f: Fmt) -> bytes:
     row += 3
     for wv in doc.wards:
         row = _summary(w, summary, wv, row)
+    _plan(w, _sheet(wb, names["plan"]), doc)
     _plain(w, _sheet(wb, names["systems"]), doc, "by_business_system")
     monthly = _sheet(wb, names["monthly"])
     row = 0
