@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from gcfinops import api
+from gcfinops.cli import messages
 from gcfinops.cli.output import STATE, guarded, info
 
 MESSAGES = {
@@ -39,7 +40,6 @@ def focus(
     with_extensions: Annotated[
         bool, typer.Option("--with-extensions", help="Also write gcfinops' x_ columns.")
     ] = False,
-    lang: Annotated[str, typer.Option(help="ja or en.")] = "ja",
 ) -> None:
     """Export the lake as a FOCUS dataset with exactly that version's columns, in spec order.
 
@@ -54,7 +54,7 @@ def focus(
         with_extensions=with_extensions,
     )
     info(
-        MESSAGES.get(lang, MESSAGES["en"]).format(
+        MESSAGES[messages.lang()].format(
             version=result.version,
             path=result.path,
             rows=result.rows,

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import typer
 
 from gcfinops import api
+from gcfinops.cli import messages
 from gcfinops.cli.output import STATE, guarded, out
 from gcfinops.cli.report import _write
 from gcfinops.errors import ConfigError
@@ -91,13 +92,14 @@ def inspect(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file.")
     ] = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="ja (default) or en.")] = "ja",
 ) -> None:
     """Inspect a month's bill: recompute unit price × quantity and explain every difference.
 
     Example: gcfinops inspect --month 2026-02 --ward chiyoda --format html -o pack.html
     """
     from gcfinops.inspection import pack, render, vendor
+
+    lang: Lang = messages.lang()  # --lang before or after the command (common option)
 
     tol = _decimal("--tolerance", tolerance) or Decimal(0)
     if vendor_report is not None:
