@@ -28,9 +28,11 @@ from gcfinops.usercsv import (
     parse_amount,
     parse_fiscal_year,
     parse_system,
+    parse_tax,
     parse_ward,
     raise_problems,
     read_rows,
+    tax_sql,
 )
 from gcfinops.workspace import Workspace
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 DEFAULT_FISCAL_YEAR = 2018
 STORE_NAME = "baseline.csv"
 TEMPLATE_NAME = "baseline_fy2018_template.csv"
-COLUMNS = ("ward", "fiscal_year", "business_system", "cost_item", "amount_jpy", "basis")
+COLUMNS = ("ward", "fiscal_year", "business_system", "cost_item", "amount_jpy", "basis", "tax")
 STORED_COLUMNS = (*COLUMNS, "source_file", "source_line", "base")
 # Which base a row describes (issue #13): the national FY2018 year, or the pre-migration system
 # (the last full fiscal year before go-live, per 業務 optional), in `fiscal_year`.
@@ -83,6 +85,10 @@ COST_ITEMS: tuple[CostItem, ...] = (
     CostItem("cloud_usage", "クラウド利用経費", "Cloud usage", "goods"),
 )
 COST_ITEM_IDS = tuple(c.id for c in COST_ITEMS)
+# 初期・移行経費: one-off migration cost, accepted in the non-cloud CSV only (never a baseline
+# item, since the 3割 target is about 運用経費); the report keeps it out of 運用経費.
+INITIAL_ITEM = "initial"
+INITIAL_NAMES = (INITIAL_ITEM, "初期・移行経費", "初期経費", "移行経費")
 CLOUD_USAGE = "cloud_usage"
 _ITEM_BY_NAME = {c.id: c.id for c in COST_ITEMS} | {c.name_ja: c.id for c in COST_ITEMS}
 
@@ -189,20 +195,23 @@ def store_path(ws: Workspace) -> Path:
 
 
 def register(con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int) -> bool:
-    """TEMP gcf_baseline(ward, business_system, cost_item, amount_jpy, basis, source_file) of one
-    fiscal year: the one reader of the stored baseline (report and gate). False when none was
-    imported (the table is then empty)."""
+    """TEMP gcf_baseline(ward, business_system, cost_item, amount_jpy, basis, tax, source_file)
+    of one fiscal year: the one reader of the stored baseline (report and gate). `tax` is the
+    row's basis (`included` / `excluded`). False when none was imported (the table is then
+    empty)."""
     path = store_path(ws)
     if not path.exists():
         con.execute(
             """CREATE OR REPLACE TEMP TABLE gcf_baseline (ward VARCHAR, business_system VARCHAR,
-               cost_item VARCHAR, amount_jpy DOUBLE, basis VARCHAR, source_file VARCHAR)"""
+               cost_item VARCHAR, amount_jpy DOUBLE, basis VARCHAR, tax VARCHAR,
+               source_file VARCHAR)"""
         )
         return False
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE gcf_baseline AS
            SELECT ward, nullif(business_system, '') AS business_system, cost_item,
-                  CAST(amount_jpy AS DOUBLE) AS amount_jpy, basis, source_file
+                  CAST(amount_jpy AS DOUBLE) AS amount_jpy, basis, {tax_sql(path)} AS tax,
+                  source_file
            FROM read_csv($p, header = true, all_varchar = true)
            WHERE CAST(fiscal_year AS INTEGER) = $fy AND {_base_sql(path)} = 'fy2018'""",
         {"p": str(path), "fy": fiscal_year},
@@ -250,7 +259,7 @@ def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> Import
         source,
         header,
         ("ward", "fiscal_year", "cost_item", "amount_jpy", "basis"),
-        ("business_system", "base"),
+        ("business_system", "base", "tax"),
     )
     problems: list[str] = []
     parsed: list[list[str]] = []
@@ -267,7 +276,8 @@ def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> Import
         base_text = row.get("base", "") or FY2018_BASE
         base = BASES.get(base_text.strip()) or BASES.get(base_text.strip().lower())
         p7 = None if base else ("base", f"expected fy2018 or pre_migration (found {base_text!r})")
-        bad = [p for p in (p1, p2, p3, p4, p5, p6, p7) if p]
+        row_tax, p8 = parse_tax(row.get("tax", ""))
+        bad = [p for p in (p1, p2, p3, p4, p5, p6, p7, p8) if p]
         problems += [f"{source}:{line}: column {col!r}: {msg}" for col, msg in bad]
         if bad or ward is None or fy is None or item is None or amount is None or basis is None:
             continue
@@ -288,6 +298,7 @@ def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> Import
                 item,
                 str(amount),
                 basis,
+                row_tax,
                 source.name,
                 str(line),
                 base or FY2018_BASE,
@@ -307,7 +318,7 @@ def import_baseline(ws: Workspace, source: Path, wards: WardDirectory) -> Import
             # a (ward, fiscal year, base) present in the file replaces the stored one
             lambda r: (
                 (r["ward"], int(r["fiscal_year"]), r.get("base") or FY2018_BASE)
-                in {(str(p[0]), int(p[1]), p[8]) for p in parsed}
+                in {(str(p[0]), int(p[1]), p[9]) for p in parsed}
             ),
         )
     return ImportResult(target, len(parsed), dropped, totals)
@@ -318,6 +329,7 @@ TEMPLATE = """\
 # Fill one row per ward and cost item, optionally per 業務 (business_system empty = whole ward),
 # then run: gcfinops baseline import baseline_fy2018_template.csv
 # ward: 6-digit code, kanji or romaji (131121, 世田谷区, setagaya). basis: 決算 or 予算.
+# tax: included (税込, the default when empty) or excluded (税抜); FY2018 amounts carry 8 %.
 # business_system: an id (resident_registry) or a name (住民基本台帳); see docs/baseline.md.
 # Lines starting with # are comments. Amounts: 1234567, 1,234,567 or 1,235千円.
 """
@@ -331,8 +343,12 @@ def write_template(ws: Workspace, *, force: bool = False) -> Path | None:
     lines = [TEMPLATE.rstrip("\n")]
     for item in COST_ITEMS:
         lines.append(f"# {item.id} = {item.name_ja} ({item.name_en})")
+    lines.append(
+        f"# non-cloud costs (gcfinops costs import) also take {INITIAL_ITEM} = 初期・移行経費 "
+        "(one-off migration cost, kept out of 運用経費 and shown apart)"
+    )
     lines.append(",".join(COLUMNS))
-    lines += [f",{DEFAULT_FISCAL_YEAR},,{item.id},,決算" for item in COST_ITEMS]
+    lines += [f",{DEFAULT_FISCAL_YEAR},,{item.id},,決算,included" for item in COST_ITEMS]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

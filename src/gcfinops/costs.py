@@ -5,7 +5,11 @@ bill: package / ASP fees, outsourcing (運用管理補助者), Government Cloud 
 maintenance (domain.md §1.2). A row is either one month (`month`, YYYY-MM) or a whole fiscal
 year (`fiscal_year` only); a year amount is spread evenly over its twelve months by the report.
 Cloud bills in the lake count as `cloud_usage`; the CSV may carry `cloud_usage` only for clouds
-whose bills are not ingested. Format and rules: docs/baseline.md.
+whose bills are not ingested. Cost item `initial` (初期・移行経費: one-off migration work) is
+accepted here, never in the baseline, and the report keeps it out of 運用経費. The optional `tax`
+column says whether an amount is 税込 (`included`, the default) or 税抜 (`excluded`); the report
+and the gate convert each row to their tax basis by the rate of its month (`gcfinops.tax`).
+Format and rules: docs/baseline.md.
 """
 
 from __future__ import annotations
@@ -15,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gcfinops.allocation.wards import WardDirectory
-from gcfinops.baseline import ImportResult, parse_item
+from gcfinops.baseline import (
+    COST_ITEM_IDS,
+    INITIAL_ITEM,
+    INITIAL_NAMES,
+    ImportResult,
+    parse_item,
+)
 from gcfinops.errors import ConfigError, InputError
 from gcfinops.jpcalendar import month_fiscal_year
 from gcfinops.usercsv import (
@@ -24,9 +34,11 @@ from gcfinops.usercsv import (
     parse_amount,
     parse_fiscal_year,
     parse_system,
+    parse_tax,
     parse_ward,
     raise_problems,
     read_rows,
+    tax_sql,
 )
 from gcfinops.workspace import Workspace
 
@@ -43,6 +55,7 @@ COLUMNS = (
     "amount_jpy",
     "vendor",
     "note",
+    "tax",
 )
 STORED_COLUMNS = (*COLUMNS, "source_file", "source_line")
 _MAX_TEXT = 200
@@ -65,18 +78,30 @@ def register(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
         con.execute(
             """CREATE OR REPLACE TEMP TABLE gcf_noncloud_raw (ward VARCHAR, month VARCHAR,
                fiscal_year INTEGER, business_system VARCHAR, cost_item VARCHAR,
-               amount_jpy DOUBLE, vendor VARCHAR, source_file VARCHAR)"""
+               amount_jpy DOUBLE, vendor VARCHAR, tax VARCHAR, source_file VARCHAR)"""
         )
         return False
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE gcf_noncloud_raw AS
+        f"""CREATE OR REPLACE TEMP TABLE gcf_noncloud_raw AS
            SELECT ward, nullif(month, '') AS month, CAST(fiscal_year AS INTEGER) AS fiscal_year,
                   nullif(business_system, '') AS business_system, cost_item,
-                  CAST(amount_jpy AS DOUBLE) AS amount_jpy, vendor, source_file
+                  CAST(amount_jpy AS DOUBLE) AS amount_jpy, vendor, {tax_sql(path)} AS tax,
+                  source_file
            FROM read_csv($p, header = true, all_varchar = true)""",
         {"p": str(path)},
     )
     return True
+
+
+def _parse_cost_item(value: str) -> tuple[str | None, tuple[str, str] | None]:
+    """A running-cost item (`baseline.parse_item`) or `initial` (初期・移行経費)."""
+    if value.strip().lower() in INITIAL_NAMES or value.strip() in INITIAL_NAMES:
+        return INITIAL_ITEM, None
+    item, problem = parse_item(value)
+    if problem is not None:
+        known = ", ".join((*COST_ITEM_IDS, INITIAL_ITEM))
+        problem = ("cost_item", f"unknown cost item {value!r} (one of {known})")
+    return item, problem
 
 
 def _period(row: dict[str, str]) -> tuple[str | None, int | None, list[tuple[str, str]]]:
@@ -120,7 +145,7 @@ def import_costs(ws: Workspace, source: Path, wards: WardDirectory) -> CostsImpo
         source,
         header,
         ("ward", "cost_item", "amount_jpy"),
-        ("month", "fiscal_year", "business_system", "vendor", "note"),
+        ("month", "fiscal_year", "business_system", "vendor", "note", "tax"),
     )
     if "month" not in header and "fiscal_year" not in header:
         raise ConfigError(
@@ -134,9 +159,10 @@ def import_costs(ws: Workspace, source: Path, wards: WardDirectory) -> CostsImpo
         ward, p1 = parse_ward(row["ward"], wards)
         month, fy, p2 = _period(row)
         system, p3 = parse_system(row.get("business_system", ""))
-        item, p4 = parse_item(row["cost_item"])
+        item, p4 = _parse_cost_item(row["cost_item"])
         amount, p5 = parse_amount(row["amount_jpy"], allow_negative=True)
-        bad = [p for p in (p1, *p2, p3, p4, p5) if p]
+        row_tax, p6 = parse_tax(row.get("tax", ""))
+        bad = [p for p in (p1, *p2, p3, p4, p5, p6) if p]
         for col in ("vendor", "note"):
             if len(row.get(col, "")) > _MAX_TEXT:
                 bad.append((col, f"longer than {_MAX_TEXT} characters"))
@@ -154,6 +180,7 @@ def import_costs(ws: Workspace, source: Path, wards: WardDirectory) -> CostsImpo
                 str(amount),
                 row.get("vendor", ""),
                 row.get("note", ""),
+                row_tax,
                 source.name,
                 str(line),
             ]

@@ -171,6 +171,24 @@ def merge_stored(
                 if replaces(row):
                     dropped += 1
                 else:
-                    kept.append([row.get(c) or "" for c in columns])
+                    kept.append([row.get(c) or "" for c in columns])  # older: no column
     write_csv(path, columns, kept + new_rows)
     return dropped
+
+
+def parse_tax(value: str) -> tuple[str, Problem | None]:
+    """The optional `tax` cell: `included` (税込, the default when empty) or `excluded` (税抜)."""
+    text = value.strip()
+    found = {"": "included", "included": "included", "excluded": "excluded", "税込": "included"}
+    found["税抜"] = "excluded"
+    basis = found.get(text) or found.get(text.lower())
+    if basis is None:
+        return "included", ("tax", f"expected included or excluded (税込 / 税抜) (found {value!r})")
+    return basis, None
+
+
+def tax_sql(path: Path) -> str:
+    """The SELECT expression of a stored file's `tax` (files stored before the column: included)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f), [])
+    return "coalesce(nullif(tax, ''), 'included')" if "tax" in header else "'included'"

@@ -235,39 +235,26 @@ def test_incomplete_month_is_marked_and_left_out_of_the_run_rate(tmp_path: Path)
     assert "データ未着 (10日まで)" in str(report.render(data, "md"))
 
 
-def test_optional_tax_column_is_honoured_per_row(
-    fixed_ws: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Once the store readers pass the CSVs' optional `tax` column through, a row entered 税抜
-    converts from 税抜: here the 住民基本台帳 ASP fee (1,200,000 a year) and the baseline's
-    hardware lease (800,000, FY2018 at 8 %) are marked `excluded`."""
-    from gcfinops.report import data as report_data
+def test_optional_tax_column_is_honoured_per_row(fixed_ws: Path, tmp_path: Path) -> None:
+    """The CSVs' optional `tax` column, imported and passed through by the store readers: the
+    住民基本台帳 ASP fee (1,200,000 a year) and the baseline's hardware lease (800,000, FY2018 at
+    8 %) are entered 税抜 (`excluded`)."""
+    ws = tmp_path / "ws"
+    shutil.copytree(fixed_ws, ws)
 
-    load_noncloud, load_baseline = (
-        report_data.inputs.load_noncloud,
-        report_data.inputs.load_baseline,
-    )
+    def with_tax(text: str, marked: str, value: str) -> str:
+        lines = text.splitlines()
+        rows = [f"{r},{value if marked in r else ''}" for r in lines[1:]]
+        return "\n".join([lines[0] + ",tax", *rows]) + "\n"
 
-    def noncloud(con, ws):  # type: ignore[no-untyped-def]
-        load_noncloud(con, ws)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE gcf_noncloud_raw AS SELECT *, CASE WHEN "
-            "cost_item = 'software_lease' THEN 'excluded' ELSE 'included' END AS tax "
-            "FROM gcf_noncloud_raw"
-        )
-
-    def baseline(con, ws, fy):  # type: ignore[no-untyped-def]
-        load_baseline(con, ws, fy)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE gcf_baseline AS SELECT *, CASE WHEN "
-            "cost_item = 'hardware_lease' THEN 'excluded' ELSE 'included' END AS tax "
-            "FROM gcf_baseline"
-        )
-
-    monkeypatch.setattr(report_data.inputs, "load_noncloud", noncloud)
-    monkeypatch.setattr(report_data.inputs, "load_baseline", baseline)
-    inc = api.report(SETAGAYA, workspace=fixed_ws, as_of=lake.AS_OF).wards[0]
-    exc = api.report(SETAGAYA, workspace=fixed_ws, as_of=lake.AS_OF, tax_basis="excluded").wards[0]
+    base = with_tax(lake.BASELINE_CSV, "hardware_lease", "excluded")
+    costs = with_tax(lake.COSTS_CSV, "ASP 年額", "税抜")
+    (tmp_path / "b.csv").write_text(base, encoding="utf-8")
+    (tmp_path / "c.csv").write_text(costs, encoding="utf-8")
+    api.import_baseline(tmp_path / "b.csv", workspace=ws)
+    api.import_costs(tmp_path / "c.csv", workspace=ws)
+    inc = api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF).wards[0]
+    exc = api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF, tax_basis="excluded").wards[0]
     # 税込: the ASP fee 600,000 税抜 to date → 660,000; outsourcing 300,000 as entered
     assert inc.noncloud_to_date_jpy == pytest.approx(600_000 * 1.1 + 300_000)
     # 税抜: the ASP fee as entered, outsourcing 300,000 / 1.1
