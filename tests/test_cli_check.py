@@ -124,7 +124,9 @@ def test_github_actions_summary_and_annotations(sample_workspace, tmp_path, monk
     json.loads(result.stdout)  # annotations never pollute stdout
     errors = [x for x in result.stderr.splitlines() if x.startswith("::error ")]
     assert len(errors) == 2
-    assert errors[0].startswith("::error title=gcfinops check 2026-03::江戸川区: 前月比 +47.")
+    assert errors[0].startswith(
+        "::error title=gcfinops check 2026-03 (tax included)::江戸川区: 前月比 +47."
+    )
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("previous step\n## gcfinops check: 2026年3月")
     assert "| 江戸川区 |" in text and "**増減の要因分解**" in text
@@ -323,8 +325,8 @@ def test_annotations_are_capped_at_ten_per_kind():
     assert len(errors) == 10
     assert errors[-1].endswith("… and 3 more (see the job summary)")
     assert errors[0] == (
-        "::error title=gcfinops check 2026-03::G0: month-on-month new (¥0 → ¥1,000, +¥1,000) "
-        "exceeds the threshold 20.0%25"  # % is escaped as %25
+        "::error title=gcfinops check 2026-03 (tax included)::G0: month-on-month new "
+        "(¥0 → ¥1,000, +¥1,000) exceeds the threshold 20.0%25"  # % is escaped as %25
     )
     assert next(x for x in lines if x.startswith("::warning ")).startswith("::warning title=")
 

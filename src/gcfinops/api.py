@@ -119,6 +119,7 @@ def check(
     thresholds: dict[str, float | None] | None = None,
     top: int | None = None,
     max_over_budget: float | None = None,
+    tax_basis: str | None = None,
 ) -> _gate.CheckResult:
     """The CI gate: compare a month with the previous month, the same month last 年度 and the
     path to the 3割 target, per ward (or 業務, service, account). See docs/ci.md.
@@ -131,6 +132,8 @@ def check(
         top: contributors listed per kind.
         max_over_budget: breach a ward whose FY-end forecast exceeds its budget by more than
             this many percent (issue #13; needs gcfinops budget import).
+        tax_basis: included (税込, default) or excluded (税抜: cloud tax lines dropped, baseline
+            and non-cloud amounts converted).
 
     Raises:
         NoDataError: the month (or a month the target path needs) is not in the lake (exit 2).
@@ -138,7 +141,9 @@ def check(
         ConfigError: [check] in gcfinops.toml or an option is invalid (exit 2).
     """
     ctx = context(workspace)
-    result = _gate.run_check(ctx, month=month, by=by, thresholds=thresholds, top=top)
+    result = _gate.run_check(
+        ctx, month=month, by=by, thresholds=thresholds, top=top, tax_basis=tax_basis
+    )
     if max_over_budget is None:
         return result
     return _with_budget(ctx, result, max_over_budget)

@@ -6,7 +6,11 @@ summed without a rate; a missing rate is a MissingRateError, never a silent 0 or
 
 File: ``<workspace>/fx_rates.csv``, UTF-8, header ``month,currency,rate_jpy,source``; a fifth
 column ``note`` is optional and written only when some rate has a note. The month of a bill
-line is the UTC month of ``ChargePeriodStart`` (see ``MONTH_OF_CHARGE_SQL``).
+line is its billing period (``BILLING_MONTH_SQL``: ``BillingPeriodStart``, the invoice month —
+AWS's UTC calendar month, Google Cloud's invoice month, Azure's billing period — falling back to
+the UTC month of ``ChargePeriodStart``), so the rate of a line is the rate of the month it is
+invoiced in; report and gate share the expression. ``MONTH_OF_CHARGE_SQL`` (the UTC month of the
+charge period) remains for callers that need the usage month itself.
 """
 
 from __future__ import annotations
@@ -33,6 +37,24 @@ NOTE_COLUMN = "note"
 HOME_CURRENCY = "JPY"
 HOME_SOURCE = "home currency (1 JPY = 1 JPY)"
 MONTH_OF_CHARGE_SQL = "strftime(ChargePeriodStart, '%Y-%m')"
+BILLING_MONTH_SQL = "strftime(coalesce(BillingPeriodStart, ChargePeriodStart), '%Y-%m')"
+
+
+def billing_month_sql(alias: str = "") -> str:
+    """`BILLING_MONTH_SQL` over the columns of table alias `alias` ('s' → s.BillingPeriodStart)."""
+    p = f"{alias}." if alias else ""
+    return f"strftime(coalesce({p}BillingPeriodStart, {p}ChargePeriodStart), '%Y-%m')"
+
+
+def months_relation(relation: str, month_column: str = "month") -> str:
+    """A relation for `register_fx` / `require_rates` whose month is `relation`'s own
+    `month_column` (a billing month), not the UTC month of its ChargePeriodStart."""
+    return (
+        f"(SELECT DISTINCT BillingCurrency, CAST({month_column} || '-01' AS TIMESTAMP)"
+        f" AS ChargePeriodStart FROM {relation})"
+    )
+
+
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
 _MAX_LISTED = 5
 

@@ -125,6 +125,12 @@ def check(
             metavar="PCT",
         ),
     ] = None,
+    tax_basis: Annotated[
+        str,
+        typer.Option(
+            "--tax-basis", help="included (税込, default) or excluded (税抜: cloud tax lines out)."
+        ),
+    ] = "included",
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
     output: OutputA = None,
     unit: UnitOpt = "yen",
@@ -156,6 +162,7 @@ def check(
         thresholds={k: parse_threshold(v) for k, v in given.items() if v is not None},
         top=top,
         max_over_budget=max_over_budget,
+        tax_basis=tax_basis,
     )
     la = current_lang()
     un = options.unit(unit)
@@ -266,6 +273,7 @@ def print_check(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") -> N
         row_cells = [names[group], ci.yen(current, lang, unit), *[row.get(m, "") for m in metrics]]
         table.add_row(*(Text(c) for c in row_cells))
     console.print(table)
+    console.print(Text(ci.basis_line(result, lang, unit)))
     for e in result.breaches:
         console.print(Text(f"\n{ci.ICONS['breach']} {ci.sentence(e, lang, unit)}"))
         for line in ci.explanation_lines(e, lang, unit):

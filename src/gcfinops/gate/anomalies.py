@@ -9,7 +9,8 @@ increases are flagged. Days without cost inside the loaded range count as 0, so 
 is a jump; a day whose window reaches before the first loaded day is not evaluated. Lines whose
 charge period is longer than a day (monthly tax, commitment fees) are not daily usage and are
 left to `gcfinops check`; they would otherwise spike every 1st of the month. Amounts are
-JPY at the month's FX rate; days are JST (UTC+9) because offices and runaway resources live there.
+JPY at the FX rate of the line's billing month (the month `check` and the report use); days
+are JST (UTC+9) because offices and runaway resources live there.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from gcfinops.config import Config
 from gcfinops.context import Context
 from gcfinops.db import session
 from gcfinops.errors import ConfigError, NoDataError
-from gcfinops.fx import MONTH_OF_CHARGE_SQL, register_fx, require_rates
+from gcfinops.fx import BILLING_MONTH_SQL, billing_month_sql, register_fx, require_rates
 from gcfinops.jpcalendar import parse_month
 from gcfinops.lake import lake_view_sql
 from gcfinops.workspace import Workspace
@@ -175,7 +176,7 @@ def _detect(
     ws, wards = ctx.workspace, ctx.wards
     con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
     row = con.execute(
-        f"SELECT max({MONTH_OF_CHARGE_SQL}), min({DAY_JST_SQL}), max({DAY_JST_SQL}) FROM lake"
+        f"SELECT max({BILLING_MONTH_SQL}), min({DAY_JST_SQL}), max({DAY_JST_SQL}) FROM lake"
     ).fetchone()
     if row is None or row[0] is None:
         raise NoDataError(
@@ -209,8 +210,12 @@ def _detect(
                                     AND (SELECT last_day FROM gcf_anomaly_range)
               AND ChargePeriodEnd <= ChargePeriodStart + INTERVAL '1' DAY"""
     )
-    register_fx(con, ctx.fx, "anomaly_src")
-    require_rates(con, "anomaly_src")
+    rates = (
+        f"(SELECT DISTINCT BillingCurrency, CAST({BILLING_MONTH_SQL} || '-01' AS TIMESTAMP)"
+        " AS ChargePeriodStart FROM anomaly_src)"
+    )
+    register_fx(con, ctx.fx, rates)
+    require_rates(con, rates)
     ndays = (last - start).days + 1
     con.execute("CREATE TEMP TABLE gcf_days (day DATE, idx INTEGER)")
     con.executemany(
@@ -220,7 +225,7 @@ def _detect(
         f"""SELECT '{dim}' AS dim, coalesce(CAST({SERIES[dim]} AS VARCHAR), '') AS k,
                    {DAY_JST_SQL} AS day, s.{s.cost_column} * f.rate_jpy AS jpy
             FROM anomaly_src AS s JOIN gcf_fx AS f
-              ON f.month = {MONTH_OF_CHARGE_SQL.replace("ChargePeriodStart", "s.ChargePeriodStart")}
+              ON f.month = {billing_month_sql("s")}
              AND f.currency = s.BillingCurrency"""
         for dim in s.by
     )

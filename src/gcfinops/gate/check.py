@@ -9,6 +9,16 @@ rate). For each breach the change is explained by its top contributors (service,
 type), by a quantity / unit-price / exchange-rate decomposition (Shapley split, docs/ci.md
 "Growth decomposition") and by the findings that would offset it (`gate.explain`).
 Thresholds: `gate.settings`.
+
+Months are billing periods (`fx.BILLING_MONTH_SQL`, the report's month) at the FX rate of the
+billing month. A month is *complete* when every billing account that delivered the previous month
+has data through its last day (`completeness`). On an incomplete month (a daily CI run mid-month)
+every month compared counts only days 1..D (D = the day of `through`): lines of a day or less by
+their start, longer lines (monthly tax, fees) by the share of their charge period that falls in
+days 1..D; the non-cloud amounts and the allowance of the target path are prorated by D / days of
+the month. `run_rates` gives each group's full-month run rate (month-to-date × days / D). With
+`tax_basis = "excluded"` cloud tax lines (ChargeCategory `Tax`) are dropped and the baseline and
+non-cloud amounts of the target path are converted (`gcfinops.tax`).
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -23,10 +34,11 @@ import duckdb
 from gcfinops.allocation.systems import get_system
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.baseline import targets_from_config
+from gcfinops.completeness import MonthCompleteness, last_day, load_days, month_completeness
 from gcfinops.context import Context
 from gcfinops.db import session
 from gcfinops.errors import ConfigError, NoDataError
-from gcfinops.fx import MONTH_OF_CHARGE_SQL, register_fx, require_rates
+from gcfinops.fx import BILLING_MONTH_SQL, months_relation, register_fx, require_rates
 from gcfinops.gate.explain import explain, findings_path, shift_month
 from gcfinops.gate.model import CheckResult, Evaluation
 from gcfinops.gate.settings import (
@@ -41,6 +53,7 @@ from gcfinops.gate.settings import (
 from gcfinops.gate.target import allowances
 from gcfinops.jpcalendar import fy_months, month_fiscal_year, parse_month, previous_fy_same_month
 from gcfinops.lake import lake_view_sql
+from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis, parse_basis
 from gcfinops.workspace import Workspace
 
 
@@ -51,8 +64,10 @@ def run_check(
     by: str | None = None,
     thresholds: Mapping[str, float | None] | None = None,
     top: int | None = None,
+    tax_basis: str | None = None,
 ) -> CheckResult:
     """Evaluate one month of the lake against the thresholds; see the module docstring."""
+    basis: TaxBasis = DEFAULT_TAX_BASIS if tax_basis is None else parse_basis(tax_basis)
     cli = dict(thresholds or {})
     unknown = set(cli) - set(THRESHOLD_KEYS)
     if unknown:
@@ -68,7 +83,7 @@ def run_check(
         settings = replace(settings, top=top)
     # NOTE: spill space only inside an existing workspace (a mistyped -w must not create one)
     with session(temp_dir=ws.tmp / "check" if ws.root.is_dir() else None) as con:
-        return _run(con, ctx, settings, cli, month)
+        return _run(con, ctx, settings, cli, month, basis)
 
 
 def _run(
@@ -77,13 +92,14 @@ def _run(
     settings: CheckSettings,
     cli: dict[str, float | None],
     month: str | None,
+    basis: TaxBasis = DEFAULT_TAX_BASIS,
 ) -> CheckResult:
     ws = ctx.workspace
     con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
     loaded = [
         r[0]
         for r in con.execute(
-            f"SELECT DISTINCT {MONTH_OF_CHARGE_SQL} AS m FROM lake ORDER BY m"
+            f"SELECT DISTINCT {BILLING_MONTH_SQL} AS m FROM lake ORDER BY m"
         ).fetchall()
     ]
     if not loaded:
@@ -106,12 +122,24 @@ def _run(
     )
     fy_before = fy_months(fy)[: fy_months(fy).index(month)]
     wanted = {month, prev, yoy} | (set(fy_before) if any_target else set())
-    _scope(con, ctx, settings, sorted(wanted))
+    done = month_completeness(load_days(con), month)
+    day = None if done.complete else _compared_day(done)
+    cutoffs = {m: _cutoff(m, day) for m in (month, prev, yoy)}
+    _scope(con, ctx, settings, {m: cutoffs.get(m) for m in sorted(wanted)}, basis)
     totals: dict[str | None, dict[str, float]] = {}
-    for grp, m, jpy in con.execute(
-        "SELECT grp, month, sum(jpy) FROM scoped GROUP BY grp, month"
+    full: dict[str | None, dict[str, float]] = {}
+    for grp, m, jpy, jpy_full in con.execute(
+        "SELECT grp, month, sum(jpy), sum(jpy_full) FROM scoped GROUP BY grp, month"
     ).fetchall():
         totals.setdefault(grp, {})[m] = float(jpy)
+        full.setdefault(grp, {})[m] = float(jpy_full)
+    days_in_month = last_day(month).day
+    fraction = 1.0 if day is None else day / days_in_month
+    run_rates = (
+        {}
+        if day is None
+        else {g: v.get(month, 0.0) * days_in_month / day for g, v in totals.items()}
+    )
     allowance: dict[str | None, tuple[float, float]] = {}
     if any_target:
         if settings.by != "ward":
@@ -120,7 +148,10 @@ def _run(
                 hint="or switch it off for this run: --max-over-target-path off",
             )
         targets = targets_from_config(ctx.config.raw, ctx.config.path)
-        allowance = allowances(con, ws, targets, totals, month, fy_before, loaded)
+        spent = {g: {**full.get(g, {}), month: totals[g].get(month, 0.0)} for g in totals}
+        allowance = allowances(
+            con, ws, targets, spent, month, fy_before, loaded, fraction=fraction, basis=basis
+        )
     names = _names(con, settings.by, ctx.wards)
     evaluations: list[Evaluation] = []
     for grp in sorted(totals, key=lambda g: (g is None, g or "")):
@@ -134,6 +165,13 @@ def _run(
         if lim.max_over_target_path is not None:
             evaluations.append(_target(group, allowance.get(grp), lim))
     evaluations = explain(con, ws, settings, evaluations, month)
+    through = done.through.isoformat() if done.through else None
+    if day is not None:
+        through = last_day(month).replace(day=day).isoformat()
+    evaluations = [
+        replace(e, complete=done.complete, through=through, run_rate_jpy=run_rates.get(e.group))
+        for e in evaluations
+    ]
     return CheckResult(
         month=month,
         previous_month=prev,
@@ -146,35 +184,85 @@ def _run(
         totals=totals,
         missing_months=tuple(m for m in (prev, yoy) if m not in loaded),
         findings_path=str(findings_path(ws)) if findings_path(ws).exists() else None,
+        complete=done.complete,
+        through=through,
+        lagging_accounts=tuple(a.key for a in done.lagging),
+        run_rates=run_rates,
+        tax_basis=basis,
     )
+
+
+def _compared_day(done: MonthCompleteness) -> int:
+    """D of days 1..D: `through`, or while an expected account has no data yet at all, the
+    earliest last day of the accounts that have some (that account is listed as lagging)."""
+    if done.through is not None:
+        return done.through.day
+    present = [a.through for a in done.accounts if a.through is not None]
+    return min(present).day if present else 1
+
+
+def _cutoff(month: str, day: int | None) -> datetime | None:
+    """The end (exclusive, UTC) of days 1..`day` of `month`, capped at the month's end."""
+    if day is None:
+        return None
+    first = last_day(month).replace(day=1)
+    end = min(first + timedelta(days=day), last_day(month) + timedelta(days=1))
+    return datetime.combine(end, datetime.min.time(), UTC)
 
 
 def _ranges(months: list[str]) -> str:
     return f"{months[0]}..{months[-1]} ({len(months)} months)" if len(months) > 1 else months[0]
 
 
+# The share of a line inside days 1..D of its billing month (cutoff NULL: the whole month).
+# Lines of no length count by their start; longer lines by the part of their charge period
+# before the cutoff (a monthly tax line through day 10 of 31: 10/31).
+_SHARE_SQL = """CASE WHEN c.cutoff IS NULL THEN 1.0
+     WHEN coalesce(s.ChargePeriodEnd, s.ChargePeriodStart) <= s.ChargePeriodStart
+     THEN CASE WHEN s.ChargePeriodStart < c.cutoff THEN 1.0 ELSE 0.0 END
+     ELSE greatest(0.0, least(1.0,
+          (extract(epoch FROM least(s.ChargePeriodEnd, c.cutoff))
+           - extract(epoch FROM s.ChargePeriodStart))
+          / (extract(epoch FROM s.ChargePeriodEnd) - extract(epoch FROM s.ChargePeriodStart))))
+END"""
+
+
 def _scope(
-    con: duckdb.DuckDBPyConnection, ctx: Context, settings: CheckSettings, months: list[str]
+    con: duckdb.DuckDBPyConnection,
+    ctx: Context,
+    settings: CheckSettings,
+    months: Mapping[str, datetime | None],
+    basis: TaxBasis = DEFAULT_TAX_BASIS,
 ) -> None:
-    """TEMP table `scoped`: the wanted months' lines with group key and JPY amount."""
+    """TEMP table `scoped`: the wanted months' lines with group key and JPY amount (`jpy`: the
+    part inside each month's days 1..D; `jpy_full`: the whole line)."""
     _, key_sql, name_sql = DIMENSIONS[settings.by]
-    con.execute("CREATE TEMP TABLE gcf_check_months (month VARCHAR)")
-    con.executemany("INSERT INTO gcf_check_months VALUES (?)", [(m,) for m in months])
+    con.execute("CREATE TEMP TABLE gcf_check_months (month VARCHAR, cutoff TIMESTAMPTZ)")
+    con.executemany("INSERT INTO gcf_check_months VALUES (?, ?)", list(months.items()))
+    no_tax = "AND coalesce(ChargeCategory, '') <> 'Tax'" if basis == "excluded" else ""
     con.execute(
         f"""CREATE TEMP VIEW scoped_src AS
-            SELECT *, {MONTH_OF_CHARGE_SQL} AS month FROM lake
-            WHERE {MONTH_OF_CHARGE_SQL} IN (SELECT month FROM gcf_check_months)"""
+            SELECT *, {BILLING_MONTH_SQL} AS month FROM lake
+            WHERE {BILLING_MONTH_SQL} IN (SELECT month FROM gcf_check_months) {no_tax}"""
     )
-    register_fx(con, ctx.fx, "scoped_src")
-    require_rates(con, "scoped_src")
+    rates = months_relation("scoped_src")
+    register_fx(con, ctx.fx, rates)
+    require_rates(con, rates)
+    cost = f"s.{settings.cost_column}"
     con.execute(
         f"""CREATE TEMP TABLE scoped AS
-            SELECT s.month, {key_sql} AS grp, {name_sql} AS grp_name, s.BillingCurrency AS currency,
-                   s.{settings.cost_column} AS cost, s.{settings.cost_column} * f.rate_jpy AS jpy,
-                   s.PricingQuantity AS q, s.PricingUnit AS unit, s.ServiceName, s.ResourceId,
-                   s.x_UsageType, s.SkuId, s.SkuMeter
-            FROM scoped_src AS s
-            JOIN gcf_fx AS f ON f.month = s.month AND f.currency = s.BillingCurrency"""
+            SELECT month, grp, grp_name, currency, cost * share AS cost, jpy * share AS jpy,
+                   jpy AS jpy_full, q * share AS q, unit, ServiceName, ResourceId, x_UsageType,
+                   SkuId, SkuMeter
+            FROM (
+              SELECT s.month, {key_sql} AS grp, {name_sql} AS grp_name,
+                     s.BillingCurrency AS currency, {cost} AS cost, {cost} * f.rate_jpy AS jpy,
+                     s.PricingQuantity AS q, s.PricingUnit AS unit, s.ServiceName, s.ResourceId,
+                     s.x_UsageType, s.SkuId, s.SkuMeter, {_SHARE_SQL} AS share
+              FROM scoped_src AS s
+              JOIN gcf_check_months AS c ON c.month = s.month
+              JOIN gcf_fx AS f ON f.month = s.month AND f.currency = s.BillingCurrency
+            ) AS t"""
     )
 
 

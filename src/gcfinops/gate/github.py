@@ -46,7 +46,8 @@ def _capped(kind: str, title: str, messages: list[str], lang: Lang) -> list[str]
 
 def check_annotations(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") -> list[str]:
     """`::error` per breach, `::warning` per near miss or skipped test (10 of each at most)."""
-    title = f"gcfinops check {result.month}"
+    through = "" if result.complete else f"through {result.through}, "
+    title = f"gcfinops check {result.month} ({through}tax {result.tax_basis})"
     errors = [sentence(e, lang, unit) for e in result.evaluations if e.status == "breach"]
     warnings = [
         sentence(e, lang, unit) for e in result.evaluations if e.status in ("near", "skipped")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from gcfinops.gate.model import CheckResult
-from gcfinops.gate.text import explanation_lines, sentence, t
+from gcfinops.gate.text import basis_line, explanation_lines, sentence, t
 from gcfinops.jpcalendar import Lang
 from gcfinops.money import Unit
 
@@ -36,6 +36,10 @@ def render_junit(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") -> 
         ("by", result.by),
         ("cost_column", result.cost_column),
         ("status", result.status),
+        ("complete", "true" if result.complete else "false"),
+        ("through", result.through or ""),
+        ("tax_basis", result.tax_basis),
+        ("period", basis_line(result, lang, unit)),
     ):
         ET.SubElement(props, "property", {"name": key, "value": value})
     for e in cases:

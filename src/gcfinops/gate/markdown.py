@@ -13,6 +13,8 @@ from gcfinops.gate.text import (
     _pct,
     anomaly_cells,
     anomaly_columns,
+    basis_line,
+    mtd_tag,
     offset_summary,
     t,
     threshold_text,
@@ -58,12 +60,14 @@ def render_markdown(result: CheckResult, lang: Lang = "ja", unit: Unit = "yen") 
             f"集計単位: {by} · {result.cost_column} (円換算)"
         )
         lines.append("しきい値: " + " · ".join(limits))
+        lines.append(basis_line(result, lang, unit))
     else:
         lines.append(
             f"Compared with {result.previous_month} and {result.yoy_month} · by "
             f"{by.lower()} · {result.cost_column} in JPY"
         )
         lines.append("Thresholds: " + " · ".join(limits))
+        lines.append(basis_line(result, lang, unit))
     for m in result.missing_months:
         lines.append("")
         lines.append(f"> {ICONS['skipped']} " + t("no_data", lang).format(m=m))
@@ -141,7 +145,7 @@ def _breach_section(e: Evaluation, lang: Lang, unit: Unit) -> list[str]:
         if e.comparison == "budget"
         else e.comparison
     )
-    out.append(f"{compared}: {_amounts(e, lang, unit)}")
+    out.append(f"{compared}: {_amounts(e, lang, unit)}{mtd_tag(e, lang)}")
     d = e.decomposition
     if d is not None:
         title = "増減の要因分解" if lang == "ja" else "What changed (decomposition)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from gcfinops.gate.settings import Thresholds
@@ -75,6 +75,11 @@ class Evaluation:
     offsets: tuple[Offset, ...] = ()
     offset_total_jpy: float | None = None  # every finding of the group
     offset_growth_jpy: float | None = None  # findings on resources whose cost rose
+    # Month-to-date (issue #12): on an incomplete month every amount above covers days 1..D
+    # (D = the day of `through`) of each month compared; `run_rate_jpy` = current × days / D.
+    complete: bool = True
+    through: str | None = None  # YYYY-MM-DD: last day of the checked month with data
+    run_rate_jpy: float | None = None  # full-month run rate of the current amount (incomplete)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -101,6 +106,11 @@ class CheckResult:
     totals: Mapping[str | None, Mapping[str, float]]  # group -> month -> JPY
     missing_months: tuple[str, ...] = ()  # comparison months with no data in the lake
     findings_path: str | None = None
+    complete: bool = True  # every billing account delivered the month to its last day
+    through: str | None = None  # YYYY-MM-DD: the last day compared (days 1..D of each month)
+    lagging_accounts: tuple[str, ...] = ()  # provider/account holding the month back
+    run_rates: Mapping[str | None, float] = field(default_factory=dict)  # group → full month
+    tax_basis: str = "included"
 
     @property
     def breaches(self) -> list[Evaluation]:
@@ -131,6 +141,10 @@ class CheckResult:
             "results": [e.to_dict() for e in self.evaluations],
             "missing_months": list(self.missing_months),
             "findings_path": self.findings_path,
+            "complete": self.complete,
+            "through": self.through,
+            "lagging_accounts": list(self.lagging_accounts),
+            "tax_basis": self.tax_basis,
         }
 
 

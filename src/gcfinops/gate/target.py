@@ -4,16 +4,20 @@ allowance = (target_ratio × baseline − actual FY-to-date before the month) / 
 month itself included), with cloud cost from the lake plus imported non-cloud cost. The ratio and
 the baseline year are `[baseline] target_ratio` and `fiscal_year` (`baseline.Targets`, the same
 values the report prints); the baseline and non-cloud amounts come from the stores' own readers
-(`baseline.register`, `costs.register`), as in the report.
+(`baseline.register`, `costs.register`), as in the report. On an incomplete month (`fraction` =
+D / days of the month) the allowance and the month's non-cloud amount are prorated to days 1..D,
+like the month-to-date cloud cost they are set against. Baseline and non-cloud rows are put on
+the check's tax basis from their own `tax` column (`gcfinops.tax`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 import duckdb
 
-from gcfinops import baseline, costs
+from gcfinops import baseline, costs, tax
 from gcfinops.baseline import Targets
 from gcfinops.errors import NoDataError
 from gcfinops.jpcalendar import fy_months, month_fiscal_year
@@ -28,6 +32,9 @@ def allowances(
     month: str,
     fy_before: list[str],
     loaded: list[str],
+    *,
+    fraction: float = 1.0,
+    basis: tax.TaxBasis = tax.DEFAULT_TAX_BASIS,
 ) -> dict[str | None, tuple[float, float]]:
     """Per ward with a baseline: (allowance, spend of the month), both cloud + non-cloud."""
     fy = month_fiscal_year(month)
@@ -38,20 +45,24 @@ def allowances(
             f"the lake lacks {', '.join(missing)}",
             hint="ingest those months, or switch the test off: --max-over-target-path off",
         )
-    base = baseline_by_ward(con, ws, targets.fiscal_year)
-    noncloud = noncloud_by_ward_month(con, ws, fy)
+    base = baseline_by_ward(con, ws, targets.fiscal_year, basis)
+    noncloud = noncloud_by_ward_month(con, ws, fy, basis)
     remaining = 12 - len(fy_before)
     out: dict[str | None, tuple[float, float]] = {}
     for grp, amount in base.items():
         spent = sum(totals.get(grp, {}).get(m, 0.0) for m in fy_before)
         spent += sum(noncloud.get(grp, {}).get(m, 0.0) for m in fy_before)
-        current = totals.get(grp, {}).get(month, 0.0) + noncloud.get(grp, {}).get(month, 0.0)
-        out[grp] = ((targets.target_ratio * amount - spent) / remaining, current)
+        current = totals.get(grp, {}).get(month, 0.0)
+        current += noncloud.get(grp, {}).get(month, 0.0) * fraction
+        out[grp] = ((targets.target_ratio * amount - spent) / remaining * fraction, current)
     return out
 
 
 def baseline_by_ward(
-    con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int
+    con: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    fiscal_year: int,
+    basis: tax.TaxBasis = tax.DEFAULT_TAX_BASIS,
 ) -> dict[str | None, float]:
     """Baseline running cost per ward code of `fiscal_year` (`baseline.register`).
 
@@ -63,12 +74,22 @@ def baseline_by_ward(
             hint="import it: gcfinops baseline import baseline_fy2018.csv "
             "(or switch the test off: --max-over-target-path off)",
         )
-    rows = con.execute("SELECT ward, sum(amount_jpy) FROM gcf_baseline GROUP BY ward").fetchall()
+
+    def year(source: tax.TaxBasis) -> str:
+        return repr(float(tax.convert_fiscal_year(Decimal(1), fiscal_year, source, basis)))
+
+    factor = f"(CASE WHEN tax = 'excluded' THEN {year('excluded')} ELSE {year('included')} END)"
+    rows = con.execute(
+        f"SELECT ward, sum(amount_jpy * {factor}) FROM gcf_baseline GROUP BY ward"
+    ).fetchall()
     return {str(w): float(a) for w, a in rows}
 
 
 def noncloud_by_ward_month(
-    con: duckdb.DuckDBPyConnection, ws: Workspace, fy: int
+    con: duckdb.DuckDBPyConnection,
+    ws: Workspace,
+    fy: int,
+    basis: tax.TaxBasis = tax.DEFAULT_TAX_BASIS,
 ) -> dict[str | None, dict[str, float]]:
     """Non-cloud running cost per ward and month of a 年度 (`costs.register`); a whole-year
     amount counts 1/12 a month. Empty when none was imported."""
@@ -76,12 +97,14 @@ def noncloud_by_ward_month(
     if not costs.register(con, ws):
         return out
     rows = con.execute(
-        """SELECT ward, month, sum(amount_jpy) FROM gcf_noncloud_raw
-           WHERE fiscal_year = $fy GROUP BY ward, month""",
+        """SELECT ward, month, tax, sum(amount_jpy) FROM gcf_noncloud_raw
+           WHERE fiscal_year = $fy GROUP BY ward, month, tax""",
         {"fy": fy},
     ).fetchall()
-    for ward, month, amount in rows:
+    for ward, month, row_basis, amount in rows:
+        source = tax.parse_basis(row_basis or "included", where="noncloud tax")
         per_month = out.setdefault(str(ward), {})
         for m in [month] if month else fy_months(fy):
-            per_month[m] = per_month.get(m, 0.0) + float(amount) / (1 if month else 12)
+            part = Decimal(str(amount)) / (1 if month else 12)
+            per_month[m] = per_month.get(m, 0.0) + float(tax.convert(part, m, source, basis))
     return out

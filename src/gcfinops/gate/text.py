@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 
+from gcfinops import tax
 from gcfinops.gate.anomalies import Anomaly
-from gcfinops.gate.model import Evaluation
+from gcfinops.gate.model import CheckResult, Evaluation
 from gcfinops.jpcalendar import Lang
 from gcfinops.money import Unit, format_jpy, format_pct
 
@@ -49,7 +50,48 @@ T: dict[str, dict[Lang, str]] = {
     "no_baseline": {"ja": "基準年度の基準額なし", "en": "no baseline for the base year"},
     "off": {"ja": "なし", "en": "off"},
     "floor": {"ja": "増加額の下限", "en": "yen floor"},
+    "run_rate": {"ja": "月末見込み", "en": "Full-month run rate"},
 }
+
+
+def mtd_tag(e: Evaluation, lang: Lang) -> str:
+    """' [月途中: 各月1〜10日]' for an evaluation of an incomplete month, '' otherwise."""
+    if e.complete or e.through is None:
+        return ""
+    day = int(e.through[8:10])
+    if lang == "ja":
+        return f" [月途中: 各月1〜{day}日で比較]"
+    return f" [month to date: days 1–{day} of each month]"
+
+
+def basis_line(result: CheckResult, lang: Lang, unit: Unit = "yen") -> str:
+    """The period and tax basis every output prints: complete or month-to-date, 税込 / 税抜."""
+    basis = tax.label("excluded" if result.tax_basis == "excluded" else "included", lang)
+    start = f"{result.month}-01"
+    if result.complete:
+        period = (
+            f"{start}〜{result.through} (月全体)"
+            if lang == "ja"
+            else f"{start} to {result.through} (whole month)"
+        )
+    else:
+        day = int(result.through[8:10]) if result.through else 0
+        total = sum(result.run_rates.values())
+        lag = ", ".join(result.lagging_accounts)
+        if lang == "ja":
+            period = (
+                f"{start}〜{result.through} (月途中: 前月・前年度同月も1〜{day}日で比較、"
+                f"月末見込み 合計 {yen(total, lang, unit)}、未着: {lag})"
+            )
+        else:
+            period = (
+                f"{start} to {result.through} (month to date: the previous month and the same "
+                f"month last FY are compared over days 1–{day} too; full-month run rate "
+                f"{yen(total, lang, unit)} in all; behind: {lag})"
+            )
+    if lang == "ja":
+        return f"対象期間: {period} · 消費税: {basis}"
+    return f"Period: {period} · consumption tax: {basis}"
 
 
 def t(key: str, lang: Lang) -> str:
@@ -90,16 +132,17 @@ def sentence(e: Evaluation, lang: Lang, unit: Unit = "yen") -> str:
         why = t(e.note or "no_data", lang).format(m=e.comparison)
         return f"{name}: {metric}: {why}"
     base = _amounts(e, lang, unit)
+    tag = mtd_tag(e, lang)
     if lang == "ja":
         verdict = {"breach": "を超過", "near": "に接近", "ok": "以内"}[e.status]
         return (
             f"{name}: {metric} {value_text(e, lang, unit)} ({base}) — しきい値 "
-            f"{threshold_text(e, lang, unit)} {verdict}"
+            f"{threshold_text(e, lang, unit)} {verdict}{tag}"
         )
     verdict = {"breach": "exceeds", "near": "is close to", "ok": "is within"}[e.status]
     return (
         f"{name}: {metric} {value_text(e, lang, unit)} ({base}) {verdict} the threshold "
-        f"{threshold_text(e, lang, unit)}"
+        f"{threshold_text(e, lang, unit)}{tag}"
     )
 
 
@@ -115,7 +158,11 @@ def _amounts(e: Evaluation, lang: Lang, unit: Unit) -> str:
         if lang == "ja":
             return f"当月 {cur}、目標ペース {prev}、差 {delta}"
         return f"{cur} against a path of {prev}, {delta}"
-    return f"{prev} → {cur}{'、' if lang == 'ja' else ', '}{delta}"
+    text = f"{prev} → {cur}{'、' if lang == 'ja' else ', '}{delta}"
+    if e.run_rate_jpy is not None:
+        rate = yen(e.run_rate_jpy, lang, unit)
+        text += f"、月末見込み {rate}" if lang == "ja" else f", full-month run rate {rate}"
+    return text
 
 
 def explanation_lines(e: Evaluation, lang: Lang, unit: Unit = "yen") -> list[str]:
