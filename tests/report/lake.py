@@ -5,11 +5,13 @@ Ward 131121 (世田谷区), FY2025 up to as_of 2025-10-01 (April–September com
 - cloud (JPY): Apr 100,000 · May 110,000 · Jun 120,000 · Jul 130,000 · Aug 140,000 ·
   Sep 150,000 + USD 100 at 150 円 = 165,000 → to date 765,000
 - non-cloud: software_lease 1,200,000 for the year (100,000 a month) → 600,000 to date;
-  other_outsourcing 50,000 a month Apr–Oct (October is after as_of) → 300,000 to date
+  other_outsourcing 50,000 a month, entered for every month Apr–Mar (contract rows; Oct–Mar
+  are after as_of) → 300,000 to date
 - actual to date = 765,000 + 600,000 + 300,000 = 1,665,000
-- run-rate window Jul–Sep: cloud (130,000 + 140,000 + 165,000) / 3 = 145,000;
-  software_lease 100,000; other_outsourcing 50,000 → 295,000 a month
-- forecast = 1,665,000 + 295,000 × 6 = 3,435,000
+- run-rate window Jul–Sep: cloud (130,000 + 140,000 + 165,000) / 3 = 145,000 a month
+- non-cloud entered for Oct–Mar: software_lease 100,000 × 6 + other_outsourcing 50,000 × 6
+  = 900,000 (known future)
+- forecast = 1,665,000 + 900,000 + 145,000 × 6 = 3,435,000
 - baseline FY2018 = 800,000 (hardware_lease) + 1,000,000 (software_lease, 住民基本台帳)
   + 200,000 (cloud_usage) = 2,000,000; target = 1,400,000; ratio 1.7175; gap 2,035,000
 - previous year: cloud 90,000 a month Apr 2024–Mar 2025 → same period 540,000
@@ -47,7 +49,8 @@ COSTS_CSV = """\
 ward,month,fiscal_year,business_system,cost_item,amount_jpy,vendor,note
 131121,,2025,resident_registry,software_lease,1200000,架空ソリューションズ,ASP 年額
 """ + "".join(
-    f"131121,2025-{m:02d},,,other_outsourcing,50000,運用管理補助者,月額\n" for m in range(4, 11)
+    f"131121,{m},,,other_outsourcing,50000,運用管理補助者,月額\n"
+    for m in [f"2025-{i:02d}" for i in range(4, 13)] + [f"2026-{i:02d}" for i in range(1, 4)]
 )
 
 

@@ -16,9 +16,13 @@ Method (docs/reports.md has the formulas with a worked example):
   partial (month to date) and future; a month that ended but whose billing accounts have not all
   delivered it to its last day (`completeness`) is *incomplete*. Actual to date = every month up
   to as_of.
-- Forecast (run-rate) = Σ complete months of the year + mean(last N complete months with data,
-  N = `forecast_months`, default 3, may reach into the previous year) × (12 − complete months).
-  It is linear, so forecasts of cost items or 業務 add up to the ward's.
+- Forecast from what is known = actual of the complete months of the year (cloud + non-cloud)
+  + non-cloud amounts already entered for the remaining months (whole-year rows count 1/12 a
+  month) + cloud run rate × remaining months, where the cloud run rate = mean cloud cost of the
+  last N complete months with data (N = `forecast_months`, default 3, may reach into the
+  previous year) and remaining = 12 − complete months. Non-cloud cost is never extrapolated: a
+  contract not entered is not forecast. It is linear, so forecasts of cost items or 業務 add up
+  to the ward's; the parts are `forecast_parts` (JSON `forecast_method`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from gcfinops.report import budget, crossward, fx_scenario, inputs, savings, sec
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
 from gcfinops.report.model import (
+    ForecastParts,
     Line,
     ReportData,
     Target,
@@ -74,16 +79,28 @@ FROM gcf_noncloud_raw AS n JOIN gcf_months AS m ON m.fiscal_year = n.fiscal_year
 WHERE n.month IS NULL AND n.ward IN (SELECT ward FROM gcf_selected) {not_initial}
 """
 # One measure set for any grouping; `$window` months of run-rate, `$remaining` months to go.
+# Columns: actual to date, forecast, previous FY to date, run rate (cloud + non-cloud, shown per
+# month), and the forecast's parts: actual of complete months, non-cloud entered for the
+# remaining months, cloud run rate × remaining months.
 _MEASURES_SQL = """
 SELECT {group},
   coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'future' THEN c.amount_jpy END), 0),
   CASE WHEN $window > 0 THEN
     coalesce(sum(CASE WHEN m.in_fy AND m.status = 'complete' THEN c.amount_jpy END), 0)
-    + coalesce(sum(CASE WHEN m.in_window THEN c.amount_jpy END), 0) / $window * $remaining
+    + coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'complete' AND c.source = 'noncloud'
+                        THEN c.amount_jpy END), 0)
+    + coalesce(sum(CASE WHEN m.in_window AND c.source = 'cloud' THEN c.amount_jpy END), 0)
+      / $window * $remaining
   END,
   coalesce(sum(CASE WHEN m.in_compare THEN c.amount_jpy END), 0),
   CASE WHEN $window > 0
-    THEN coalesce(sum(CASE WHEN m.in_window THEN c.amount_jpy END), 0) / $window END
+    THEN coalesce(sum(CASE WHEN m.in_window THEN c.amount_jpy END), 0) / $window END,
+  coalesce(sum(CASE WHEN m.in_fy AND m.status = 'complete' THEN c.amount_jpy END), 0),
+  coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'complete' AND c.source = 'noncloud'
+                    THEN c.amount_jpy END), 0),
+  CASE WHEN $window > 0 THEN
+    coalesce(sum(CASE WHEN m.in_window AND c.source = 'cloud' THEN c.amount_jpy END), 0)
+    / $window END
 FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
 WHERE c.ward = $ward
 GROUP BY {group}
@@ -96,6 +113,9 @@ class _Measures:
     forecast: float | None = None
     previous: float = 0.0
     run_rate: float | None = None
+    complete_actual: float = 0.0
+    known_future: float = 0.0
+    cloud_run_rate: float | None = None
 
 
 def _measures(
@@ -108,7 +128,15 @@ def _measures(
         {"window": len(p.window), "remaining": 12 - p.complete, "ward": ward},
     ).fetchall()
     return {
-        tuple(r[:n]): _Measures(float(r[n]), opt(r[n + 1]), float(r[n + 2]), opt(r[n + 3]))
+        tuple(r[:n]): _Measures(
+            float(r[n]),
+            opt(r[n + 1]),
+            float(r[n + 2]),
+            opt(r[n + 3]),
+            float(r[n + 4]),
+            float(r[n + 5]),
+            opt(r[n + 6]),
+        )
         for r in rows
     }
 
@@ -318,7 +346,7 @@ def _ward_report(
     ]
     if None in by_system or None in base_system:
         system_keys.append(None)
-    months = sections.months(con, p, code, total.run_rate, through)
+    months = sections.months(con, p, code, total.cloud_run_rate, through)
     current = [m for m in months if m.status != "future"]
     latest = current[-1] if current else months[0]
     savings, count, top = sections.findings(con, code, settings.top_findings, has_findings)
@@ -376,6 +404,14 @@ def _ward_report(
         same_month_last_fy_jpy=latest.previous_fy_jpy,
         run_rate_jpy=total.run_rate,
         forecast_jpy=total.forecast if has_window else None,
+        forecast_parts=ForecastParts(
+            actual_jpy=total.complete_actual,
+            known_future_jpy=total.known_future,
+            cloud_run_rate_jpy=total.cloud_run_rate,
+            remaining_months=12 - p.complete,
+        )
+        if has_window
+        else None,
         findings_available=has_findings,
         identified_savings_jpy=savings,
         findings_count=count,

@@ -81,6 +81,7 @@ def ward_dict(w: WardReport) -> dict[str, Any]:
         "forecast_jpy": w.forecast_jpy,
         "forecast_ratio_to_baseline": w.forecast_ratio_to_baseline,
         "gap_to_target_jpy": w.gap_to_target_jpy,
+        "forecast_method": w.forecast_parts.to_dict() if w.forecast_parts else None,
         "findings_available": w.findings_available,
         "identified_savings_jpy": w.identified_savings_jpy,
         "findings_count": w.findings_count,
@@ -160,7 +161,9 @@ def to_dict(data: ReportData) -> dict[str, Any]:
         "forecast_method": {
             "kind": "run_rate",
             "window_months": data.forecast_window,
-            "formula": "sum(complete months) + mean(window months) * (12 - complete months)",
+            "formula": "sum(complete months) + non-cloud entered for the remaining months"
+            " + mean(cloud cost of window months) * (12 - complete months)",
+            **_forecast_parts(data),
         },
         "cost_column": data.cost_column,
         "tax_basis": data.tax_basis,
@@ -211,6 +214,20 @@ def to_dict(data: ReportData) -> dict[str, Any]:
         "sources": [asdict(s) for s in data.sources],
     }
     return _round(doc)  # type: ignore[no-any-return]  # _round keeps the dict shape
+
+
+def _forecast_parts(data: ReportData) -> dict[str, Any]:
+    """The forecast's parts summed over the report's wards (one ward: that ward's)."""
+    parts = [w.forecast_parts for w in data.wards if w.forecast_parts is not None]
+    if not parts:
+        return {"actual_jpy": None, "known_future_jpy": None, "run_rate_jpy": None,
+                "remaining_months": 12 - data.complete_months}  # fmt: skip
+    return {
+        "actual_jpy": sum(p.actual_jpy for p in parts),
+        "known_future_jpy": sum(p.known_future_jpy for p in parts),
+        "run_rate_jpy": sum(p.run_rate_jpy for p in parts),
+        "remaining_months": parts[0].remaining_months,
+    }
 
 
 def render_json(data: ReportData) -> str:

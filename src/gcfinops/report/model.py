@@ -124,6 +124,30 @@ class Apportioned:
 
 
 @dataclass(frozen=True)
+class ForecastParts:
+    """The FY-end forecast from what is known: actual_jpy + known_future_jpy + run_rate_jpy."""
+
+    actual_jpy: float  # complete months of the year, cloud + non-cloud
+    known_future_jpy: float  # non-cloud amounts entered for the remaining months
+    cloud_run_rate_jpy: float | None  # mean monthly cloud cost of the window months
+    remaining_months: int  # 12 − complete months
+
+    @property
+    def run_rate_jpy(self) -> float:
+        """Cloud run rate × remaining months."""
+        return (self.cloud_run_rate_jpy or 0.0) * self.remaining_months
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return {
+            "actual_jpy": self.actual_jpy,
+            "known_future_jpy": self.known_future_jpy,
+            "run_rate_jpy": self.run_rate_jpy,
+            "cloud_run_rate_per_month_jpy": self.cloud_run_rate_jpy,
+            "remaining_months": self.remaining_months,
+        }
+
+
+@dataclass(frozen=True)
 class WardReport:
     """Everything shown for one ward."""
 
@@ -166,6 +190,7 @@ class WardReport:
     fx_scenarios: list[FxScenario] = field(default_factory=list)  # report --fx-scenario
     savings: SavingsStatus | None = None  # realized savings; None before any history
     trajectory: list[YearPoint] = field(default_factory=list)  # report --years / --from-fy
+    forecast_parts: ForecastParts | None = None  # None when there is no run-rate window
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:

@@ -29,6 +29,8 @@ def months(
     run_rate: float | None,
     through: dict[str, str | None] | None = None,
 ) -> list[Month]:
+    """The months of the year; a month not complete is forecast as the cloud run rate
+    (`run_rate`) + the non-cloud amount entered for it, so the months add up to the forecast."""
     rows = con.execute(
         "SELECT month, source, coalesce(provider, ''), sum(amount_jpy) FROM gcf_cost "
         "WHERE ward = ? GROUP BY ALL",
@@ -51,7 +53,11 @@ def months(
                 status=status,
                 cloud_jpy=None if future else amount[(month, "cloud")],
                 noncloud_jpy=None if future else amount[(month, "noncloud")],
-                forecast_jpy=run_rate if status != "complete" else None,
+                forecast_jpy=(
+                    run_rate + amount[(month, "noncloud")]
+                    if run_rate is not None and status != "complete"
+                    else None
+                ),
                 previous_month=prev_month,
                 previous_fy_jpy=(
                     amount[(prev_month, "cloud")] + amount[(prev_month, "noncloud")]
