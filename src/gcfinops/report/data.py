@@ -28,10 +28,9 @@ Method (docs/reports.md has the formulas with a worked example):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gcfinops import __version__, completeness, tax
 from gcfinops.allocation import split
@@ -43,17 +42,17 @@ from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
 from gcfinops.report import budget, crossward, fx_scenario, inputs, savings, sections, targets
+from gcfinops.report.business import COMMON_NAME
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
+from gcfinops.report.measures import Measures, breakdown, system_breakdown, ward_measures
 from gcfinops.report.model import (
     ForecastParts,
-    Line,
     ReportData,
     Target,
     WardReport,
 )
 from gcfinops.report.period import Period, register_months, resolve_period, within
-from gcfinops.report.sections import opt
 from gcfinops.report.settings import ReportSettings
 from gcfinops.workspace import Workspace
 
@@ -78,82 +77,6 @@ SELECT n.ward, m.month, 'noncloud', n.cost_item, n.business_system, NULL, NULL, 
 FROM gcf_noncloud_raw AS n JOIN gcf_months AS m ON m.fiscal_year = n.fiscal_year
 WHERE n.month IS NULL AND n.ward IN (SELECT ward FROM gcf_selected) {not_initial}
 """
-# One measure set for any grouping; `$window` months of run-rate, `$remaining` months to go.
-# Columns: actual to date, forecast, previous FY to date, run rate (cloud + non-cloud, shown per
-# month), and the forecast's parts: actual of complete months, non-cloud entered for the
-# remaining months, cloud run rate × remaining months.
-_MEASURES_SQL = """
-SELECT {group},
-  coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'future' THEN c.amount_jpy END), 0),
-  CASE WHEN $window > 0 THEN
-    coalesce(sum(CASE WHEN m.in_fy AND m.status = 'complete' THEN c.amount_jpy END), 0)
-    + coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'complete' AND c.source = 'noncloud'
-                        THEN c.amount_jpy END), 0)
-    + coalesce(sum(CASE WHEN m.in_window AND c.source = 'cloud' THEN c.amount_jpy END), 0)
-      / $window * $remaining
-  END,
-  coalesce(sum(CASE WHEN m.in_compare THEN c.amount_jpy END), 0),
-  CASE WHEN $window > 0
-    THEN coalesce(sum(CASE WHEN m.in_window THEN c.amount_jpy END), 0) / $window END,
-  coalesce(sum(CASE WHEN m.in_fy AND m.status = 'complete' THEN c.amount_jpy END), 0),
-  coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'complete' AND c.source = 'noncloud'
-                    THEN c.amount_jpy END), 0),
-  CASE WHEN $window > 0 THEN
-    coalesce(sum(CASE WHEN m.in_window AND c.source = 'cloud' THEN c.amount_jpy END), 0)
-    / $window END
-FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
-WHERE c.ward = $ward
-GROUP BY {group}
-"""
-
-
-@dataclass(frozen=True)
-class _Measures:
-    actual: float = 0.0
-    forecast: float | None = None
-    previous: float = 0.0
-    run_rate: float | None = None
-    complete_actual: float = 0.0
-    known_future: float = 0.0
-    cloud_run_rate: float | None = None
-
-
-def _measures(
-    con: duckdb.DuckDBPyConnection, p: Period, group: str, ward: str
-) -> dict[tuple[Any, ...], _Measures]:
-    """One ward's measures keyed by the group columns' values."""
-    n = len(group.split(","))
-    rows = con.execute(
-        _MEASURES_SQL.format(group=group),
-        {"window": len(p.window), "remaining": 12 - p.complete, "ward": ward},
-    ).fetchall()
-    return {
-        tuple(r[:n]): _Measures(
-            float(r[n]),
-            opt(r[n + 1]),
-            float(r[n + 2]),
-            opt(r[n + 3]),
-            float(r[n + 4]),
-            float(r[n + 5]),
-            opt(r[n + 6]),
-        )
-        for r in rows
-    }
-
-
-def _lines(
-    keys: Sequence[str | None],
-    names: dict[str | None, tuple[str, str]],
-    baseline: dict[str | None, float],
-    measures: dict[str | None, _Measures],
-    window: bool,
-) -> list[Line]:
-    out = []
-    for key in keys:
-        m = measures.get(key, _Measures(forecast=0.0 if window else None))
-        ja, en = names[key]
-        out.append(Line(key, ja, en, baseline.get(key, 0.0), m.actual, m.forecast, m.previous))
-    return out
 
 
 def build_report(
@@ -315,10 +238,10 @@ def _ward_report(
     splits: split.SplitConfig,
     through: dict[str, str | None],
 ) -> WardReport:
-    total = _measures(con, p, "c.ward", code).get((code,), _Measures())
-    by_item = {k[0]: v for k, v in _measures(con, p, "c.cost_item", code).items()}
-    by_system = {k[0]: v for k, v in _measures(con, p, "c.business_system", code).items()}
-    cloud = _measures(con, p, "c.source", code)
+    total = ward_measures(con, p, "c.ward", code).get((code,), Measures())
+    by_item = {k[0]: v for k, v in ward_measures(con, p, "c.cost_item", code).items()}
+    by_system = {k[0]: v for k, v in ward_measures(con, p, "c.business_system", code).items()}
+    cloud = ward_measures(con, p, "c.source", code)
     base_rows = con.execute(
         f"SELECT cost_item, business_system, sum(amount_jpy * {factors.baseline}), "
         "list(DISTINCT basis ORDER BY basis) FROM gcf_baseline WHERE ward = ? GROUP BY ALL",
@@ -339,7 +262,7 @@ def _ward_report(
     system_names: dict[str | None, tuple[str, str]] = {
         s.id: (s.name_ja, s.name_en) for s in BUSINESS_SYSTEMS
     }
-    system_names[None] = ("共通・業務未割当", "Shared / no 業務")
+    system_names[None] = COMMON_NAME
     system_names[OUT_OF_SCOPE.id] = (OUT_OF_SCOPE.name_ja, OUT_OF_SCOPE.name_en)
     system_keys: list[str | None] = [
         s.id for s in (*BUSINESS_SYSTEMS, OUT_OF_SCOPE) if s.id in by_system or s.id in base_system
@@ -395,8 +318,8 @@ def _ward_report(
             target(t.name_ja, t.name_en, t.ratio) for t in settings.secondary_targets
         ],
         actual_to_date_jpy=total.actual,
-        cloud_to_date_jpy=cloud.get(("cloud",), _Measures()).actual,
-        noncloud_to_date_jpy=cloud.get(("noncloud",), _Measures()).actual,
+        cloud_to_date_jpy=cloud.get(("cloud",), Measures()).actual,
+        noncloud_to_date_jpy=cloud.get(("noncloud",), Measures()).actual,
         previous_fy_to_date_jpy=total.previous,
         previous_fy_total_jpy=float(prev_total[0]) if prev_total else 0.0,
         latest_month=latest.month,
@@ -415,8 +338,10 @@ def _ward_report(
         findings_available=has_findings,
         identified_savings_jpy=savings,
         findings_count=count,
-        by_cost_item=_lines(list(COST_ITEM_IDS), item_names, base_item, by_item, has_window),
-        by_business_system=_lines(system_keys, system_names, base_system, by_system, has_window),
+        by_cost_item=breakdown(list(COST_ITEM_IDS), item_names, base_item, by_item, has_window),
+        by_business_system=system_breakdown(
+            system_keys, system_names, base_system, by_system, has_window, settings.common_cost
+        ),
         by_month=months,
         by_service=sections.services(con, p, code),
         top_findings=top,

@@ -54,6 +54,8 @@ def _line(line: Line, key: str) -> dict[str, Any]:
         "forecast_jpy": line.forecast_jpy,
         "forecast_ratio_to_baseline": line.forecast_ratio_to_baseline,
         "previous_fy_to_date_jpy": line.previous_fy_to_date_jpy,
+        "has_baseline": line.has_baseline,
+        **({"common_share": line.common_share} if line.common_share is not None else {}),
     }
 
 

@@ -38,9 +38,13 @@ class Line:
     actual_to_date_jpy: float
     forecast_jpy: float | None
     previous_fy_to_date_jpy: float
+    has_baseline: bool = True  # False: no baseline row for it (「基準額なし」, no ratio)
+    common_share: float | None = None  # share of the common row apportioned to it (業務)
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:
+        if not self.has_baseline:
+            return None
         return ratio(self.forecast_jpy, self.baseline_jpy)
 
 

@@ -10,6 +10,7 @@
     cost_column = "BilledCost"  # or "EffectiveCost" (amortized)
     forecast_months = 3         # run-rate = mean of the last N complete months
     top_findings = 10
+    common_cost = "row"         # 業務 table: common cost as one 「共通」 row, or "apportion"
 
 Errors name the file and the key (docs/reports.md lists every key).
 """
@@ -30,6 +31,7 @@ from gcfinops.baseline import (
 from gcfinops.budget import DEFAULT_SETSU, setsu_map
 from gcfinops.config import check_keys, integer_setting
 from gcfinops.errors import ConfigError
+from gcfinops.report.business import COMMON_COST_MODES
 from gcfinops.report.savings import Kpi, kpi_from_config
 from gcfinops.targets import TargetConfig
 from gcfinops.targets import from_config as targets_config
@@ -54,6 +56,7 @@ class ReportSettings:
     targets: TargetConfig = field(default_factory=TargetConfig)  # [[targets]], [scope]
     setsu: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SETSU))  # [budget] setsu
     kpi: Kpi = field(default_factory=Kpi)  # [savings] KPI lines
+    common_cost: str = "row"  # "row" | "apportion" (report.business)
 
 
 def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettings:
@@ -62,13 +65,21 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
     if not isinstance(rep, dict):
         raise ConfigError(f"{path}: [report] must be a table")
     targets = targets_from_config(raw, path)
-    check_keys(path, "report", rep, {"cost_column", "forecast_months", "top_findings"})
+    check_keys(
+        path, "report", rep, {"cost_column", "forecast_months", "top_findings", "common_cost"}
+    )
     defaults = ReportSettings()
     column = rep.get("cost_column", defaults.cost_column)
     if column not in COST_COLUMNS:
         raise ConfigError(
             f"{path}: report.cost_column must be one of {', '.join(COST_COLUMNS)} "
             f"(found {column!r})"
+        )
+    common = rep.get("common_cost", defaults.common_cost)
+    if common not in COMMON_COST_MODES:
+        raise ConfigError(
+            f"{path}: report.common_cost must be one of {', '.join(COMMON_COST_MODES)} "
+            f"(found {common!r})"
         )
     forecast = rep.get("forecast_months", defaults.forecast_months)
     top = rep.get("top_findings", defaults.top_findings)
@@ -82,4 +93,5 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
         targets=targets_config(raw, path),
         setsu=setsu_map(raw, path),
         kpi=kpi_from_config(raw, path),
+        common_cost=str(common),
     )

@@ -171,7 +171,7 @@ def _line_cols(f: Fmt, first: Col) -> list[Col]:
 def _line_row(line: Line, f: Fmt) -> list[Any]:
     return [
         f.name(line.name_ja, line.name_en),
-        line.baseline_jpy,
+        line.baseline_jpy if line.has_baseline else Cell(f.t("doc.no_baseline_line"), "text"),
         line.actual_to_date_jpy,
         line.forecast_jpy,
         line.forecast_ratio_to_baseline,
