@@ -323,7 +323,7 @@ def _ward_report(
         previous_fy_to_date_jpy=total.previous,
         previous_fy_total_jpy=float(prev_total[0]) if prev_total else 0.0,
         latest_month=latest.month,
-        month_to_date_jpy=latest.total_jpy or 0.0,
+        month_to_date_jpy=latest.compared_jpy or 0.0,
         same_month_last_fy_jpy=latest.previous_fy_jpy,
         run_rate_jpy=total.run_rate,
         forecast_jpy=total.forecast if has_window else None,

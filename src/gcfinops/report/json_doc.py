@@ -104,6 +104,7 @@ def ward_dict(w: WardReport) -> dict[str, Any]:
                 "previous_fy_jpy": m.previous_fy_jpy,
                 "by_provider_jpy": m.by_provider,
                 "through": m.through,
+                "days_fraction": m.days_fraction,
             }
             for m in w.by_month
         ],

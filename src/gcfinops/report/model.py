@@ -63,12 +63,23 @@ class Month:
     previous_fy_jpy: float | None  # None before the first month with any data
     by_provider: dict[str, float] = field(default_factory=dict)
     through: str | None = None  # last day every billing account has data for (YYYY-MM-DD)
+    # Month to date (partial / incomplete, days 1..D): D / days of the month. previous_fy_jpy
+    # is then the same days of last year's month (its amount × D / days), and the month's
+    # non-cloud amounts count the same share in `compared_jpy`.
+    days_fraction: float | None = None
 
     @property
     def total_jpy(self) -> float | None:
         if self.cloud_jpy is None or self.noncloud_jpy is None:
             return None
         return self.cloud_jpy + self.noncloud_jpy
+
+    @property
+    def compared_jpy(self) -> float | None:
+        """The amount set against previous_fy_jpy: cloud to date + non-cloud × days_fraction."""
+        if self.cloud_jpy is None or self.noncloud_jpy is None:
+            return None
+        return self.cloud_jpy + self.noncloud_jpy * (self.days_fraction or 1.0)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from gcfinops.completeness import last_day
 from gcfinops.report import inputs
 from gcfinops.report.model import Finding, FxUsed, Month, Service, Source
 from gcfinops.report.period import Period
@@ -47,6 +48,8 @@ def months(
     for i, (month, _fy, _in_fy, status, _w, _c) in enumerate(r for r in p.months if r[2]):
         prev_month = previous[i][0]
         future = status == "future"
+        seen = (through or {}).get(month) if status in ("partial", "incomplete") else None
+        fraction = int(seen[8:10]) / last_day(month).day if seen else None
         out.append(
             Month(
                 month=month,
@@ -60,12 +63,14 @@ def months(
                 ),
                 previous_month=prev_month,
                 previous_fy_jpy=(
-                    amount[(prev_month, "cloud")] + amount[(prev_month, "noncloud")]
+                    (amount[(prev_month, "cloud")] + amount[(prev_month, "noncloud")])
+                    * (fraction or 1.0)
                     if p.first_data is not None and prev_month >= p.first_data
                     else None
                 ),
                 by_provider=dict(sorted(provider[month].items())) if not future else {},
-                through=(through or {}).get(month) if status in ("partial", "incomplete") else None,
+                through=seen,
+                days_fraction=fraction,
             )
         )
     return out
