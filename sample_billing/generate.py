@@ -1569,10 +1569,18 @@ def write_noncloud(out: Path) -> None:
             amount = yen(nc.operation * growth)
             w.writerow([ward.key, "", fy, "", "system_operation", amount, vendor,
                         "システム運用作業（年額）"])  # fmt: skip
-        w.writerow([ward.key, "", 2024, "", "hardware_lease", yen(nc.legacy * 0.7), LEGACY,
-                    "移行前の庁内サーバ 賃借料（上期のみ、二重稼働）"])  # fmt: skip
-        w.writerow([ward.key, "", 2024, "", "datacenter", yen(nc.legacy * 0.3), LEGACY,
-                    "移行前のデータセンター利用料（上期のみ）"])  # fmt: skip
+        # the old platform ran in parallel in the first half (上期, April–September 2024) only:
+        # six monthly rows, so the report puts the cost in those months (the sixth takes the
+        # rounding remainder and the half-year total stays exact)
+        for item, share, note in (
+            ("hardware_lease", 0.7, "移行前の庁内サーバ 賃借料（上期のみ、二重稼働）"),
+            ("datacenter", 0.3, "移行前のデータセンター利用料（上期のみ）"),
+        ):
+            total = int(yen(nc.legacy * share))
+            monthly = total // 6
+            for i, month in enumerate(("04", "05", "06", "07", "08", "09")):
+                amount = monthly if i < 5 else total - monthly * 5
+                w.writerow([ward.key, f"2024-{month}", 2024, "", item, amount, LEGACY, note])
     write_text(out / "noncloud_costs.csv", buf.getvalue())
 
 
