@@ -154,3 +154,24 @@ def test_sample_cut_at_the_10th_fails_with_complete_false(sample_workspace, tmp_
     text = CliRunner().invoke(app, ["-w", str(ws), "check", "--max-yoy-growth", "15"])
     assert "月途中: 前月・前年度同月も1〜10日で比較" in text.stdout
     assert "消費税: 税込" in text.stdout
+
+
+def test_billing_period_decides_the_month_and_the_rate(tmp_path: Path) -> None:
+    """A Google Cloud-like hour of 2026-02-28 23:00 UTC in invoice month March counts in March
+    at March's rate (150): USD 10 → 1,500円; February keeps its own USD 100 at 140. March is
+    complete (USD 10 a day through the 31st)."""
+    from datetime import UTC, datetime
+
+    march = datetime(2026, 3, 1, tzinfo=UTC)
+    rows = [
+        line("2026-02", 100.0, x_Ward=W),
+        line("2026-02-28 23", 10.0, x_Ward=W, BillingPeriodStart=march,
+             BillingPeriodEnd=datetime(2026, 4, 1, tzinfo=UTC)),
+        *[line(f"2026-03-{d:02d}", 10.0, x_Ward=W) for d in range(1, 32)],
+    ]  # fmt: skip
+    write_lake(tmp_path, rows)
+    write_fx(tmp_path, {"2026-02": 140.0, "2026-03": 150.0})
+    result = run_check(Workspace.resolve(tmp_path), month="2026-03", thresholds=OFF)
+    assert result.complete
+    assert result.totals[W]["2026-03"] == pytest.approx(310 * 150 + 10 * 150)
+    assert result.totals[W]["2026-02"] == pytest.approx(100 * 140)
