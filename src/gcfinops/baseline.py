@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.config import check_keys, integer_setting, number_setting
 from gcfinops.errors import ConfigError
+from gcfinops.usercsv import ImportResult as ImportResult  # this store's import result
 from gcfinops.usercsv import (
     Problem,
     check_header,
@@ -177,16 +178,6 @@ def targets_from_config(raw: dict[str, Any], path: Path | None = None) -> Target
 
 
 # --- the baseline -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import stored: rows, and the total per (ward, fiscal year)."""
-
-    path: Path
-    rows: int
-    replaced_rows: int
-    totals: dict[tuple[str, int], Decimal]
 
 
 def store_path(ws: Workspace) -> Path:

@@ -13,7 +13,6 @@ budget and actual can be read per 節 as the book is written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +22,7 @@ from gcfinops.allocation.wards import WardDirectory
 from gcfinops.baseline import COST_ITEM_IDS, parse_item
 from gcfinops.config import check_keys
 from gcfinops.errors import ConfigError
+from gcfinops.usercsv import ImportResult as ImportResult  # this store's import result
 from gcfinops.usercsv import (
     check_header,
     merge_stored,
@@ -74,16 +74,6 @@ DEFAULT_SETSU: dict[str, str] = {
     "initial": "委託料",
 }
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import stored: rows, and the budget total per (ward, fiscal year)."""
-
-    path: Path
-    rows: int
-    replaced_rows: int
-    totals: dict[tuple[str, int], Decimal]
 
 
 def store_path(ws: Workspace) -> Path:

@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -192,3 +193,13 @@ def tax_sql(path: Path) -> str:
     with path.open(encoding="utf-8", newline="") as f:
         header = next(csv.reader(f), [])
     return "coalesce(nullif(tax, ''), 'included')" if "tax" in header else "'included'"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import of a user CSV stored: rows, and the total per (ward, fiscal year)."""
+
+    path: Path
+    rows: int
+    replaced_rows: int
+    totals: dict[tuple[str, int], Decimal]
