@@ -6,12 +6,14 @@ and returns plain dataclasses; errors are `gcfinops.errors.GcfinopsError` subcla
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gcfinops import baseline as _baseline
+from gcfinops import compact as _compact
 from gcfinops import costs as _costs
 from gcfinops import engine as _engine
 from gcfinops import findings as _findings
@@ -63,12 +65,15 @@ def workspace(path: str | Path | None = None) -> Workspace:
     return Workspace.resolve(path)
 
 
-def context(workspace: str | Path | Context | None = None) -> Context:
+def context(workspace: str | Path | Context | None = None, *, engine: str | None = None) -> Context:
     """The call's context: workspace, gcfinops.toml, ward directory (with the configured extra
-    municipalities) and FX table, read once and passed down (docs/architecture.md)."""
+    municipalities) and FX table, read once and passed down (docs/architecture.md).
+    `engine`: `--engine` (duckdb or spark), over `[engine] name`."""
     if isinstance(workspace, Context):
-        return workspace
-    return Context.load(Workspace.resolve(workspace))
+        ctx = workspace
+    else:
+        ctx = Context.load(Workspace.resolve(workspace))
+    return ctx if engine is None else dataclasses.replace(ctx, engine=engine)
 
 
 def ingest(
@@ -114,6 +119,7 @@ def check(
     by: str | None = None,
     thresholds: dict[str, float | None] | None = None,
     top: int | None = None,
+    engine: str | None = None,
 ) -> _gate.CheckResult:
     """The CI gate: compare a month with the previous month, the same month last 年度 and the
     path to the 3割 target, per ward (or 業務, service, account). See docs/ci.md.
@@ -130,7 +136,9 @@ def check(
         MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
         ConfigError: [check] in gcfinops.toml or an option is invalid (exit 2).
     """
-    return _gate.run_check(context(workspace), month=month, by=by, thresholds=thresholds, top=top)
+    return _gate.run_check(
+        context(workspace, engine=engine), month=month, by=by, thresholds=thresholds, top=top
+    )
 
 
 def anomalies(
@@ -234,6 +242,7 @@ def report(
     fiscal_year: int | None = None,
     as_of: date | None = None,
     tax_basis: str = "included",
+    engine: str | None = None,
 ) -> ReportData:
     """The ward report's numbers: FY2018 baseline, 3割 target, actual, forecast, savings.
 
@@ -254,7 +263,7 @@ def report(
     from gcfinops.tax import parse_basis
 
     return generate(
-        context(workspace),
+        context(workspace, engine=engine),
         ward,
         fiscal_year=fiscal_year,
         as_of=as_of,
@@ -332,6 +341,7 @@ def analyze(
     rules: list[str] | None = None,
     as_of: datetime | None = None,
     lock_timeout: float = 600.0,
+    engine: str | None = None,
 ) -> _engine.AnalyzeResult:
     """Run the rules (all enabled ones, or `rules`) and replace the workspace's findings.
 
@@ -346,7 +356,23 @@ def analyze(
         NoDataError: the lake is empty.
     """
     return _engine.analyze(
-        context(workspace), rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout
+        context(workspace, engine=engine), rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout
+    )
+
+
+def lake_compact(
+    *,
+    workspace: str | Path | None = None,
+    target_bytes: int = _compact.TARGET_FILE_BYTES,
+    lock_timeout: float = 600.0,
+) -> list[_compact.CompactedUnit]:
+    """Merge each lake unit's small files (sorted by ward and time), reconciled and journaled.
+
+    Raises:
+        ReconciliationError: a unit's rows or totals would change (exit 1); the lake is unchanged.
+    """
+    return _compact.compact(
+        Workspace.resolve(workspace), target_bytes=target_bytes, lock_timeout=lock_timeout
     )
 
 

@@ -17,7 +17,9 @@ from gcfinops.allocation.tags import AllocationConfig
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.errors import ConfigError
 
-KNOWN_SECTIONS = {"allocation", "rules", "check", "report", "fx", "ingest", "baseline"}
+KNOWN_SECTIONS = {
+    "allocation", "rules", "check", "report", "fx", "ingest", "baseline", "engine"
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

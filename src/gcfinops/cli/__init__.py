@@ -17,6 +17,7 @@ from gcfinops.cli import allocation as allocation_cmd
 from gcfinops.cli import check as check_cmd
 from gcfinops.cli import ingest as ingest_cmd
 from gcfinops.cli import inspection as inspection_cmd
+from gcfinops.cli import lake as lake_cmd
 from gcfinops.cli import report as report_cmd
 from gcfinops.cli import rules as rules_cmd
 from gcfinops.cli import setup as setup_cmd
@@ -70,6 +71,7 @@ for module in (
     rules_cmd,
     allocation_cmd,
     inspection_cmd,
+    lake_cmd,
 ):
     module.register(app)
 

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from gcfinops import api
+from gcfinops.cli.engine_option import EngineOpt
 from gcfinops.cli.output import STATE, guarded, info, out
 from gcfinops.gate import AnomalyResult, CheckResult, ci, parse_threshold
 from gcfinops.jpcalendar import Lang
@@ -136,6 +137,7 @@ def check(
     output: OutputA = None,
     lang: LangA = LangOpt.ja,
     unit: UnitA = UnitOpt.yen,
+    engine: EngineOpt = None,
 ) -> None:
     """Fail the pipeline when a month's cost grew past the agreed thresholds.
 
@@ -163,6 +165,7 @@ def check(
         by=by.value if by else None,
         thresholds={k: parse_threshold(v) for k, v in given.items() if v is not None},
         top=top,
+        engine=engine,
     )
     la: Lang = lang.value
     un: Unit = unit.value

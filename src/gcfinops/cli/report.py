@@ -14,6 +14,7 @@ from rich.text import Text
 from gcfinops import api
 from gcfinops import baseline as _baseline
 from gcfinops import report as _report
+from gcfinops.cli.engine_option import EngineOpt
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
 from gcfinops.errors import ConfigError
 from gcfinops.money import format_jpy
@@ -92,6 +93,7 @@ def report(
         str,
         typer.Option("--tax-basis", help="included (税込, default) or excluded (税抜)."),
     ] = "included",
+    engine: EngineOpt = None,
 ) -> None:
     """Ward report against the FY2018 baseline and the 3割 target, for the finance meeting.
 
@@ -106,7 +108,12 @@ def report(
         raise ConfigError(f"--unit must be yen or thousand (found {unit!r})")
     cut = _parse_date(as_of) if as_of else None
     data = api.report(
-        ward, workspace=STATE.workspace, fiscal_year=fy, as_of=cut, tax_basis=tax_basis
+        ward,
+        workspace=STATE.workspace,
+        fiscal_year=fy,
+        as_of=cut,
+        tax_basis=tax_basis,
+        engine=engine,
     )
     lang_: Lang = "en" if lang == "en" else "ja"
     unit_: Unit = "thousand" if unit == "thousand" else "yen"

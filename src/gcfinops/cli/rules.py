@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from gcfinops import api
+from gcfinops.cli.engine_option import EngineOpt
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
 from gcfinops.engine import AnalyzeResult, parse_as_of
 from gcfinops.errors import ConfigError
@@ -76,6 +77,7 @@ def analyze(
     lang: LangOpt = "ja",
     format_: FormatOpt = "table",
     lock_timeout: Annotated[float, typer.Option(help="Seconds to wait for an ingest.")] = 600.0,
+    engine: EngineOpt = None,
 ) -> None:
     """Run the rules over the lake and store the findings (replacing the previous ones).
 
@@ -85,8 +87,9 @@ def analyze(
     fmt = _format(format_, ("table", "json"))
     when = parse_as_of(as_of) if as_of else None
     result = api.analyze(
-        workspace=STATE.workspace, rules=rule, as_of=when, lock_timeout=lock_timeout
-    )
+        workspace=STATE.workspace, rules=rule, as_of=when, lock_timeout=lock_timeout,
+        engine=engine,
+    )  # fmt: skip
     if fmt == "json":
         emit_json(analyze_json(result))
         return

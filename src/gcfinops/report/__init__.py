@@ -14,7 +14,6 @@ from pathlib import Path
 
 from gcfinops.allocation import split
 from gcfinops.context import Context
-from gcfinops.db import session
 from gcfinops.errors import ConfigError
 from gcfinops.lake import lake_view_sql
 from gcfinops.report.csv_table import render_csv
@@ -28,6 +27,7 @@ from gcfinops.report.settings import load_settings
 from gcfinops.report.terminal import render_terminal
 from gcfinops.report.xlsx import render_xlsx
 from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis
+from gcfinops.sqlengine import session
 from gcfinops.workspace import Workspace
 
 __all__ = ["EXTENSIONS", "FORMATS", "ReportData", "format_for_path", "generate", "render"]
@@ -80,7 +80,7 @@ def generate(
     ctx = Context.of(where)
     ws = ctx.workspace
     settings = load_settings(ctx.config.raw, ctx.config.path)
-    with session(temp_dir=ws.tmp) as con:
+    with session(ctx, temp_dir=ws.tmp) as con:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
         return build_report(
             ws,
