@@ -26,8 +26,8 @@ from gcfinops.report.model import ReportData
 from gcfinops.report.settings import load_settings
 from gcfinops.report.terminal import render_terminal
 from gcfinops.report.xlsx import render_xlsx
-from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis
 from gcfinops.sqlengine import session
+from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis
 from gcfinops.workspace import Workspace
 
 __all__ = ["EXTENSIONS", "FORMATS", "ReportData", "format_for_path", "generate", "render"]
