@@ -61,3 +61,17 @@ def test_adapter_page_names_its_provider_documentation(name: str) -> None:
     assert adapter.doc_url in page
     for column in schema.MAPPED_COLUMNS:
         assert f"| `{column}` |" in page
+
+
+def test_scale_doc_external_table_is_current() -> None:
+    """docs/scale.md's CREATE EXTERNAL TABLE is generated from schema.py; regenerate with
+    `python -c "from gcfinops.external_table import create_external_table as c; print(c())"`
+    and paste it between the GENERATED markers."""
+    from gcfinops import schema
+    from gcfinops.external_table import create_external_table
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scale.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- BEGIN GENERATED: external-table")[1].split("<!-- END GENERATED")[0]
+    assert "```sql\n" + create_external_table() + "```" in block
+    for c in schema.COLUMNS:
+        assert f"`{c.name}`" in block

@@ -6,6 +6,7 @@ and returns plain dataclasses; errors are `gcfinops.errors.GcfinopsError` subcla
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from gcfinops import baseline as _baseline
 from gcfinops import budget as _budget
+from gcfinops import compact as _compact
 from gcfinops import costs as _costs
 from gcfinops import engine as _engine
 from gcfinops import findings as _findings
@@ -67,12 +69,15 @@ def workspace(path: str | Path | None = None) -> Workspace:
     return Workspace.resolve(path)
 
 
-def context(workspace: str | Path | Context | None = None) -> Context:
+def context(workspace: str | Path | Context | None = None, *, engine: str | None = None) -> Context:
     """The call's context: workspace, gcfinops.toml, ward directory (with the configured extra
-    municipalities) and FX table, read once and passed down (docs/architecture.md)."""
+    municipalities) and FX table, read once and passed down (docs/architecture.md).
+    `engine`: `--engine` (duckdb or spark), over `[engine] name`."""
     if isinstance(workspace, Context):
-        return workspace
-    return Context.load(Workspace.resolve(workspace))
+        ctx = workspace
+    else:
+        ctx = Context.load(Workspace.resolve(workspace))
+    return ctx if engine is None else dataclasses.replace(ctx, engine=engine)
 
 
 def ingest(
@@ -120,6 +125,7 @@ def check(
     top: int | None = None,
     max_over_budget: float | None = None,
     tax_basis: str | None = None,
+    engine: str | None = None,
 ) -> _gate.CheckResult:
     """The CI gate: compare a month with the previous month, the same month last 年度 and the
     path to the 3割 target, per ward (or 業務, service, account). See docs/ci.md.
@@ -140,7 +146,7 @@ def check(
         MissingRateError: an amount needs an FX rate the workspace lacks (exit 2).
         ConfigError: [check] in gcfinops.toml or an option is invalid (exit 2).
     """
-    ctx = context(workspace)
+    ctx = context(workspace, engine=engine)
     result = _gate.run_check(
         ctx, month=month, by=by, thresholds=thresholds, top=top, tax_basis=tax_basis
     )
@@ -289,6 +295,7 @@ def report(
     fx_scenario: str | None = None,
     years: int | None = None,
     from_fy: int | None = None,
+    engine: str | None = None,
 ) -> ReportData:
     """The ward report's numbers: FY2018 baseline, 3割 target, actual, forecast, savings.
 
@@ -322,7 +329,7 @@ def report(
         ) from None
 
     return generate(
-        context(workspace),
+        context(workspace, engine=engine),
         ward,
         fiscal_year=fiscal_year,
         as_of=as_of,
@@ -437,6 +444,7 @@ def analyze(
     rules: list[str] | None = None,
     as_of: datetime | None = None,
     lock_timeout: float = 600.0,
+    engine: str | None = None,
 ) -> _engine.AnalyzeResult:
     """Run the rules (all enabled ones, or `rules`) and replace the workspace's findings.
 
@@ -452,10 +460,26 @@ def analyze(
     """
     from gcfinops import realized
 
-    ctx = context(workspace)
+    ctx = context(workspace, engine=engine)
     result = _engine.analyze(ctx, rule_ids=rules, as_of=as_of, lock_timeout=lock_timeout)
     realized.update_history(ctx.workspace)  # first/last month seen, open/resolved/gone
     return result
+
+
+def lake_compact(
+    *,
+    workspace: str | Path | None = None,
+    target_bytes: int = _compact.TARGET_FILE_BYTES,
+    lock_timeout: float = 600.0,
+) -> list[_compact.CompactedUnit]:
+    """Merge each lake unit's small files (sorted by ward and time), reconciled and journaled.
+
+    Raises:
+        ReconciliationError: a unit's rows or totals would change (exit 1); the lake is unchanged.
+    """
+    return _compact.compact(
+        Workspace.resolve(workspace), target_bytes=target_bytes, lock_timeout=lock_timeout
+    )
 
 
 def findings(

@@ -17,7 +17,7 @@ from gcfinops.allocation.tags import AllocationConfig
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.errors import ConfigError
 
-KNOWN_SECTIONS = {"allocation", "rules", "check", "report", "fx", "ingest", "baseline"}
+KNOWN_SECTIONS = {"allocation", "rules", "check", "report", "fx", "ingest", "baseline", "engine"}
 KNOWN_SECTIONS |= {"targets", "scope", "budget", "savings", "population"}  # issue #13
 
 

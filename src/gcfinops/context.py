@@ -25,6 +25,8 @@ class Context:
 
     workspace: Workspace
     config: Config
+    #: `--engine` of this call (duckdb or spark); None: `[engine] name`, else DuckDB (sqlengine)
+    engine: str | None = None
 
     @classmethod
     def load(cls, workspace: Workspace) -> Context:

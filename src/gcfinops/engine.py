@@ -26,7 +26,6 @@ from gcfinops import findings, lake
 from gcfinops.allocation.systems import get_system
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.context import Context
-from gcfinops.db import session
 from gcfinops.errors import NoDataError, RuleDefinitionError
 from gcfinops.findings import Listing
 from gcfinops.fx import HOME_CURRENCY, missing_rate_error
@@ -51,6 +50,7 @@ from gcfinops.rulesql import (
     short,
     validate,
 )
+from gcfinops.sqlengine import session
 from gcfinops.workspace import Workspace
 
 # The session and the rule checks live in rulesql; callers keep importing them from here.
@@ -307,7 +307,7 @@ def analyze(
         lake.recover(ws)
         if not ws.has_data():
             raise NoDataError(f"the lake in {ws.root} is empty", hint="run `gcfinops ingest PATH`")
-        with session(temp_dir=ws.tmp / "duckdb", memory_limit=memory_limit) as con:
+        with session(ctx, temp_dir=ws.tmp / "duckdb", memory_limit=memory_limit) as con:
             con.execute(f"CREATE OR REPLACE TEMP VIEW lake AS {lake.lake_view_sql(ws)}")
             when = as_of or default_as_of(con)
             prepare(

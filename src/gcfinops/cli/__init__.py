@@ -18,6 +18,7 @@ from gcfinops.cli import check as check_cmd
 from gcfinops.cli import export as export_cmd
 from gcfinops.cli import ingest as ingest_cmd
 from gcfinops.cli import inspection as inspection_cmd
+from gcfinops.cli import lake as lake_cmd
 from gcfinops.cli import options
 from gcfinops.cli import plan as plan_cmd
 from gcfinops.cli import report as report_cmd
@@ -69,6 +70,7 @@ for module in (
     inspection_cmd,
     export_cmd,
     plan_cmd,
+    lake_cmd,
 ):
     module.register(app)
 options.install(app)  # --workspace, --quiet and --lang after every command name too

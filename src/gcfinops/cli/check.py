@@ -15,6 +15,7 @@ from rich.text import Text
 
 from gcfinops import api
 from gcfinops.cli import options
+from gcfinops.cli.engine_option import EngineOpt
 from gcfinops.cli.messages import lang as current_lang
 from gcfinops.cli.messages import t
 from gcfinops.cli.options import MonthOpt, UnitOpt
@@ -134,6 +135,7 @@ def check(
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
     output: OutputA = None,
     unit: UnitOpt = "yen",
+    engine: EngineOpt = None,
 ) -> None:
     """Fail the pipeline when a month's cost grew past the agreed thresholds.
 
@@ -163,6 +165,7 @@ def check(
         top=top,
         max_over_budget=max_over_budget,
         tax_basis=tax_basis,
+        engine=engine,
     )
     la = current_lang()
     un = options.unit(unit)

@@ -15,6 +15,7 @@ from gcfinops import api
 from gcfinops import baseline as _baseline
 from gcfinops import report as _report
 from gcfinops.cli import options
+from gcfinops.cli.engine_option import EngineOpt
 from gcfinops.cli.messages import lang as current_lang
 from gcfinops.cli.messages import t
 from gcfinops.cli.options import OutputOpt, UnitOpt, choice, format_option
@@ -109,6 +110,7 @@ def report(
         int | None,
         typer.Option("--from-fy", help="Multi-year view from this fiscal year (e.g. 2021)."),
     ] = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Ward report against the FY2018 baseline and the 3割 target, for the finance meeting.
 
@@ -129,6 +131,7 @@ def report(
         fx_scenario=fx_scenario,
         years=years,
         from_fy=from_fy,
+        engine=engine,
     )
     if fmt == "table" and output is None:
         print_report(data, Fmt(lang_, unit_), out())

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from gcfinops import api
 from gcfinops.cli import options
+from gcfinops.cli.engine_option import EngineOpt
 from gcfinops.cli.messages import lang as current_lang
 from gcfinops.cli.messages import t
 from gcfinops.cli.options import choice
@@ -53,6 +54,7 @@ def analyze(
     top: Annotated[int, typer.Option(help="Findings to print (table format).")] = 15,
     format_: FormatOpt = "table",
     lock_timeout: Annotated[float, typer.Option(help="Seconds to wait for an ingest.")] = 600.0,
+    engine: EngineOpt = None,
 ) -> None:
     """Run the rules over the lake and store the findings (replacing the previous ones).
 
@@ -62,8 +64,9 @@ def analyze(
     fmt = choice(format_, ("table", "json"))
     when = parse_as_of(as_of) if as_of else None
     result = api.analyze(
-        workspace=STATE.workspace, rules=rule, as_of=when, lock_timeout=lock_timeout
-    )
+        workspace=STATE.workspace, rules=rule, as_of=when, lock_timeout=lock_timeout,
+        engine=engine,
+    )  # fmt: skip
     if fmt == "json":
         emit_json(result.to_dict())
         return

@@ -36,7 +36,6 @@ from gcfinops.allocation.wards import WardDirectory
 from gcfinops.baseline import targets_from_config
 from gcfinops.completeness import MonthCompleteness, last_day, load_days, month_completeness
 from gcfinops.context import Context
-from gcfinops.db import session
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import BILLING_MONTH_SQL, months_relation, register_fx, require_rates
 from gcfinops.gate.explain import explain, findings_path, shift_month
@@ -53,6 +52,7 @@ from gcfinops.gate.settings import (
 from gcfinops.gate.target import allowances
 from gcfinops.jpcalendar import fy_months, month_fiscal_year, parse_month, previous_fy_same_month
 from gcfinops.lake import lake_view_sql
+from gcfinops.sqlengine import session
 from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis, parse_basis
 from gcfinops.workspace import Workspace
 
@@ -82,7 +82,7 @@ def run_check(
     if top is not None:
         settings = replace(settings, top=top)
     # NOTE: spill space only inside an existing workspace (a mistyped -w must not create one)
-    with session(temp_dir=ws.tmp / "check" if ws.root.is_dir() else None) as con:
+    with session(ctx, temp_dir=ws.tmp / "check" if ws.root.is_dir() else None) as con:
         return _run(con, ctx, settings, cli, month, basis)
 
 

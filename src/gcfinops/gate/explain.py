@@ -172,6 +172,8 @@ def findings_offsets(
     if not findings.register(con, ws):
         return {}
     group = f"coalesce(f.{FINDINGS_GROUP[by]}, r.grp)"
+    # yen-rounded keys: Σ of DOUBLE differs in its last bits between runs and engines, and
+    # must not decide the order of equal amounts
     rows = con.execute(
         f"""WITH r AS (
                 SELECT ResourceId, min(grp) AS grp,
@@ -185,7 +187,8 @@ def findings_offsets(
             FROM gcf_findings AS f
             LEFT JOIN r ON r.ResourceId = f.resource_id
             WHERE f.estimated_monthly_savings > 0
-            ORDER BY delta DESC, f.estimated_monthly_savings DESC, f.rule_id, f.resource_id""",
+            ORDER BY round(delta) DESC, round(f.estimated_monthly_savings) DESC, f.rule_id,
+                     f.resource_id""",
         {"m": month, "b": base},
     ).fetchall()
     out: dict[str | None, list[Offset]] = {}

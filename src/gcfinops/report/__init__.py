@@ -14,7 +14,6 @@ from pathlib import Path
 
 from gcfinops.allocation import split
 from gcfinops.context import Context
-from gcfinops.db import session
 from gcfinops.errors import ConfigError
 from gcfinops.lake import lake_view_sql
 from gcfinops.report.crossward import populations
@@ -29,6 +28,7 @@ from gcfinops.report.multiyear import add_trajectory
 from gcfinops.report.settings import load_settings
 from gcfinops.report.terminal import render_terminal
 from gcfinops.report.xlsx import render_xlsx
+from gcfinops.sqlengine import session
 from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis
 from gcfinops.workspace import Workspace
 
@@ -86,7 +86,7 @@ def generate(
     ctx = Context.of(where)
     ws = ctx.workspace
     settings = load_settings(ctx.config.raw, ctx.config.path)
-    with session(temp_dir=ws.tmp) as con:
+    with session(ctx, temp_dir=ws.tmp) as con:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
 
         def build(fy: int | None, rates: list[float] | None = None) -> ReportData:

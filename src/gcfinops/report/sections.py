@@ -120,11 +120,13 @@ def findings(
              GROUP BY rid) AS r""",
         [code],
     ).fetchone()
+    # ties at the yen shown break by rule and resource: sums of DOUBLE differ in their last
+    # bits between runs and engines, and must not decide which finding is listed
     rows = con.execute(
         """SELECT rule_id, business_system, resource_id, estimated_monthly_savings,
                   current_monthly_cost, recommendation_ja, recommendation, confidence
            FROM gcf_findings WHERE ward = ?
-           ORDER BY estimated_monthly_savings DESC, rule_id, resource_id LIMIT ?""",
+           ORDER BY round(estimated_monthly_savings) DESC, rule_id, resource_id LIMIT ?""",
         [code, top],
     ).fetchall()
     findings = [
