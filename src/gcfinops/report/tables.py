@@ -37,6 +37,18 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
     total: bool = False
     note: str | None = None
+    # One role per row ("detail", "subtotal", "total"), parallel to `rows`; empty means every
+    # row is a detail row except the last when `total` is set. Renderers that write formulas
+    # (XLSX) sum the detail rows above a subtotal, and the subtotals (or details) above a total.
+    roles: list[str] = field(default_factory=list)
+    # The unit printed above the table, e.g. "（単位：千円）"; None for tables without money.
+    unit_note: str | None = None
+
+    def role(self, index: int) -> str:
+        """The role of row `index` ("detail", "subtotal" or "total")."""
+        if self.roles:
+            return self.roles[index]
+        return "total" if self.total and index == len(self.rows) - 1 else "detail"
 
     def kind_of(self, col: int, value: Any) -> tuple[Any, str]:
         if isinstance(value, Cell):

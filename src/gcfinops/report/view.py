@@ -12,6 +12,7 @@ from typing import Any
 from gcfinops.allocation.systems import get_system
 from gcfinops.baseline import cost_item
 from gcfinops.report import appendix, crossward, plan_view
+from gcfinops.report.header import ReportHeader
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import Line, ReportData, WardReport, ratio
 from gcfinops.report.tables import Cell, Col, Table
@@ -35,6 +36,7 @@ class DocView:
     comparison: list[Table]
     notes: list[str]
     appendix: list[Table]
+    header: ReportHeader | None = None  # the handout's header block (report.header)
 
 
 def build_view(data: ReportData, f: Fmt) -> DocView:
