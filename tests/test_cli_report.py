@@ -175,3 +175,5 @@ def test_demo_step_imports_the_sample_tables_and_prints_the_report(
     out = capsys.readouterr().out
     assert "世田谷区 標準化対象システム 運用経費レポート 2025年度 (令和7年度)" in out
     assert "2,000,000円" in out  # the imported baseline
+    # then the cross-ward comparison, with the shipped census population beside the figure
+    assert "区間比較: 住民1人あたりの運用経費" in out and "943,664" in out

@@ -54,3 +54,41 @@ def test_population_errors(ws: Path) -> None:
     (ws / "gcfinops.toml").write_text("[population]\nwards = { nowhere = 1 }\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown ward"):
         api.report("all", workspace=ws, as_of=lake.AS_OF)
+
+
+def test_shipped_census_populations_without_configuration(ws: Path) -> None:
+    """No [population]: the 23 wards' census figures, with their source and date, by hand."""
+    c = api.report("all", workspace=ws, as_of=lake.AS_OF).crossward
+    assert c is not None
+    peers = {w.ward: w for w in c.wards}
+    assert peers["131121"].population == 943_664  # 世田谷区, 令和2年国勢調査
+    assert peers["131121"].cost_per_resident_jpy == pytest.approx(3_435_000 / 943_664)
+    assert peers["131016"].cost_per_resident_jpy == pytest.approx(600_000 / 66_680)
+    assert (
+        peers["131016"].population_source
+        == "令和2年国勢調査 人口等基本集計（総務省統計局）, 2020-10-01"
+    )
+
+
+def test_configured_population_overrides_one_ward_and_shipped_false_drops_the_rest(
+    ws: Path,
+) -> None:
+    (ws / "gcfinops.toml").write_text(
+        '[population]\nsource = "手入力"\nreference_date = "2025-01-01"\n'
+        "wards = { setagaya = 900000 }\n",
+        encoding="utf-8",
+    )
+    peers = {w.ward: w for w in api.report("all", workspace=ws, as_of=lake.AS_OF).crossward.wards}  # type: ignore[union-attr]
+    assert (peers["131121"].population, peers["131121"].population_source) == (
+        900_000,
+        "手入力, 2025-01-01",
+    )
+    assert peers["131016"].population == 66_680  # still the shipped census figure
+    (ws / "gcfinops.toml").write_text(
+        "[population]\nshipped = false\nwards = { setagaya = 900000 }\n", encoding="utf-8"
+    )
+    peers = {w.ward: w for w in api.report("all", workspace=ws, as_of=lake.AS_OF).crossward.wards}  # type: ignore[union-attr]
+    assert peers["131016"].population is None and peers["131016"].cost_per_resident_jpy is None
+    (ws / "gcfinops.toml").write_text("[population]\nshipped = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"population\.shipped"):
+        api.report("all", workspace=ws, as_of=lake.AS_OF)

@@ -23,7 +23,7 @@ from gcfinops.cli.output import STATE, emit_json, guarded, info, out
 from gcfinops.errors import ConfigError
 from gcfinops.money import format_jpy
 from gcfinops.report.i18n import Fmt
-from gcfinops.report.terminal import print_report
+from gcfinops.report.terminal import print_comparison, print_report
 from gcfinops.workspace import Workspace, atomic_write
 
 baseline_app = typer.Typer(
@@ -280,4 +280,7 @@ def demo_report(root: Path, samples: Path, ward: str = "世田谷区") -> None:
         if (samples / name).exists():
             result = load(samples / name, workspace=root)
             info(t("demo.imported", n=result.rows, name=name))
-    print_report(api.report(ward, workspace=root), Fmt(current_lang(), "yen"), out())
+    fmt = Fmt(current_lang(), "yen")
+    print_report(api.report(ward, workspace=root), fmt, out())
+    info(t("demo.comparison"))
+    print_comparison(api.report("all", workspace=root), fmt, out())

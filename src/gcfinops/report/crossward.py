@@ -2,15 +2,16 @@
 operation-support contracts (運用管理補助者: non-cloud `other_outsourcing`, by vendor) side by side,
 with the saving a joint contract would need to be 20 % below the wards' own contracts.
 
-Populations are configuration, not shipped data: no source for the 23 wards' populations was
-verified for this release, so `[population]` (inline or a CSV for any municipality) supplies them
-with their source and reference date, printed beside the figure:
+The 23 special wards' populations ship with gcfinops (gcfinops.populations: 令和2年国勢調査,
+2020-10-01); `[population]` (inline or a CSV for any municipality) overrides them per ward with the
+figures the ward uses, and the source and reference date are printed beside the figure:
 
     [population]
     source = "住民基本台帳人口 (各区公表)"
     reference_date = "2025-01-01"
     wards = { setagaya = 900000, "千代田区" = 60000 }
     file = "population.csv"      # optional: ward,population,source,reference_date
+    shipped = true               # false: only the figures configured here
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gcfinops import populations as shipped_populations
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.config import check_keys, integer_setting
 from gcfinops.errors import ConfigError
@@ -39,9 +41,17 @@ def populations(raw: dict[str, Any], path: Path | None, wards: WardDirectory) ->
     section = raw.get("population", {})
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [population] must be a table")
-    check_keys(path, "population", section, {"source", "reference_date", "wards", "file"})
+    check_keys(
+        path, "population", section, {"source", "reference_date", "wards", "file", "shipped"}
+    )
     label = ", ".join(str(section[k]) for k in ("source", "reference_date") if k in section)
+    shipped = section.get("shipped", True)
+    if not isinstance(shipped, bool):
+        raise ConfigError(f"{path}: population.shipped must be true or false")
     out: Population = {}
+    if shipped:
+        out.update((code, (people, shipped_populations.label()))
+                   for code, people in shipped_populations.SPECIAL_WARDS.items())  # fmt: skip
     inline = section.get("wards", {})
     if not isinstance(inline, dict):
         raise ConfigError(f"{path}: population.wards must be a table of ward = people")

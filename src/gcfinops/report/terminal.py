@@ -70,6 +70,14 @@ def print_report(data: ReportData, f: Fmt, console: Console) -> None:
         console.print(_rich(t, f))
 
 
+def print_comparison(data: ReportData, f: Fmt, console: Console) -> None:
+    """Only the cross-ward comparison of a `--ward all` report (the demo prints it after one
+    ward's report, so a first run shows every section without printing every ward)."""
+    console.width = max(console.width, MIN_WIDTH)
+    for t in build_view(data, f).comparison:
+        console.print(_rich(t, f))
+
+
 def render_terminal(data: ReportData, f: Fmt, width: int = 120) -> str:
     """The terminal report as plain text (no colour), e.g. for tests and files."""
     buf = io.StringIO()
