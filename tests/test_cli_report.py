@@ -156,6 +156,10 @@ def test_init_writes_the_baseline_template(runner: CliRunner, tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     template = tmp_path / "ws" / "baseline_fy2018_template.csv"
     assert template.exists() and "system_operation" in template.read_text(encoding="utf-8")
+    population = (tmp_path / "ws" / "population_template.csv").read_text(encoding="utf-8")
+    assert population.splitlines()[0] == "ward,population,source,reference_date"
+    assert "131121,943664,令和2年国勢調査" in population and len(population.splitlines()) == 24
+    assert "population_template.csv に書き出しました" in result.stderr
 
 
 def test_demo_step_imports_the_sample_tables_and_prints_the_report(

@@ -161,10 +161,11 @@ def demo_inspect(root: Path, samples: Path) -> None:
 
 def write_vendor_template(root: Path) -> None:
     """`gcfinops init`: drop the vendor-report template CSV (never overwrite)."""
+    from gcfinops.cli.messages import t
     from gcfinops.cli.output import info
     from gcfinops.inspection.vendor import TEMPLATE
 
     path = root / "vendor_report_template.csv"
     if not path.exists():
         path.write_text(TEMPLATE, encoding="utf-8")
-        info(f"Wrote {path} (fill it in, then: gcfinops inspect --vendor-report {path.name})")
+        info(t("files.template_vendor", path=path, name=path.name))

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from gcfinops import api
 from gcfinops import budget as _budget
+from gcfinops.cli.messages import t
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
 from gcfinops.errors import ConfigError
 from gcfinops.money import format_jpy
@@ -119,4 +120,4 @@ def write_plan_templates(root: Path) -> None:
         written.append(pre)
     for path in written:
         if path is not None:
-            info(f"Wrote {path} (fill it in, then import it: docs/targets.md, docs/budget.md)")
+            info(t("files.template_plan", path=path))

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from gcfinops import api
+from gcfinops import api, populations
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.cli.check import demo_check
 from gcfinops.cli.ingest import print_ingest
@@ -70,6 +70,12 @@ CONFIG_TEMPLATE = """\
 # Budget book 節 of each cost item (docs/budget.md); defaults shown for two of them:
 # [budget]
 # setsu = { cloud_usage = "使用料及び賃借料", network_lines = "役務費" }
+
+# Populations for cost per resident (report --ward all). The 23 special wards' 令和2年国勢調査
+# figures ship with gcfinops; population_template.csv holds them to update (docs/reports.md):
+# [population]
+# file = "population_template.csv"   # ward,population,source,reference_date
+# shipped = true                      # false: only the figures given here
 """
 
 
@@ -95,6 +101,19 @@ def init(
     write_baseline_template(ws.root)
     write_vendor_template(ws.root)
     write_plan_templates(ws.root)
+    write_population_template(ws.root)
+
+
+def write_population_template(root: Path) -> None:
+    """`gcfinops init`: the shipped census populations as a CSV to update (never overwritten)."""
+    path = root / "population_template.csv"
+    if path.exists():
+        return
+    lines = ["ward,population,source,reference_date"]
+    lines += [f"{code},{people},{populations.SOURCE},{populations.REFERENCE_DATE}"
+              for code, people in populations.SPECIAL_WARDS.items()]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    info(t("files.template_population", path=path))
 
 
 @guarded
