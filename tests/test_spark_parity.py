@@ -178,3 +178,21 @@ def generated_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_generated_year_parity(generated_workspace: Path, spark_engine: dict[str, Any]) -> None:
     duck = _assert_parity(generated_workspace, spark_engine)
     assert len({w["ward"] for w in duck["report"]["wards"]}) == 23
+
+
+def test_inspect_parity(sample_workspace: Path, spark_engine: dict[str, Any]) -> None:
+    """`inspect --engine spark` (the scope query on Spark) explains the planted line exactly as
+    DuckDB does, and the vendor report check agrees too."""
+    from decimal import Decimal
+
+    docs = {}
+    for name in ("duckdb", "spark"):
+        ctx = _ctx(sample_workspace, spark_engine, name)
+        result = api.inspect("2026-02", workspace=ctx, ward="131016", provider="AWS", engine=name)
+        vendor = api.inspect_vendor_report(
+            SAMPLES / "vendor_report.csv", workspace=ctx, tolerance=Decimal(0), engine=name
+        )
+        docs[name] = {"inspect": result.to_dict(), "vendor": vendor.to_dict()}
+    assert _diff(_norm(docs["duckdb"]), _norm(docs["spark"])) == []
+    unexplained = docs["duckdb"]["inspect"]["unexplained_lines"]
+    assert [line["source_row"] for line in unexplained] == [673]

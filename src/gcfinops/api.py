@@ -535,19 +535,21 @@ def inspect(
     tolerance: Decimal = Decimal(0),
     invoice_total: Decimal | None = None,
     invoice_currency: str | None = None,
+    engine: str | None = None,
 ) -> _inspection.Inspection:
     """Payment inspection (検収) of one billing month: every line recomputed and explained.
+    `engine`: `--engine` (duckdb or spark) reading the lake, over `[engine] name`.
 
     Raises:
         NoDataError: nothing in the scope (exit 2). ConfigError: bad option (exit 2).
     """
-    ctx = context(workspace)
+    ctx = context(workspace, engine=engine)
     scope = _inspection.resolve_scope(
         month, ward=ward, provider=provider, billing_account=billing_account, wards=ctx.wards
     )
     return _inspection.inspect(
         ctx.workspace, scope, tolerance=tolerance, invoice_total=invoice_total,
-        invoice_currency=invoice_currency,
+        invoice_currency=invoice_currency, engine=ctx,
     )  # fmt: skip
 
 
@@ -559,15 +561,17 @@ def inspect_vendor_report(
     ward: str | None = None,
     provider: str | None = None,
     billing_account: str | None = None,
+    engine: str | None = None,
 ) -> _vendor.VendorCheck:
-    """A vendor's monthly amounts (CSV) against the lake for the same scope.
+    """A vendor's monthly amounts (CSV) against the lake for the same scope (`engine` as for
+    `inspect`).
 
     Raises:
         ConfigError: the file is unreadable or a cell is bad (file:line; exit 2).
     """
     return _vendor.check(
-        context(workspace), Path(path), tolerance=tolerance, ward=ward, provider=provider,
-        billing_account=billing_account,
+        context(workspace, engine=engine), Path(path), tolerance=tolerance, ward=ward,
+        provider=provider, billing_account=billing_account,
     )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""`--engine duckdb|spark` for the commands that read the lake (analyze, report, check)."""
+"""`--engine duckdb|spark` for the commands that read the lake (analyze, report, check, inspect)."""
 
 from __future__ import annotations
 

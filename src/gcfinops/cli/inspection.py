@@ -15,6 +15,7 @@ import typer
 
 from gcfinops import api
 from gcfinops.cli import messages
+from gcfinops.cli.engine_option import EngineOpt
 from gcfinops.cli.output import STATE, guarded, out
 from gcfinops.cli.report import _write
 from gcfinops.errors import ConfigError
@@ -92,6 +93,7 @@ def inspect(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file.")
     ] = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Inspect a month's bill: recompute unit price × quantity and explain every difference.
 
@@ -105,7 +107,7 @@ def inspect(
     if vendor_report is not None:
         checked = api.inspect_vendor_report(
             vendor_report, workspace=STATE.workspace, tolerance=tol,
-            ward=ward, provider=provider, billing_account=billing_account,
+            ward=ward, provider=provider, billing_account=billing_account, engine=engine,
         )  # fmt: skip
         if fmt == "json":
             _emit(render.to_json(checked.to_dict()), output, False)
@@ -124,7 +126,7 @@ def inspect(
         month, workspace=STATE.workspace, ward=ward, provider=provider,
         billing_account=billing_account, tolerance=tol,
         invoice_total=_decimal("--invoice-total", invoice_total),
-        invoice_currency=invoice_currency,
+        invoice_currency=invoice_currency, engine=engine,
     )  # fmt: skip
     if fmt == "json":
         _emit(render.to_json(result.to_dict()), output, False)

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from gcfinops.allocation.wards import WardDirectory
+from gcfinops.context import Context
 from gcfinops.db import session
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.inspection.model import (
@@ -25,6 +26,7 @@ from gcfinops.inspection.recompute import CAUSE_ORDER, CAUSE_SUMS, lines_sql
 from gcfinops.inspection.tolerance import invoice_tolerance, line_tolerance, quantize, within
 from gcfinops.lake import lake_view_sql
 from gcfinops.ledger import Ledger
+from gcfinops.sqlengine import session as engine_session
 from gcfinops.workspace import Workspace
 
 MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -122,8 +124,12 @@ def inspect(
     tolerance: Decimal = Decimal(0),
     invoice_total: Decimal | None = None,
     invoice_currency: str | None = None,
+    engine: Context | None = None,
 ) -> Inspection:
     """Recompute and explain every line of the scope.
+
+    `engine`: the call's context when the lake is read by its SQL engine (`--engine spark`
+    runs the scope query on Spark, issue #16); the recomputation runs on the scoped lines.
 
     Raises:
         NoDataError: no line in the scope (exit 2).
@@ -131,7 +137,11 @@ def inspect(
     """
     if tolerance < 0:
         raise ConfigError(f"--tolerance must not be negative (found {tolerance})")
-    with session(temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None) as con:
+    temp_dir = ws.tmp / "inspect" if ws.root.is_dir() else None
+    opened = (
+        session(temp_dir=temp_dir) if engine is None else engine_session(engine, temp_dir=temp_dir)
+    )
+    with opened as con:
         _scoped(con, ws, scope)
         currencies = [
             r[0] for r in con.execute("SELECT DISTINCT currency FROM lines ORDER BY 1").fetchall()

@@ -25,13 +25,13 @@ from rich.text import Text
 from gcfinops.allocation.systems import normalize_system
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.context import Context
-from gcfinops.db import session
 from gcfinops.errors import ConfigError, GcfinopsError
 from gcfinops.inspection.labels import amount, label
 from gcfinops.inspection.run import MONTH_RE
 from gcfinops.inspection.tolerance import minor_unit, quantize
 from gcfinops.lake import lake_view_sql
 from gcfinops.report.safety import neutralize
+from gcfinops.sqlengine import session as engine_session
 from gcfinops.usercsv import check_header, parse_amount, raise_problems, read_rows
 
 REQUIRED = ("month", "amount")
@@ -180,7 +180,7 @@ def check(
         raise ConfigError(f"--ward: unknown ward {ward!r}")
     rows = _parse(path, wards, ward_code)
     out: list[VendorRow] = []
-    with session(temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None) as con:
+    with engine_session(ctx, temp_dir=ws.tmp / "inspect" if ws.root.is_dir() else None) as con:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
         for line, row, reported, unit_tol in rows:
             if provider and not row.get("provider"):
