@@ -196,3 +196,35 @@ def test_inspect_parity(sample_workspace: Path, spark_engine: dict[str, Any]) ->
     assert _diff(_norm(docs["duckdb"]), _norm(docs["spark"])) == []
     unexplained = docs["duckdb"]["inspect"]["unexplained_lines"]
     assert [line["source_row"] for line in unexplained] == [673]
+
+
+def test_rule_dialect_override_runs_on_spark_only(
+    sample_workspace: Path, spark_engine: dict[str, Any], tmp_path: Path
+) -> None:
+    """A rule's `<id>.spark.sql` is what Spark runs (no translation); DuckDB keeps the body.
+
+    The override here is the shipped untagged-cost rule translated once, with one visible
+    change in a text column, so the findings tell which SQL ran on which engine."""
+    from gcfinops.sqlengine.transpile import parse_duckdb, to_spark
+
+    root = Path(shutil.copytree(sample_workspace, tmp_path / "ws"))
+    source = (REPO / "rules" / "hygiene" / "untagged-cost.sql").read_text(encoding="utf-8")
+    (root / "myrules").mkdir()
+    (root / "myrules" / "untagged-cost.sql").write_text(source, encoding="utf-8")
+    body = source.split("--- */", 1)[1]
+    tree = parse_duckdb(body)
+    assert tree is not None
+    spark_sql = to_spark(tree).replace("THEN 'system' END", "THEN 'system [spark]' END")
+    assert ":as_of" in spark_sql and "[spark]" in spark_sql
+    (root / "myrules" / "untagged-cost.spark.sql").write_text(spark_sql, encoding="utf-8")
+    config = (root / "gcfinops.toml").read_text(encoding="utf-8")
+    (root / "gcfinops.toml").write_text(
+        '[rules]\npaths = ["myrules"]\n[rules.untagged-cost]\noverride = true\n\n' + config,
+        encoding="utf-8",
+    )
+    texts = {}
+    for name in ("duckdb", "spark"):
+        engine.analyze(_ctx(root, spark_engine, name), rule_ids=["untagged-cost"])
+        texts[name] = {str(f["recommendation"]) for f in _findings(root)}
+    assert any("system [spark]" in t for t in texts["spark"])
+    assert not any("[spark]" in t for t in texts["duckdb"])

@@ -12,6 +12,7 @@ findings are few; billing rows never leave DuckDB. The session and the SQL check
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -110,6 +111,21 @@ def run_rules(
     return rows, runs
 
 
+_NATIVE_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _native_params(rule: Rule, sql: str, as_of: datetime) -> dict[str, Any]:
+    """The `:name` parameters a dialect override uses: the rule's own parameters and as_of."""
+    names = set(_NATIVE_PARAM.findall(sql))
+    known = set(rule.params()) | {"as_of"}
+    if names - known:
+        raise RuleDefinitionError(
+            f"{rule.path}: its dialect override uses unknown parameter(s) "
+            f"{', '.join(sorted(names - known))} (known: {', '.join(sorted(known))})"
+        )
+    return bind(rule, names, as_of)
+
+
 def run_rule(
     con: duckdb.DuckDBPyConnection, rule: Rule, as_of: datetime, wards: WardDirectory
 ) -> list[dict[str, Any]]:
@@ -117,11 +133,16 @@ def run_rule(
     names, problems = referenced_params(con, rule)
     if problems:
         raise RuleDefinitionError(problems[0])
+    native = rule.dialect_sql.get(getattr(con, "dialect", "duckdb"))
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE gcf_out AS SELECT * FROM ({body(rule)}\n) AS gcf_rule",
-            bind(rule, names, as_of),
-        )
+        if native is not None:  # the rule's own SQL for this engine (`<id>.spark.sql`)
+            params = _native_params(rule, native, as_of)
+            con.create_from_native("gcf_out", native, params)  # type: ignore[attr-defined]
+        else:
+            select = f"SELECT * FROM ({body(rule)}\n) AS gcf_rule"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE gcf_out AS {select}", bind(rule, names, as_of)
+            )
     except duckdb.Error as exc:
         raise RuleDefinitionError(
             f"{error_where(rule, exc)}: rule {rule.id} failed: {short(exc)}"

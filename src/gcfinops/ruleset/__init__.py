@@ -128,12 +128,56 @@ def discover(folders: Iterable[tuple[Path, bool]]) -> tuple[list[Rule], list[str
         if not folder.is_dir():
             problems.append(f"{folder}: rule folder not found")
             continue
-        for path in sorted(folder.rglob("*.sql"), key=lambda p: p.as_posix()):
+        paths = sorted(folder.rglob("*.sql"), key=lambda p: p.as_posix())
+        overrides = {p for p in paths if dialect_of(p) is not None}
+        for path in paths:
+            if path in overrides:
+                continue
             rule, errs = parse_file(path, is_builtin=is_builtin)
             problems += errs
             if rule is not None:
+                rule, errs = _with_dialects(rule, overrides)
+                problems += errs
                 rules.append(rule)
+        claimed = {_override_path(r.path, d) for r in rules for d in r.dialect_sql}
+        problems += [
+            f"{p}: a {dialect_of(p)} override without its rule file {p.name.split('.')[0]}.sql"
+            for p in sorted(overrides - claimed)
+        ]
     return rules, problems
+
+
+DIALECTS = ("spark",)
+
+
+def dialect_of(path: Path) -> str | None:
+    """`rightsizing.spark.sql` → "spark": a per-dialect override, not a rule of its own."""
+    parts = path.name.split(".")
+    return parts[-2] if len(parts) == 3 and parts[-2] in DIALECTS else None
+
+
+def _override_path(rule_path: Path, dialect: str) -> Path:
+    return rule_path.with_name(f"{rule_path.stem}.{dialect}.sql")
+
+
+def _with_dialects(rule: Rule, overrides: set[Path]) -> tuple[Rule, list[str]]:
+    """Attach the rule's `<stem>.<dialect>.sql` files (plain SQL, one SELECT, `:name` params)."""
+    found: dict[str, str] = {}
+    problems: list[str] = []
+    for dialect in DIALECTS:
+        path = _override_path(rule.path, dialect)
+        if path not in overrides:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8").strip().rstrip(";")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: cannot read {dialect} override ({exc})")
+            continue
+        if not text:
+            problems.append(f"{path}:1: the {dialect} override is empty")
+            continue
+        found[dialect] = text
+    return (replace(rule, dialect_sql=found) if found else rule), problems
 
 
 def load(

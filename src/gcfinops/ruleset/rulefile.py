@@ -99,6 +99,9 @@ class Rule:
     builtin: bool = False
     enabled: bool = True
     overrides: dict[str, Any] = field(default_factory=dict)
+    # Per-dialect SQL bodies beside the rule (`<id>.spark.sql`), used instead of the transpiled
+    # DuckDB body on that engine (docs/scale.md); keyed by dialect name.
+    dialect_sql: dict[str, str] = field(default_factory=dict)
 
     def params(self) -> dict[str, Any]:
         """Effective parameter values: defaults, then gcfinops.toml overrides."""

@@ -125,8 +125,33 @@ class SparkBridge:
         self.spark_statements: list[tuple[float, str]] = []
         self.mirrors: list[tuple[float, str]] = []
 
+    #: the dialect of a rule's override file this connection runs (ruleset.DIALECTS)
+    dialect = "spark"
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)
+
+    def create_from_native(self, name: str, spark_sql: str, parameters: dict[str, Any]) -> None:
+        """Run a Spark SQL SELECT as written (a rule's `<id>.spark.sql`, no translation) and
+        keep its result as the DuckDB temp table `name`, like a translated statement's."""
+        import sqlglot
+
+        try:
+            tree = sqlglot.parse_one(spark_sql, read="spark")
+        except sqlglot.errors.ParseError as exc:
+            raise SparkSQLError(f"Spark SQL does not parse: {str(exc).splitlines()[0]}") from None
+        for table in sorted(tables_read(tree) - {LAKE}):
+            self._mirror(table)
+        started = time.perf_counter()
+        result = self._collect(spark_sql, parameters)
+        self.spark_statements.append((time.perf_counter() - started, spark_sql))
+        self._mirrored.discard(name.lower())
+        self._con.execute("SELECT 1").fetchall()
+        self._con.register(_TMP, result)
+        try:
+            self._con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM {_TMP}')
+        finally:
+            self._con.unregister(_TMP)
 
     # -- DuckDB's API, routed ------------------------------------------------------------------
 
