@@ -217,16 +217,16 @@ def test_register_fx_adds_jpy_identity_for_each_month(con: duckdb.DuckDBPyConnec
     register_fx(con, _table())
     rows = con.execute("SELECT * FROM gcf_fx ORDER BY month, currency").fetchall()
     assert rows == [
-        ("2025-04", "JPY", 1.0, "home currency (1 JPY = 1 JPY)"),
-        ("2025-04", "USD", 150.0, "bank April"),
-        ("2025-05", "JPY", 1.0, "home currency (1 JPY = 1 JPY)"),
-        ("2025-05", "USD", 140.0, "bank May"),
+        ("2025-04", "JPY", Decimal(1), "home currency (1 JPY = 1 JPY)"),
+        ("2025-04", "USD", Decimal(150), "bank April"),
+        ("2025-05", "JPY", Decimal(1), "home currency (1 JPY = 1 JPY)"),
+        ("2025-05", "USD", Decimal(140), "bank May"),
     ]
     cols = [(r[0], r[1]) for r in con.execute("DESCRIBE gcf_fx").fetchall()]
     assert cols == [
         ("month", "VARCHAR"),
         ("currency", "VARCHAR"),
-        ("rate_jpy", "DOUBLE"),
+        ("rate_jpy", "DECIMAL(18,6)"),
         ("source", "VARCHAR"),
     ]
 

@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -108,8 +109,8 @@ def test_corrected_file_replaces_its_units(tmp_workspace: Workspace, tmp_path: P
         )
         .fetchone()
     )
-    # 20 source rows + 2 generated unused-commitment rows (BilledCost 0)
-    assert rows[0] == 22 and rows[1] == pytest.approx(1347.3278)
+    # 20 source rows + 2 generated unused-commitment rows (BilledCost 0); exact DECIMAL money
+    assert rows[0] == 22 and rows[1] == Decimal("1347.3278")
 
 
 def test_old_version_after_restatement_is_read_again(

@@ -166,7 +166,7 @@ def run_rule(
     table = con.sql(
         f"""SELECT n.*, n.current_monthly_cost_billing * r.rate AS current_monthly_cost,
                    n.estimated_monthly_savings_billing * r.rate AS estimated_monthly_savings,
-                   r.rate AS fx_rate_jpy {extra_sql}
+                   CAST(r.rate AS DOUBLE) AS fx_rate_jpy {extra_sql}
             FROM gcf_norm n
             JOIN gcf_out o ON o.rowid = n.gcf_row
             CROSS JOIN LATERAL (

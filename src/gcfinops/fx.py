@@ -106,6 +106,10 @@ def _validate(
         problems.append(("rate_jpy", f"expected a number of yen per 1 unit (found {rate!r})"))
     elif value <= 0:
         problems.append(("rate_jpy", f"must be greater than 0 (found {rate!r})"))
+    elif value != value.quantize(RATE_QUANTUM) or value >= RATE_LIMIT:
+        problems.append(
+            ("rate_jpy", f"at most {RATE_SCALE} decimal places and below 10^12 (found {rate!r})")
+        )
     if not (isinstance(source, str) and source.strip()):
         problems.append(("source", "say where the rate comes from (bank, invoice, contract …)"))
     if problems or value is None:
@@ -281,11 +285,19 @@ def _read_csv(path: Path) -> list[FxRate]:
     return rates
 
 
-_CREATE_FX = """
+# Exact rate: money DECIMAL(38, 18) × DECIMAL(18, 6) is DECIMAL(38, 24), 14 integer digits (yen
+# sums up to 10^14); a product of two DECIMAL(38, 18) would keep only 2. Bank TTM rates have 2
+# decimals, invoice rates 4–6.
+RATE_SCALE = 6
+RATE_TYPE = f"DECIMAL(18,{RATE_SCALE})"
+RATE_QUANTUM = Decimal(1).scaleb(-RATE_SCALE)
+RATE_LIMIT = Decimal(10) ** (18 - RATE_SCALE)
+
+_CREATE_FX = f"""
 CREATE OR REPLACE TEMP TABLE gcf_fx (
     month VARCHAR NOT NULL,
     currency VARCHAR NOT NULL,
-    rate_jpy DOUBLE NOT NULL,
+    rate_jpy {RATE_TYPE} NOT NULL,
     source VARCHAR NOT NULL,
     PRIMARY KEY (month, currency)
 )
@@ -302,8 +314,8 @@ def register_fx(
     """
     con.execute(_CREATE_FX)
     rows = table.rows()
-    values = [(r.month, r.currency, float(r.rate_jpy), r.source) for r in rows]
-    values += [(m, HOME_CURRENCY, 1.0, HOME_SOURCE) for m in sorted({r.month for r in rows})]
+    values = [(r.month, r.currency, r.rate_jpy, r.source) for r in rows]
+    values += [(m, HOME_CURRENCY, Decimal(1), HOME_SOURCE) for m in sorted({r.month for r in rows})]
     if values:
         con.executemany("INSERT INTO gcf_fx VALUES (?, ?, ?, ?)", values)
     if relation is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import decimal
 import os
 import secrets
 import shutil
@@ -67,9 +68,9 @@ NOT_NULL = ("BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodS
             "ChargeCategory", "ChargePeriodStart", "ProviderName")  # fmt: skip
 # DuckDB's message when its strict CSV parser cannot go on (mixed line endings, stray quotes).
 INVALID_STATE = "state machine reached an invalid state"
-# Beyond rounding: a hundredth of a currency unit, plus float accumulation error.
-TOLERANCE_ABS = 0.01
-TOLERANCE_REL = 1e-9
+
+# DECIMAL(38, 18) sums need up to 38 digits; Python's default context rounds at 28.
+EXACT = decimal.Context(prec=80)
 
 Progress = Callable[[str, int, int], None]  # (file name, bytes done, bytes total)
 
@@ -430,6 +431,7 @@ def _reconcile(
     nulls = " OR ".join(f"{quote_ident(c)} IS NULL" for c in NOT_NULL)
     which = " ".join(f"WHEN {quote_ident(c)} IS NULL THEN {sql_literal(c)}" for c in NOT_NULL)
     # Non-finite numbers computed by a mapping (or read from JSON) are refused like NULLs.
+    # (Money is DECIMAL and cannot be non-finite; the quantities are DOUBLE.)
     floats = [c.name for c in schema.COLUMNS if c.type == "DOUBLE"]
     nonfinite = " OR ".join(f"NOT isfinite({quote_ident(c)})" for c in floats)
     which += " " + " ".join(
@@ -474,8 +476,7 @@ def _reconcile(
                count(*) FILTER (WHERE tree = 'folded'), count(*) FILTER (WHERE {generated}),
                coalesce(sum(x_SourceBilledCost), 0),
                coalesce(sum(x_SourceBilledCost) FILTER (WHERE {netted}), 0),
-               coalesce(sum(BilledCost) FILTER (WHERE tree = 'lake'), 0),
-               coalesce(sum(abs(x_SourceBilledCost)), 0)
+               coalesce(sum(BilledCost) FILTER (WHERE tree = 'lake'), 0)
             FROM {rel}
             GROUP BY ALL
             ORDER BY provider, billing_period, billing_account, BillingCurrency"""
@@ -484,7 +485,7 @@ def _reconcile(
     unit_of: dict[tuple[str, str, str], str] = {}
     problems = []
     for (prov, folder, period, cur, acct, acct_max, n, n_lake, n_fold, n_gen,
-         read, net, written, magnitude) in rows:  # fmt: skip
+         read, net, written) in rows:  # fmt: skip
         if acct != acct_max:
             raise InputError(
                 f"billing accounts {acct!r} and {acct_max!r} map to the same lake folder "
@@ -494,12 +495,13 @@ def _reconcile(
                           float(written), float(net), n_gen)  # fmt: skip
         units.append(unit)
         unit_of[(prov, period, folder)] = unit.key
-        if abs(read - net - written) > TOLERANCE_ABS + TOLERANCE_REL * magnitude:
+        # Exact: DECIMAL sums of DECIMAL amounts, no tolerance (and no 28-digit rounding).
+        if EXACT.subtract(read, net) != written:
             problems.append(
                 f"{prov} {acct} {period} {cur}: source {read - net:,.6f} vs lake {written:,.6f} "
                 f"(difference {written - read + net:,.6f})"
             )
-        elif abs(net) > TOLERANCE_ABS + TOLERANCE_REL * magnitude:
+        elif net != 0:
             warnings.append(
                 f"{prov} {acct} {period} {cur}: Savings Plan covered usage and its negation do "
                 f"not cancel out ({net:,.2f} {cur} left); the export looks partial — the lake "

@@ -22,6 +22,7 @@ import functools
 import gzip
 import io
 import json
+import math
 import re
 import zlib
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ import pyarrow.parquet as pq
 
 from gcfinops.adapters.base import ROW, Adapter, quote_ident, sql_literal
 from gcfinops.errors import EmptyFileError, EncodingError, InputError, TruncatedFileError
+from gcfinops.schema import MONEY
 
 SNIFF_BYTES = 1 << 20
 CHUNK = 1 << 22
@@ -45,7 +47,13 @@ EXPECTED = {
     "TIMESTAMPTZ": "a date-time such as 2025-04-01T00:00:00Z",
     "BIGINT": "a whole number",
 }
+EXPECTED[MONEY] = EXPECTED["DOUBLE"]
 KIND = {"DOUBLE": "a number", "TIMESTAMPTZ": "a date-time", "BIGINT": "a whole number"}
+KIND[MONEY] = KIND["DOUBLE"]
+NON_FINITE = (
+    "not a finite number (found {}; NaN, inf and values beyond ±1.8e308 such as 1e999 are not "
+    "amounts, expected a number such as 12.34)"
+)
 
 
 @dataclass(frozen=True)
@@ -318,7 +326,7 @@ def relation_sql(src: SourceFile, adapter: Adapter) -> str:
     """A SELECT over the file exposing its columns (typed) plus the 1-based row `__gcf_row`."""
     if src.kind == "parquet":
         base = (
-            f"SELECT *, file_row_number + 1 AS {ROW} FROM read_parquet("
+            f"SELECT *{_exact_money(src, adapter)}, file_row_number + 1 AS {ROW} FROM read_parquet("
             f"{sql_literal(src.read_path.as_posix())}, file_row_number = true)"
         )
         return _json_maps(base, src, adapter, is_csv=False)
@@ -329,6 +337,25 @@ def relation_sql(src: SourceFile, adapter: Adapter) -> str:
         f"{sql_literal(src.read_path.as_posix())}, {_csv_options(src, adapter)})"
     )
     return _json_maps(base, src, adapter, is_csv=True)
+
+
+def _exact_money(src: SourceFile, adapter: Adapter) -> str:
+    """` REPLACE (…)` turning a Parquet source's float money columns into exact DECIMAL.
+
+    BigQuery's `cost` (and a Parquet CUR's costs) are float64. A direct DOUBLE → DECIMAL cast
+    keeps the binary error (0.1 + 0.2 → 0.300000000000000044…); the shortest text of the float
+    (what BigQuery and every CSV export print) is the amount the provider meant.
+    """
+    types = src.types or {}
+    money = [
+        h for h, t in csv_types(src, adapter).items()
+        if t == MONEY and types.get(h, "") in FLOAT_TYPES
+    ]  # fmt: skip
+    if not money:
+        return ""
+    idents = [quote_ident(src.ident(h)) for h in money]
+    casts = ", ".join(f"CAST(CAST({q} AS VARCHAR) AS {MONEY}) AS {q}" for q in idents)
+    return f" REPLACE ({casts})"
 
 
 def _csv_options(src: SourceFile, adapter: Adapter) -> str:
@@ -393,8 +420,7 @@ def raise_non_finite(
         return
     number, (column, value) = row
     raise InputError(
-        f"not a finite number (found {value}; NaN, inf and values beyond ±1.8e308 such as "
-        f"1e999 are not amounts, expected a number such as 12.34)",
+        NON_FINITE.format(value),
         path=str(src.path),
         line=int(number) + 2,
         column=column,
@@ -504,6 +530,14 @@ def raise_rejects(con: duckdb.DuckDBPyConnection, src: SourceFile, adapter: Adap
     raise InputError(text, path=str(src.path), line=int(line), column=column)
 
 
+def _non_finite(text: str) -> bool:
+    """NaN, inf, 1e999 …: text a DOUBLE reader would take as a non-finite float."""
+    try:
+        return not math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
 def reject_message(
     error_type: str, message: str, csv_line: str | None, src: SourceFile, adapter: Adapter
 ) -> tuple[str | None, str]:
@@ -523,11 +557,15 @@ def reject_message(
             {"TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ"}.get(m.group(2), m.group(2)) if m else ""
         )
         hits = [
-            h for h, v in zip(src.header, fields, strict=False) if v == value and types[h] == target
+            h
+            for h, v in zip(src.header, fields, strict=False)
+            if v == value and types[h].split("(")[0] == target
         ]
         named = re.search(r'converting column "(.*?)"\.', message)
         column = hits[0] if hits else (named.group(1) if named else None)
         declared = types.get(column or "", target or "VARCHAR")
+        if declared == MONEY and _non_finite(value):
+            return column, NON_FINITE.format(value)
         return column, (
             f"not {KIND.get(declared, declared)} (found {value!r}, "
             f"expected {EXPECTED.get(declared, declared)})"

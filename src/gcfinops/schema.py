@@ -4,8 +4,12 @@ Source: FOCUS specification v1.2 (FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec, ta
 `specification/columns/*.md`), summarised in shared/reference/formats.md §1.3–1.5. Custom columns
 start with `x_` and come after every FOCUS column (FOCUS attribute "ColumnHandling").
 
-Type choices: FOCUS Decimal → DOUBLE (what AWS's own FOCUS export uses, and portable to Spark and
-Athena); Date/Time → TIMESTAMP WITH TIME ZONE, always UTC (Parquet `isAdjustedToUTC=true`);
+Type choices: FOCUS Decimal → for money (costs and unit prices, `MONEY_COLUMNS`) DECIMAL(38, 18),
+exact: 18 decimal places hold every digit the providers write (AWS CUR ≤ 10, OCI ≤ 18, Sakura
+whole yen, FOCUS exports ≤ 12; Azure and Google Cloud write binary floats, whose digits beyond
+10^-18 are rounded half-up on read), and 20 integer digits leave any sum room (DuckDB sums a
+DECIMAL(38, s) as DECIMAL(38, s)); portable to Spark, Athena and Parquet readers. Quantities stay
+DOUBLE (measured volumes, never summed into an invoice). Date/Time → TIMESTAMP WITH TIME ZONE, always UTC (Parquet `isAdjustedToUTC=true`);
 Key-Value (Tags) → MAP(VARCHAR, VARCHAR) so rules can look tags up without parsing JSON;
 SkuPriceDetails stays JSON text.
 """
@@ -14,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DECIMAL = "DOUBLE"
+MONEY = "DECIMAL(38,18)"
+DECIMAL = "DOUBLE"  # FOCUS Decimal columns that are not money (quantities)
 DATETIME = "TIMESTAMPTZ"
 STRING = "VARCHAR"
 KEY_VALUE = "MAP(VARCHAR, VARCHAR)"
@@ -69,7 +74,7 @@ FOCUS_COLUMNS: tuple[Column, ...] = (
     ),
     _c(
         "BilledCost",
-        DECIMAL,
+        MONEY,
         False,
         "0.5",
         "Cost that is the basis for invoicing; includes discounts, excludes amortization of upfront purchases.",
@@ -141,21 +146,21 @@ FOCUS_COLUMNS: tuple[Column, ...] = (
     _c("CommitmentDiscountUnit", STRING, True, "1.1", "Unit of CommitmentDiscountQuantity."),
     _c("ConsumedQuantity", DECIMAL, True, "1.0", "Measured usage volume."),
     _c("ConsumedUnit", STRING, True, "1.0", "Unit of ConsumedQuantity."),
-    _c("ContractedCost", DECIMAL, False, "1.0", "ContractedUnitPrice x PricingQuantity."),
-    _c("ContractedUnitPrice", DECIMAL, True, "1.0", "Negotiated unit price for one PricingUnit."),
+    _c("ContractedCost", MONEY, False, "1.0", "ContractedUnitPrice x PricingQuantity."),
+    _c("ContractedUnitPrice", MONEY, True, "1.0", "Negotiated unit price for one PricingUnit."),
     _c(
         "EffectiveCost",
-        DECIMAL,
+        MONEY,
         False,
         "0.5",
         "Amortized cost after all discounts and prepaid purchases.",
     ),
     _c("InvoiceId", STRING, True, "1.2", "Id of the invoice the charge is billed on."),
     _c("InvoiceIssuerName", STRING, False, "0.5", "Entity that issues the invoice."),
-    _c("ListCost", DECIMAL, False, "1.0", "ListUnitPrice x PricingQuantity."),
+    _c("ListCost", MONEY, False, "1.0", "ListUnitPrice x PricingQuantity."),
     _c(
         "ListUnitPrice",
-        DECIMAL,
+        MONEY,
         True,
         "1.0",
         "Public unit price for one PricingUnit, without discounts.",
@@ -170,13 +175,13 @@ FOCUS_COLUMNS: tuple[Column, ...] = (
     ),
     _c(
         "PricingCurrencyContractedUnitPrice",
-        DECIMAL,
+        MONEY,
         True,
         "1.2",
         "ContractedUnitPrice in PricingCurrency.",
     ),
-    _c("PricingCurrencyEffectiveCost", DECIMAL, True, "1.2", "EffectiveCost in PricingCurrency."),
-    _c("PricingCurrencyListUnitPrice", DECIMAL, True, "1.2", "ListUnitPrice in PricingCurrency."),
+    _c("PricingCurrencyEffectiveCost", MONEY, True, "1.2", "EffectiveCost in PricingCurrency."),
+    _c("PricingCurrencyListUnitPrice", MONEY, True, "1.2", "ListUnitPrice in PricingCurrency."),
     _c("PricingQuantity", DECIMAL, True, "1.0", "Volume in PricingUnit."),
     _c("PricingUnit", STRING, True, "1.0", "Unit in which prices are quoted."),
     _c(
@@ -270,7 +275,7 @@ EXTENSION_COLUMNS: tuple[Column, ...] = (
     ),
     _c(
         "x_SourceBilledCost",
-        DECIMAL,
+        MONEY,
         True,
         "gcfinops",
         "Amount the source row billed before FOCUS folding (lineage for 検収).",
@@ -339,6 +344,7 @@ COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 
 #: Columns an adapter maps (everything except allocation and lineage, which the pipeline adds).
+MONEY_COLUMNS = tuple(c.name for c in COLUMNS if c.type == MONEY)
 ALLOCATION_COLUMNS = ("x_Ward", "x_BusinessSystem", "x_Environment")
 LINEAGE_COLUMNS = ("x_SourceFormat", "x_SourceFile", "x_SourceRow", "x_IngestId")
 MAPPED_COLUMNS: tuple[str, ...] = tuple(

@@ -18,6 +18,7 @@ import math
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,6 +38,7 @@ DUCKDB_TYPES = {
     "VARCHAR": "VARCHAR",
     "MAP(VARCHAR, VARCHAR)": "MAP(VARCHAR, VARCHAR)",
     "BIGINT": "BIGINT",
+    "DECIMAL(38,18)": "DECIMAL(38,18)",
 }
 LINEAGE = ("x_SourceFormat", "x_SourceFile", "x_IngestId")
 
@@ -55,8 +57,12 @@ class Case:
         return f"{self.rule}[{self.key}.{self.column}]"
 
 
-def lake_rows(root: Path, tree: str = "lake") -> list[dict[str, Any]]:
-    """All rows of a workspace's lake (or folded tree), in source order."""
+def lake_rows(root: Path, tree: str = "lake", *, exact: bool = False) -> list[dict[str, Any]]:
+    """All rows of a workspace's lake (or folded tree), in source order.
+
+    Money (DECIMAL) comes back as float so the mapping tables can be written as float literals;
+    `exact=True` keeps the Decimal values (tests/test_exact_money.py checks those).
+    """
     files = list((root / tree).rglob("*.parquet"))
     if not files:
         return []
@@ -71,6 +77,11 @@ def lake_rows(root: Path, tree: str = "lake") -> list[dict[str, Any]]:
     names = rel.columns
     out = [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
     con.close()
+    if not exact:
+        for row in out:
+            for k, v in row.items():
+                if isinstance(v, Decimal):
+                    row[k] = float(v)
     return out
 
 

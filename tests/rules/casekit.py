@@ -103,7 +103,7 @@ def _arrow_type(name: str) -> pa.DataType:
     t = schema.BY_NAME[name].type
     if t == schema.DATETIME:
         return pa.timestamp("us", tz="UTC")
-    if t == schema.DECIMAL:
+    if t in (schema.DECIMAL, schema.MONEY):
         return pa.float64()
     if t == schema.INTEGER:
         return pa.int64()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from gcfinops.adapters import aws_pricing
 from gcfinops.adapters.aws_pricing import (
+    AWS_QUANTITIES,
     BILLED,
     COVERED,
     NO_PRICE,
@@ -26,6 +27,7 @@ from gcfinops.adapters.aws_pricing import (
 )
 from gcfinops.adapters.base import Expr, case_lookup, const, expr, lookup, null
 from gcfinops.adapters.base import col as base_col
+from gcfinops.schema import MONEY
 
 # formats.md §2.5, checked against the FOCUS working group's AWS mapping table
 # (FOCUS_Spec `supporting_content/columns/chargecategory.md`: Refund → Adjustment,
@@ -363,7 +365,7 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
         "x_ServiceCode": col("line_item_product_code"),
         "x_SourceChargeType": col("line_item_line_item_type"),
         "x_SourceUnitPrice": expr(
-            "TRY_CAST({line_item_unblended_rate} AS DOUBLE)",
+            num("line_item_unblended_rate"),
             "`line_item_unblended_rate` as written (for 検収 when it disagrees with the cost)",
         ),
         "x_SourceBilledCost": expr(
@@ -399,7 +401,7 @@ AWS_REQUIRED = frozenset({
 
 def csv_types() -> dict[str, str]:
     """Source types to declare when reading AWS CSV, so bad values name their line."""
-    types = dict.fromkeys(AWS_NUMERIC, "DOUBLE")
+    types = {n: "DOUBLE" if n in AWS_QUANTITIES else MONEY for n in AWS_NUMERIC}
     types.update(dict.fromkeys(AWS_TIMESTAMPS, "TIMESTAMPTZ"))
     return types
 

@@ -22,19 +22,26 @@ columns; nothing here changes an amount that reconciliation compares.
 from __future__ import annotations
 
 from gcfinops.adapters.base import Expr, expr
+from gcfinops.schema import MONEY
 
 T = "{line_item_line_item_type}"
+# Usage amounts and reserved units: DOUBLE like the lake's quantities. Every other numeric CUR
+# column is a cost or a rate and is read as exact DECIMAL (CUR writes at most 10 decimals).
+AWS_QUANTITIES = frozenset({
+    "line_item_usage_amount", "line_item_normalized_usage_amount",
+    "line_item_normalization_factor", "reservation_unused_quantity",
+    "reservation_total_reserved_units",
+})  # fmt: skip
 
 
 def num(name: str) -> str:
-    """A source column as DOUBLE (rates are text in CUR 2.0; empty means NULL)."""
-    return "TRY_CAST({" + name + "} AS DOUBLE)"
+    """A source column as a number (rates are text in CUR 2.0; empty means NULL): costs and
+    rates as exact DECIMAL, quantities as DOUBLE (a DECIMAL × DECIMAL product would not fit)."""
+    kind = "DOUBLE" if name in AWS_QUANTITIES else MONEY
+    return "TRY_CAST({" + name + "} AS " + kind + ")"
 
 
-SOURCE_BILLED = (
-    "COALESCE(TRY_CAST({line_item_net_unblended_cost} AS DOUBLE), "
-    "TRY_CAST({line_item_unblended_cost} AS DOUBLE))"
-)
+SOURCE_BILLED = f"COALESCE({num('line_item_net_unblended_cost')}, {num('line_item_unblended_cost')})"
 BILLED = f"CASE WHEN {T} = 'SavingsPlanCoveredUsage' THEN 0 ELSE {SOURCE_BILLED} END"
 COVERED = f"{T} IN ('SavingsPlanCoveredUsage', 'DiscountedUsage')"
 NO_PRICE = f"{T} IN ('Tax', 'Credit', 'Refund') OR {T} LIKE '%Discount'"

@@ -24,6 +24,7 @@ from gcfinops.adapters.base import (
     lookup,
     null,
 )
+from gcfinops.schema import MONEY
 
 # The EA 2024-08-01 spelling of every column we read, plus the MCA columns that have no EA
 # counterpart. A header matches one of these case-insensitively.
@@ -126,9 +127,14 @@ NUMERIC = ("CostInBillingCurrency", "Quantity", "EffectivePrice", "UnitPrice", "
            "costInPricingCurrency", "costInUsd", "paygCostInBillingCurrency",
            "exchangeRatePricingToBilling")  # fmt: skip
 
+# Not money: read as DOUBLE (a product of two DECIMAL(38, 18) would not fit 38 digits).
+QUANTITIES = ("Quantity", "exchangeRatePricingToBilling")
 LINE = "CAST({@row} + 1 AS VARCHAR)"
-COST = "CAST({CostInBillingCurrency} AS DOUBLE)"
+COST = "CAST({CostInBillingCurrency} AS " + MONEY + ")"
 QTY = "CAST({Quantity} AS DOUBLE)"
+PAYG_PRICE = f"CAST({{PayGPrice}} AS {MONEY})"
+PAYG_COST = f"CAST({{paygCostInBillingCurrency}} AS {MONEY})"
+PRICING_COST = f"CAST({{costInPricingCurrency}} AS {MONEY})"
 CT = "{ChargeType}"
 PM = "lower(replace(coalesce({PricingModel}, ''), ' ', ''))"
 IS_COMMIT = f"{PM} IN ('reservation', 'savingsplan')"
@@ -230,8 +236,8 @@ def _columns() -> dict[str, Expr]:
     usage_only = f"CASE WHEN {IS_USAGE} THEN %s END"
     list_cost_ea = (
         f"CASE WHEN {CT} IN ('Purchase', 'Refund', 'Tax', 'Credit')"
-        " OR coalesce(CAST({PayGPrice} AS DOUBLE), 0) = 0"
-        f" THEN {COST} ELSE CAST({{PayGPrice}} AS DOUBLE) * {QTY} END"
+        " OR coalesce(CAST({PayGPrice} AS DECIMAL(38,18)), 0) = 0"
+        f" THEN {COST} ELSE CAST({{PayGPrice}} AS DECIMAL(38,18)) * {QTY} END"
     )
     return {
         "AvailabilityZone": expr("NULLIF({AvailabilityZone}, '')", "AvailabilityZone (EA only)"),
@@ -293,21 +299,21 @@ def _columns() -> dict[str, Expr]:
         "CommitmentDiscountUnit": null("not derived yet"),
         "ConsumedQuantity": expr(usage_only % QTY, "Quantity on usage rows"),
         "ConsumedUnit": expr(usage_only % "NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure as given"),
-        "ContractedCost": expr(f"COALESCE(CAST({{UnitPrice}} AS DOUBLE) * {QTY}, {COST})",
+        "ContractedCost": expr(f"COALESCE(CAST({{UnitPrice}} AS DECIMAL(38,18)) * {QTY}, {COST})",
                                "UnitPrice × Quantity, else the cost"),
-        "ContractedUnitPrice": expr("CAST({UnitPrice} AS DOUBLE)", "UnitPrice"),
+        "ContractedUnitPrice": expr("CAST({UnitPrice} AS DECIMAL(38,18))", "UnitPrice"),
         "EffectiveCost": expr(EFFECTIVE, "cost; 0 on reservation / savings-plan purchases and "
                               "refunds (amortized into usage)"),
         "InvoiceId": expr("NULLIF({invoiceId}, '')", "invoiceId (MCA only)"),
         "InvoiceIssuerName": expr("COALESCE(NULLIF({PartnerName}, ''), 'Microsoft')",
                                   "PartnerName (CSP), else Microsoft"),
-        "ListCost": _by_kind(f"COALESCE(CAST({{paygCostInBillingCurrency}} AS DOUBLE), {COST})",
+        "ListCost": _by_kind(f"COALESCE({PAYG_COST}, {COST})",
                              list_cost_ea, list_cost_ea, "MCA: paygCostInBillingCurrency; EA: "
                              "PayGPrice × Quantity (cost on purchases, refunds, tax, credits "
                              "and when PayGPrice is 0)"),
         "ListUnitPrice": _by_kind(
-            "CAST({PayGPrice} AS DOUBLE) * CAST({exchangeRatePricingToBilling} AS DOUBLE)",
-            "CAST({PayGPrice} AS DOUBLE)", "CAST({PayGPrice} AS DOUBLE)",
+            "CAST({PayGPrice} AS DECIMAL(38,18)) * CAST({exchangeRatePricingToBilling} AS DOUBLE)",
+            "CAST({PayGPrice} AS DECIMAL(38,18))", "CAST({PayGPrice} AS DECIMAL(38,18))",
             "EA: PayGPrice; MCA: PayGPrice × exchangeRatePricingToBilling"),
         "PricingCategory": expr(case_lookup("PricingModel", PRICING_CATEGORY, key=PM),
                                 "PricingModel via the value table (spaces ignored)"),
@@ -315,8 +321,8 @@ def _columns() -> dict[str, Expr]:
         "PricingCurrencyContractedUnitPrice": null(),
         "PricingCurrencyEffectiveCost": expr(
             f"CASE WHEN {CT} IN ('Purchase', 'Refund') AND {IS_COMMIT} THEN 0"
-            " ELSE CAST({costInPricingCurrency} AS DOUBLE) END", "MCA costInPricingCurrency"),
-        "PricingCurrencyListUnitPrice": _by_kind("CAST({PayGPrice} AS DOUBLE)", "NULL", "NULL"),
+            f" ELSE {PRICING_COST} END", "MCA costInPricingCurrency"),
+        "PricingCurrencyListUnitPrice": _by_kind(PAYG_PRICE, "NULL", "NULL"),
         "PricingQuantity": expr(QTY, "Quantity"),
         "PricingUnit": expr("NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure (block size included)"),
         "ProviderName": const("Microsoft"),
@@ -400,7 +406,7 @@ ADAPTER = Adapter(
     detect_all=frozenset({"SubscriptionId", "Date", "MeterCategory", "CostInBillingCurrency"}),
     detect_none=frozenset({"BilledCost", "ChargePeriodStart"}),
     required=frozenset({"Date", "CostInBillingCurrency", "BillingCurrencyCode", "SubscriptionId"}),
-    csv_types=dict.fromkeys(NUMERIC, "DOUBLE"),
+    csv_types={n: "DOUBLE" if n in QUANTITIES else MONEY for n in NUMERIC},
     rename=rename,
     columns=_columns(),
     lookups={

@@ -44,6 +44,7 @@ from gcfinops.adapters.base import (
     lookup,
     null,
 )
+from gcfinops.schema import MONEY
 
 # The 2019-11-01 schema, in Microsoft's order (cost-usage-details-pay-as-you-go.md).
 CANONICAL = (
@@ -64,7 +65,7 @@ _LOCALIZED = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9]*)\s*\)\s*$")
 
 NUMERIC = ("UsageQuantity", "ResourceRate", "PreTaxCost")
 LINE = "CAST({@row} + 1 AS VARCHAR)"
-COST = "CAST({PreTaxCost} AS DOUBLE)"
+COST = "CAST({PreTaxCost} AS DECIMAL(38,18))"
 QTY = "CAST({UsageQuantity} AS DOUBLE)"
 DAY = azure_date("UsageDateTime")
 REGION_ID = case_lookup("ResourceLocation", REGION_ALIASES, key=REGION_KEY, default=REGION_KEY)
@@ -124,7 +125,7 @@ def _columns() -> dict[str, Expr]:
         "ConsumedQuantity": expr(QTY, "UsageQuantity (camelCase: quantity)"),
         "ConsumedUnit": expr("NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure as given"),
         "ContractedCost": expr(COST, "PreTaxCost"),
-        "ContractedUnitPrice": expr("CAST({ResourceRate} AS DOUBLE)", "ResourceRate"),
+        "ContractedUnitPrice": expr("CAST({ResourceRate} AS DECIMAL(38,18))", "ResourceRate"),
         "EffectiveCost": expr(COST, "PreTaxCost (nothing to amortize)"),
         "InvoiceId": null("not in this dataset"),
         "InvoiceIssuerName": const("Microsoft"),
@@ -184,7 +185,7 @@ ADAPTER = Adapter(
     doc_url="https://learn.microsoft.com/azure/cost-management-billing/dataset-schema/cost-usage-details-pay-as-you-go",
     detect_all=frozenset({"SubscriptionGuid", "UsageDateTime", "PreTaxCost", "MeterCategory"}),
     required=frozenset({"SubscriptionGuid", "UsageDateTime", "PreTaxCost", "Currency"}),
-    csv_types=dict.fromkeys(NUMERIC, "DOUBLE"),
+    csv_types={n: "DOUBLE" if n == "UsageQuantity" else MONEY for n in NUMERIC},
     rename=rename,
     columns=_columns(),
     variants=(

@@ -134,7 +134,11 @@ ADAPTER = Adapter(
         }
     ),
     csv_types={
-        **{c.name: c.type for c in schema.FOCUS_COLUMNS if c.type in ("DOUBLE", "TIMESTAMPTZ")},
+        **{
+            c.name: c.type
+            for c in schema.FOCUS_COLUMNS
+            if c.type in ("DOUBLE", "TIMESTAMPTZ", schema.MONEY)
+        },
     },
     rename=rename,
     json_maps=("Tags",),

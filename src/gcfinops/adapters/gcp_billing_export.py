@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from gcfinops.adapters.base import Adapter, Expr, HeaderSet, const, null, sql_literal
+from gcfinops.schema import MONEY
 
 # Every leaf read, as BigQuery's dotted path (standard + detailed schema, formats.md §3.2).
 LEAVES = (
@@ -140,6 +141,23 @@ def number(path: str) -> str:
     return f"COALESCE(TRY_CAST({v} AS DOUBLE), CASE WHEN {v} IS NOT NULL THEN {bad} END)"
 
 
+def money(path: str) -> str:
+    """An exact amount (DECIMAL): from the text the export wrote, or a float's shortest text.
+
+    BigQuery stores `cost` as FLOAT64; its JSON and CSV exports print the shortest text of the
+    float, which is read here digit for digit (a Parquet float is turned into that text first,
+    in `readers`). Digits beyond 10^-18 are rounded.
+    """
+    v = "{" + path + "}"
+    bad = fail(path, "not a number", v, "a number such as 12.34")
+    infinite = fail(path, "not a finite number", v, "a number such as 12.34; NaN, inf and 1e999 "
+                    "are not amounts")  # fmt: skip
+    return (
+        f"COALESCE(TRY_CAST({v} AS {MONEY}), CASE WHEN {v} IS NULL THEN NULL "
+        f"WHEN NOT isfinite(TRY_CAST({v} AS DOUBLE)) THEN {infinite} ELSE {bad} END)"
+    )
+
+
 def timestamp(path: str) -> str:
     """A UTC time (`2024-04-01 00:00:00 UTC`, ISO, or a Parquet timestamp); else an input error."""
     v = "{" + path + "}"
@@ -176,9 +194,9 @@ def _arrays(template: str, header: list[str]) -> str:
 
 CREDITS = "[[credits]]"
 CREDIT_SUM = (
-    f"COALESCE(list_sum(list_transform({CREDITS}, lambda c: CAST(c['amount'] AS DOUBLE))), 0)"
+    f"COALESCE(list_sum(list_transform({CREDITS}, lambda c: CAST(c['amount'] AS {MONEY}))), 0)"
 )
-COST = number("cost")
+COST = money("cost")
 # Google's FOCUS view: BilledCost = EffectiveCost = cost + Σ credits (what the invoice charges).
 NET = f"({COST} + {CREDIT_SUM})"
 CUD_TYPES = ", ".join(map(sql_literal, CUD_CATEGORY))
@@ -274,13 +292,13 @@ def _columns() -> dict[str, Expr]:
         "ConsumedQuantity": g(regular_only % number("usage.amount"), "usage.amount"),
         "ConsumedUnit": g(regular_only % "NULLIF({usage.unit}, '')", "usage.unit"),
         "ContractedCost": g(COST, "cost (before credits)"),
-        "ContractedUnitPrice": g(number("price.effective_price"), "price.effective_price"),
+        "ContractedUnitPrice": g(money("price.effective_price"), "price.effective_price"),
         "EffectiveCost": g(NET, "cost + Σ credits.amount"),
         "InvoiceId": null("not in the export"),
         "InvoiceIssuerName": const("Google Cloud",
                                    "constant (a reseller's invoice is not in the export)"),
-        "ListCost": g(f"COALESCE({number('cost_at_list')}, {COST})", "cost_at_list, else cost"),
-        "ListUnitPrice": g(number("price.list_price"), "price.list_price (2025 and later)"),
+        "ListCost": g(f"COALESCE({money('cost_at_list')}, {COST})", "cost_at_list, else cost"),
+        "ListUnitPrice": g(money("price.list_price"), "price.list_price (2025 and later)"),
         "PricingCategory": g(
             f"CASE WHEN NOT {REGULAR} THEN NULL WHEN {CUD} IS NOT NULL OR {{sku.description}}"
             " ILIKE 'Commitment%' THEN 'Committed' WHEN {sku.description} ILIKE '%Spot%' OR"
@@ -379,7 +397,7 @@ ADAPTER = Adapter(
         {"billing_account_id", "cost", "currency", "usage_start_time", "usage_end_time"}
     ),
     csv_types={
-        "cost": "DOUBLE",
+        "cost": MONEY,
         "usage_start_time": "TIMESTAMPTZ",
         "usage_end_time": "TIMESTAMPTZ",
     },

@@ -22,6 +22,7 @@ from gcfinops.adapters.base import (
     null,
     sql_literal,
 )
+from gcfinops.schema import MONEY
 
 # Docs spelling of every column read (formats.md §5.2).
 CANONICAL = (
@@ -58,7 +59,7 @@ TIMESTAMPS = ("lineItem/intervalUsageStart", "lineItem/intervalUsageEnd")
 CORRECTION = "lower(coalesce({lineItem/isCorrection}, 'false')) = 'true'"
 # BilledCost = cost/myCost (the whole cost, overage included); the FinOps Foundation converter's
 # `cost/myCostOverage` is only the overage part (formats.md §8 "known bugs").
-COST = "CAST({cost/myCost} AS DOUBLE)"
+COST = "CAST({cost/myCost} AS DECIMAL(38,18))"
 START = "{lineItem/intervalUsageStart}"
 UNIT = "COALESCE(NULLIF({cost/skuUnitDescription}, ''), NULLIF({cost/billingUnitReadable}, ''))"
 
@@ -119,7 +120,7 @@ def _columns() -> dict[str, Expr]:
         "ConsumedQuantity": expr("CAST({usage/billedQuantity} AS DOUBLE)", "usage/billedQuantity"),
         "ConsumedUnit": expr(UNIT, "cost/skuUnitDescription, else cost/billingUnitReadable"),
         "ContractedCost": expr(COST, "cost/myCost"),
-        "ContractedUnitPrice": expr("CAST({cost/unitPrice} AS DOUBLE)", "cost/unitPrice"),
+        "ContractedUnitPrice": expr("CAST({cost/unitPrice} AS DECIMAL(38,18))", "cost/unitPrice"),
         "EffectiveCost": expr(COST, "cost/myCost (no amortized commitments in OCI)"),
         "InvoiceId": null(),
         "InvoiceIssuerName": const("Oracle"),
@@ -200,7 +201,10 @@ ADAPTER = Adapter(
             "lineItem/tenantId",
         }
     ),
-    csv_types={**dict.fromkeys(NUMERIC, "DOUBLE"), **dict.fromkeys(TIMESTAMPS, "TIMESTAMPTZ")},
+    csv_types={
+        **{n: MONEY if n.startswith("cost/") else "DOUBLE" for n in NUMERIC},
+        **dict.fromkeys(TIMESTAMPS, "TIMESTAMPTZ"),
+    },
     rename=rename,
     columns=_columns(),
     lookups={"product/service → ServiceCategory": SERVICE_CATEGORY},

@@ -15,6 +15,7 @@ hourly data.
 from __future__ import annotations
 
 from gcfinops.adapters.base import Adapter, Expr, HeaderSet, const, expr, null, sql_literal
+from gcfinops.schema import MONEY
 
 # Canonical column (API JSON field name where one exists) ← accepted Japanese header.
 JAPANESE = {
@@ -43,7 +44,7 @@ CATEGORY_WORDS = (
 )  # fmt: skip
 
 LINE = "CAST({@row} + 1 AS VARCHAR)"
-AMOUNT = "CAST({Amount} AS DOUBLE)"
+AMOUNT = "CAST({Amount} AS DECIMAL(38,18))"
 MONTH_TEXT = "trim(CAST({BillingMonth} AS VARCHAR))"
 MONTH = (
     f"CAST(date_trunc('month', COALESCE(try_strptime({MONTH_TEXT}, ['%Y-%m', '%Y/%m', '%Y%m',"
@@ -192,7 +193,7 @@ ADAPTER = Adapter(
     doc_url="https://manual.sakura.ad.jp/cloud/api/billapi.html",
     detect_all=frozenset({"AccountID", "BillingMonth", "Amount", "ServiceClassPath"}),
     required=frozenset({"AccountID", "BillingMonth", "Amount"}),
-    csv_types={"Amount": "DOUBLE"},
+    csv_types={"Amount": MONEY},
     rename=rename,
     columns=_columns(),
     lookups={

@@ -159,6 +159,8 @@ def apportion_sql(rules: tuple[SplitRule, ...], source: str, output: str) -> lis
         stmts.append(f"CREATE OR REPLACE TEMP TABLE gcf_split_cand_{i} AS {_candidates(i, rule)}")
         part = ", ".join(pool_cols)
         window = f"PARTITION BY {part}"
+        # The quota is a float (amount × weight share), only to rank and floor; whole yen and
+        # the residue stay in the amount's exact DECIMAL, so the shares sum to the pool exactly.
         stmts.append(
             f"""CREATE OR REPLACE TEMP TABLE gcf_split_share_{i} AS
             SELECT {cols}, t_ward, t_sys,
@@ -166,11 +168,12 @@ def apportion_sql(rules: tuple[SplitRule, ...], source: str, output: str) -> lis
                         + CASE WHEN rnk = floor(residue) + 1 THEN residue - floor(residue)
                              ELSE 0 END AS amount_jpy
             FROM (
-              SELECT q.*, floor(quota) AS base,
+              SELECT q.*, CAST(floor(quota) AS DECIMAL(38,0)) AS base,
                      row_number() OVER ({window} ORDER BY quota - floor(quota) DESC,
                        coalesce(t_ward, '') || '/' || coalesce(t_sys, '')) AS rnk,
                      amount - sum(floor(quota)) OVER ({window}) AS residue
-              FROM (SELECT c.*, c.amount * c.weight / sum(c.weight) OVER ({window}) AS quota
+              FROM (SELECT c.*, c.amount * (CAST(c.weight AS DOUBLE)
+                                 / sum(CAST(c.weight AS DOUBLE)) OVER ({window})) AS quota
                     FROM gcf_split_cand_{i} AS c) AS q) AS r"""
         )
         name = quote(rule.name)

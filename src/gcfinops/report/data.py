@@ -54,26 +54,29 @@ from gcfinops.report.model import (
 )
 from gcfinops.report.period import Period, register_months, resolve_period, within
 from gcfinops.report.settings import ReportSettings
+from gcfinops.schema import MONEY
 from gcfinops.workspace import Workspace
 
 if TYPE_CHECKING:
     import duckdb
 
 INITIAL_ITEM = "initial"  # 初期・移行経費: not 運用経費, shown apart
+# Cloud money stays exact (DECIMAL); the non-cloud stores hold DOUBLE yen, read through their
+# shortest text so 1234567.1 is not 1234567.100000000079… The union is DECIMAL, its sums exact.
 _COST_SQL = """
 CREATE OR REPLACE TEMP TABLE gcf_cost AS
 SELECT c.ward, c.month, 'cloud' AS source, 'cloud_usage' AS cost_item, c.business_system,
-       c.provider, c.service, c.untagged, c.amount_jpy
+       c.provider, c.service, c.untagged, CAST(c.amount_jpy AS {money}) AS amount_jpy
 FROM gcf_cloud_alloc AS c
 WHERE c.ward IN (SELECT ward FROM gcf_selected)
 UNION ALL
 SELECT n.ward, n.month, 'noncloud', n.cost_item, n.business_system, NULL, NULL, FALSE,
-       n.amount_jpy * {factor_month}
+       CAST(CAST(n.amount_jpy * {factor_month} AS VARCHAR) AS {money})
 FROM gcf_noncloud_raw AS n
 WHERE n.month IS NOT NULL AND n.ward IN (SELECT ward FROM gcf_selected) {not_initial}
 UNION ALL
 SELECT n.ward, m.month, 'noncloud', n.cost_item, n.business_system, NULL, NULL, FALSE,
-       n.amount_jpy / 12.0 * {factor_spread}
+       CAST(CAST(n.amount_jpy / 12.0 * {factor_spread} AS VARCHAR) AS {money})
 FROM gcf_noncloud_raw AS n JOIN gcf_months AS m ON m.fiscal_year = n.fiscal_year
 WHERE n.month IS NULL AND n.ward IN (SELECT ward FROM gcf_selected) {not_initial}
 """
@@ -145,6 +148,7 @@ def build_report(
             factor_month=factors.noncloud_month,
             factor_spread=factors.noncloud_spread,
             not_initial=f"AND n.cost_item <> '{INITIAL_ITEM}'",
+            money=MONEY,
         )
     )
     reports = [
