@@ -7,14 +7,17 @@ are exact and the only rounding left is the one a report prints.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal, localcontext
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from gcfinops import schema
-from gcfinops.errors import ConfigError
+from gcfinops import adapters, schema
+from gcfinops.adapters.base import expr
+from gcfinops.errors import ConfigError, ReconciliationError
+from gcfinops.focus_export import export_focus
 from gcfinops.fx import FxTable
 from gcfinops.ingest import ingest
 from gcfinops.ledger import Ledger
@@ -26,7 +29,9 @@ HEADER = (
 )
 ROW = "acct-1,JPY,2025-04-01T00:00:00Z,2025-04-02T00:00:00Z,2025-04-03T00:00:00Z,Usage,{},Sakura\n"
 MONEY = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "ListUnitPrice",
-         "ContractedUnitPrice", "x_SourceBilledCost")  # fmt: skip
+         "ContractedUnitPrice", "x_SourceBilledCost", "x_SourceUnitPrice")  # fmt: skip
+# 15,670 × 4.10 + 0.04 = 64,247.04 exactly; summed as binary floats it is 64247.039999984045.
+BILL_64247_04 = ["4.10"] * 15_670 + ["0.04"]
 
 
 def _ingest(tmp_path: Path, costs: list[str]) -> Path:
@@ -106,3 +111,61 @@ def test_fx_rate_beyond_its_decimal_type_is_refused(rate: str) -> None:
     with pytest.raises(ConfigError, match="rate_jpy"):
         FxTable().set("2025-04", "USD", rate, "bank")
     assert FxTable().set("2025-04", "USD", "150.123456", "bank").rate_jpy == Decimal("150.123456")
+
+
+def test_a_bill_of_64247_04_sums_and_prints_as_64247_04(tmp_path: Path) -> None:
+    """The issue's bill: Σ in the lake is 64247.04 exactly, and so is what the ledger records (a
+    DOUBLE lake printed 64247.03999999839 for such a bill; the float sum here is shown drifting)."""
+    floats = 0.0
+    for c in BILL_64247_04:
+        floats += float(c)
+    assert floats != 64247.04  # what a DOUBLE lake would hold
+    ws = _ingest(tmp_path, BILL_64247_04)
+    [(total,)] = _lake(ws, "SELECT sum(BilledCost) FROM LAKE")
+    assert total == Decimal("64247.04")
+    [unit] = [u for r in Ledger(ws / "ledger.json").ingests for u in r.units]
+    assert repr(unit.billed_read) == repr(unit.billed_written) == "64247.04"
+
+
+def test_reconciliation_refuses_a_lake_off_by_one_attoyen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Σ lake must equal Σ source to the last of 18 decimals: a mapping that adds 10^-18 to each
+    row is refused (the float tolerance of 0.01 + 1e-9 × Σ|cost| let far more through)."""
+    focus = adapters.ADAPTERS["focus"]
+    off = expr("CAST({BilledCost} AS DECIMAL(38,18)) + CAST('1e-18' AS DECIMAL(38,18))")
+    monkeypatch.setitem(
+        adapters.ADAPTERS,
+        "focus",
+        dataclasses.replace(focus, columns={**focus.columns, "BilledCost": off}),
+    )
+    with pytest.raises(ReconciliationError, match="totals written differ"):
+        _ingest(tmp_path, ["0.1", "0.2", "0.3"])
+    assert not (tmp_path / "ws" / "lake").exists() or not any(
+        (tmp_path / "ws" / "lake").rglob("*.parquet")
+    )
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_focus_export_keeps_money_decimal(tmp_path: Path, suffix: str) -> None:
+    """FOCUS defines cost columns as Decimal: Parquet keeps DECIMAL(38,18), CSV writes the exact
+    decimal text without trailing zeros (never 0.30000000000000004 nor 0.300000000000000000)."""
+    ws = _ingest(tmp_path, ["0.1", "0.2", "64247.04", "100", "-0.000000000000000001"])
+    out = tmp_path / f"focus{suffix}"
+    export_focus(Workspace(ws), out)
+    con = duckdb.connect()
+    if suffix == ".parquet":
+        got = con.execute(
+            f"SELECT typeof(BilledCost), BilledCost FROM read_parquet('{out.as_posix()}')"
+        ).fetchall()
+        assert {t for t, _ in got} == {"DECIMAL(38,18)"}
+        assert sorted(v for _, v in got) == sorted(
+            Decimal(c) for c in ["0.1", "0.2", "64247.04", "100", "-0.000000000000000001"]
+        )
+    else:
+        got = con.execute(
+            f"SELECT BilledCost FROM read_csv('{out.as_posix()}', all_varchar = true)"
+        ).fetchall()
+        assert sorted(v for (v,) in got) == sorted(
+            ["0.1", "0.2", "64247.04", "100", "-0.000000000000000001"]
+        )

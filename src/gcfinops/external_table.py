@@ -11,6 +11,7 @@ from gcfinops.schema import COLUMNS
 
 _HIVE_TYPES = {
     "DOUBLE": "double",
+    "DECIMAL(38,18)": "decimal(38,18)",
     "TIMESTAMPTZ": "timestamp",
     "VARCHAR": "string",
     "BIGINT": "bigint",

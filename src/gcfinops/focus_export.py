@@ -1,10 +1,12 @@
 """FOCUS out: the lake as a FOCUS 1.2 or 1.3 dataset, in Parquet or CSV, with one DuckDB COPY.
 
 Why a separate export: the lake is FOCUS 1.2 plus gcfinops' `x_` columns in DuckDB's types
-(Tags as a MAP, money as DOUBLE). Other FOCUS tools (the FinOps Foundation's focus-validator,
-FinOps hubs, BI tools) want exactly the columns of one FOCUS version, in the spec's order, with
-Tags as a JSON object and — in CSV — date/times as `YYYY-MM-DDTHH:mm:ssZ` (FOCUS attributes
-ColumnHandling, KeyValueFormat, DateTimeFormat). The column sets come from `schema`
+(Tags as a MAP, money as DECIMAL(38,18)). Other FOCUS tools (the FinOps Foundation's
+focus-validator, FinOps hubs, BI tools) want exactly the columns of one FOCUS version, in the
+spec's order, with Tags as a JSON object and — in CSV — date/times as `YYYY-MM-DDTHH:mm:ssZ`
+(FOCUS attributes ColumnHandling, KeyValueFormat, DateTimeFormat). Money stays FOCUS Decimal:
+DECIMAL(38,18) in Parquet, and in CSV the exact decimal text without trailing zeros (`12.34`,
+not `12.340000…`; never a float's binary approximation). The column sets come from `schema`
 (`focus_columns(version)`), never from a list kept here.
 
 FOCUS 1.3 adds eight columns (formats.md §1.6). `ServiceProviderName` and `HostProviderName`
@@ -207,8 +209,12 @@ def _select_list(version: str, with_extensions: bool, *, csv: bool) -> list[tupl
 
 
 def _as_focus(c: schema.Column, *, csv: bool) -> str:
-    """A lake column in FOCUS form: Tags as a JSON object, CSV date/times with T and Z."""
+    """A lake column in FOCUS form: Tags as a JSON object, CSV date/times with T and Z, CSV
+    money as its exact decimal text (a DECIMAL's text always has a point, so trimming zeros and
+    then the point never touches the integer digits)."""
     name = quote_ident(c.name)
+    if c.type == schema.MONEY and csv:
+        return f"rtrim(rtrim(CAST({name} AS VARCHAR), '0'), '.')"
     if c.type == schema.KEY_VALUE:
         return f"CASE WHEN cardinality({name}) > 0 THEN CAST(to_json({name}) AS VARCHAR) END"
     if c.type == schema.DATETIME and csv:

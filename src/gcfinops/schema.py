@@ -9,7 +9,8 @@ exact: 18 decimal places hold every digit the providers write (AWS CUR ≤ 10, O
 whole yen, FOCUS exports ≤ 12; Azure and Google Cloud write binary floats, whose digits beyond
 10^-18 are rounded half-up on read), and 20 integer digits leave any sum room (DuckDB sums a
 DECIMAL(38, s) as DECIMAL(38, s)); portable to Spark, Athena and Parquet readers. Quantities stay
-DOUBLE (measured volumes, never summed into an invoice). Date/Time → TIMESTAMP WITH TIME ZONE, always UTC (Parquet `isAdjustedToUTC=true`);
+DOUBLE (measured volumes, never summed into an invoice). Date/Time → TIMESTAMP WITH TIME ZONE,
+always UTC (Parquet `isAdjustedToUTC=true`);
 Key-Value (Tags) → MAP(VARCHAR, VARCHAR) so rules can look tags up without parsing JSON;
 SkuPriceDetails stays JSON text.
 """
@@ -282,7 +283,7 @@ EXTENSION_COLUMNS: tuple[Column, ...] = (
     ),
     _c(
         "x_SourceUnitPrice",
-        DECIMAL,
+        MONEY,
         True,
         "gcfinops",
         "Unit price as the source row wrote it, before FOCUS normalization (lineage for 検収).",

@@ -41,7 +41,9 @@ def num(name: str) -> str:
     return "TRY_CAST({" + name + "} AS " + kind + ")"
 
 
-SOURCE_BILLED = f"COALESCE({num('line_item_net_unblended_cost')}, {num('line_item_unblended_cost')})"
+SOURCE_BILLED = (
+    f"COALESCE({num('line_item_net_unblended_cost')}, {num('line_item_unblended_cost')})"
+)
 BILLED = f"CASE WHEN {T} = 'SavingsPlanCoveredUsage' THEN 0 ELSE {SOURCE_BILLED} END"
 COVERED = f"{T} IN ('SavingsPlanCoveredUsage', 'DiscountedUsage')"
 NO_PRICE = f"{T} IN ('Tax', 'Credit', 'Refund') OR {T} LIKE '%Discount'"
