@@ -52,6 +52,7 @@ from gcfinops.gate.settings import (
 from gcfinops.gate.target import allowances
 from gcfinops.jpcalendar import fy_months, month_fiscal_year, parse_month, previous_fy_same_month
 from gcfinops.lake import lake_view_sql
+from gcfinops.schema import MONEY
 from gcfinops.sqlengine import session
 from gcfinops.tax import DEFAULT_TAX_BASIS, TaxBasis, parse_basis
 from gcfinops.workspace import Workspace
@@ -235,7 +236,9 @@ def _scope(
     basis: TaxBasis = DEFAULT_TAX_BASIS,
 ) -> None:
     """TEMP table `scoped`: the wanted months' lines with group key and JPY amount (`jpy`: the
-    part inside each month's days 1..D; `jpy_full`: the whole line)."""
+    part inside each month's days 1..D; `jpy_full`: the whole line). A whole line keeps its exact
+    DECIMAL amount; only a prorated part (DECIMAL × a DOUBLE share) is rounded to the lake's
+    18 decimals."""
     _, key_sql, name_sql = DIMENSIONS[settings.by]
     con.execute("CREATE TEMP TABLE gcf_check_months (month VARCHAR, cutoff TIMESTAMPTZ)")
     con.executemany("INSERT INTO gcf_check_months VALUES (?, ?)", list(months.items()))
@@ -251,7 +254,9 @@ def _scope(
     cost = f"s.{settings.cost_column}"
     con.execute(
         f"""CREATE TEMP TABLE scoped AS
-            SELECT month, grp, grp_name, currency, cost * share AS cost, jpy * share AS jpy,
+            SELECT month, grp, grp_name, currency,
+                   CASE WHEN share = 1 THEN cost ELSE CAST(cost * share AS {MONEY}) END AS cost,
+                   CASE WHEN share = 1 THEN jpy ELSE CAST(jpy * share AS {MONEY}) END AS jpy,
                    jpy AS jpy_full, q * share AS q, unit, ServiceName, ResourceId, x_UsageType,
                    SkuId, SkuMeter
             FROM (

@@ -78,9 +78,14 @@ def _scoped(con: duckdb.DuckDBPyConnection, ws: Workspace, scope: Scope) -> None
     con.execute(f"CREATE TEMP TABLE lines AS {lines_sql('scoped')}")
 
 
-def _exact(value: float | None) -> Decimal | None:
-    """A source price or quantity as the number it was written as (shortest repr)."""
-    return None if value is None else Decimal(repr(float(value)))
+def _exact(value: float | Decimal | None) -> Decimal | None:
+    """A source price or quantity as the number it was written as: a price is the lake's exact
+    DECIMAL (trailing zeros of its 18 places dropped), a quantity a DOUBLE's shortest repr."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return Decimal(format(value.normalize(), "f")) if value else Decimal(0)
+    return Decimal(repr(float(value)))
 
 
 def _breakdown(row: tuple[Any, ...]) -> Breakdown:
