@@ -22,7 +22,7 @@ class LoadedUnit:
     currency: str
     rows: int
     billed_cost: float
-    effective_cost: float
+    effective_cost: float | None  # None: the source had no EffectiveCost (e.g. a bare FOCUS file)
     source_files: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,7 +34,9 @@ class LoadedUnit:
             "billing_period": self.billing_period,
             "rows": self.rows,
             "billed_cost": round(self.billed_cost, 6),
-            "effective_cost": round(self.effective_cost, 6),
+            "effective_cost": None
+            if self.effective_cost is None
+            else round(self.effective_cost, 6),
             "currency": self.currency,
             "source_files": [str(f) for f in self.source_files],
         }
@@ -60,5 +62,5 @@ def loaded_units(ws: Workspace) -> list[LoadedUnit]:
         key = by_account.get((acct, period), unit_key(prov, acct, period))
         files = [f.path for f in ledger.sources_of(key)]
         out.append(LoadedUnit(prov, acct, name, period, cur, int(n), float(billed),
-                              float(effective), files))  # fmt: skip
+                              None if effective is None else float(effective), files))  # fmt: skip
     return out
