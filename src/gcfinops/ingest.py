@@ -31,7 +31,14 @@ import duckdb
 
 from gcfinops import adapters, config, lake, schema
 from gcfinops.adapters.base import Adapter, compile_select, quote_ident, sql_literal
-from gcfinops.allocation.tags import AllocationConfig, allocation_select_sql, register_lookups
+from gcfinops.allocation.tags import (
+    ALLOCATION_INPUTS,
+    AllocationConfig,
+    allocation_join_sql,
+    allocation_select_sql,
+    allocation_table_sql,
+    register_lookups,
+)
 from gcfinops.db import connect
 from gcfinops.errors import (
     GcfinopsError,
@@ -268,7 +275,7 @@ def _stage_file(
     mapped = compile_select(adapter, src.header, relation, defaults, src.idents)
     view = "gcf_mapped"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {mapped}")
-    allocated = allocation_select_sql(view, alloc)
+    allocated = _allocated(con, read_src, adapter, defaults, view, alloc, out)
     provider = (
         sql_literal(adapter.provider_key)
         if adapter.provider_key
@@ -307,6 +314,79 @@ def _stage_file(
         if read_src is not src:
             read_src.read_path.unlink(missing_ok=True)
     return (int(rows[0]) if rows else 0) - _generated_rows(con, adapter, out)
+
+
+def _allocated(
+    con: duckdb.DuckDBPyConnection,
+    read_src: SourceFile,
+    adapter: Adapter,
+    defaults: dict[str, str],
+    view: str,
+    alloc: AllocationConfig,
+    out: Path,
+) -> str:
+    """The SELECT adding x_Ward, x_BusinessSystem, x_Environment to ``view``.
+
+    Allocation depends only on (Tags, SubAccountId, BillingAccountId), which the adapter computes
+    from a few source columns. Their distinct combinations in the source (a few thousand in a
+    month of millions of rows) are written to a tiny Parquet file with the source's schema, mapped
+    by the same adapter SQL, allocated once each, and joined back (docs/performance.md, ingest).
+    Falls back to allocating every row where that is not possible (a JSON source, a mapping that
+    reads the row number or that the adapter's generated rows override) or fails (bad JSON text:
+    the full pass then reports it with its real line).
+    """
+    keys = _allocation_keys(read_src, adapter)
+    if keys is None:
+        return allocation_select_sql(view, alloc)
+    path = sql_literal(read_src.read_path.as_posix())
+    tiny = out.parent / f"{out.name}.keys.parquet"
+    try:
+        types = con.execute(f"DESCRIBE SELECT * FROM read_parquet({path})").fetchall()
+        cols = ", ".join(
+            quote_ident(name) if name in keys else f"CAST(NULL AS {typ}) AS {quote_ident(name)}"
+            for name, typ, *_ in types
+        )
+        distinct = ", ".join(quote_ident(k) for k in sorted(keys)) or "1"
+        con.execute(
+            f"COPY (SELECT {cols} FROM (SELECT DISTINCT {distinct} FROM read_parquet({path}))) "
+            f"TO {sql_literal(tiny.as_posix())} (FORMAT parquet, COMPRESSION uncompressed)"
+        )
+        keyed = dataclasses.replace(read_src, read_path=tiny)
+        mapped = compile_select(
+            adapter, read_src.header, relation_sql(keyed, adapter), defaults, read_src.idents
+        )
+        inputs = ", ".join(ALLOCATION_INPUTS)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE gcf_alloc AS "
+            + allocation_table_sql(f"(SELECT {inputs} FROM ({mapped}))", alloc)
+        )
+    except duckdb.Error:
+        return allocation_select_sql(view, alloc)
+    finally:
+        tiny.unlink(missing_ok=True)
+    return allocation_join_sql(view, "gcf_alloc")
+
+
+def _allocation_keys(read_src: SourceFile, adapter: Adapter) -> set[str] | None:
+    """The source columns (as named in ``read_src``) allocation's inputs are computed from, or
+    None when allocating per distinct value is not possible for this file."""
+    if read_src.kind != "parquet":
+        return None
+    if adapter.generate_when.strip().upper() != "FALSE" and set(adapter.generated) & set(
+        ALLOCATION_INPUTS
+    ):
+        return None  # generated rows would carry keys the source rows do not have
+    present = adapter.canonical(read_src.header)
+    keys: set[str] = set()
+    for name in ALLOCATION_INPUTS:
+        for ref in adapter.columns[name].refs_for(list(present)):
+            if ref.startswith("@"):
+                if ref == "@row":
+                    return None
+                continue
+            if ref in present:
+                keys.add(read_src.ident(present[ref]))
+    return keys
 
 
 def _generated_rows(con: duckdb.DuckDBPyConnection, adapter: Adapter, out: Path) -> int:

@@ -40,6 +40,10 @@ class Expr:
         """Source columns the template reads."""
         return {m for m in _PLACEHOLDER.findall(self.template) if not m.startswith("@")}
 
+    def refs_for(self, header: list[str]) -> set[str]:
+        """Placeholders of the template built for this header (``@row`` etc. included)."""
+        return set(_PLACEHOLDER.findall(self.template_for(header)))
+
 
 def col(name: str, note: str = "") -> Expr:
     """The source column as is (cast to the lake type)."""

@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 __all__ = [
     "LOOKUP_TABLES",
     "AllocationConfig",
+    "ALLOCATION_INPUTS",
+    "allocation_join_sql",
     "allocation_select_sql",
+    "allocation_table_sql",
     "normalize_tag_key",
     "register_lookups",
     "tag_key_sql",
@@ -270,6 +273,47 @@ LEFT JOIN gcf_env_alias AS gcf_et ON gcf_et.alias_key = {env}
 LEFT JOIN gcf_account_alloc AS gcf_sa ON gcf_sa.account_id = lower(trim(gcf_r.SubAccountId))
 LEFT JOIN gcf_account_alloc AS gcf_ba ON gcf_ba.account_id = lower(trim(gcf_r.BillingAccountId))
 """
+
+
+#: The only columns allocation reads: x_Ward, x_BusinessSystem and x_Environment are a function of
+#: these three values, so they can be computed once per distinct combination (see below).
+ALLOCATION_INPUTS = ("Tags", "SubAccountId", "BillingAccountId")
+
+
+def allocation_table_sql(relation: str, cfg: AllocationConfig) -> str:
+    """The allocation of each distinct (Tags, SubAccountId, BillingAccountId) of ``relation``.
+
+    Why: a billing month repeats a few thousand tag maps on millions of rows; normalizing tag
+    keys with regular expressions per row was a quarter of the ingest's CPU time
+    (docs/performance.md). Same columns and values as :func:`allocation_select_sql`, which this
+    reuses, over ``SELECT DISTINCT`` of the inputs; :func:`allocation_join_sql` joins it back.
+    """
+    keys = ", ".join(ALLOCATION_INPUTS)
+    distinct = f"(SELECT DISTINCT {keys} FROM {relation})"
+    return (
+        f"SELECT {keys}, x_Ward, x_BusinessSystem, x_Environment, TRUE AS gcf_hit "
+        f"FROM ({allocation_select_sql(distinct, cfg)})"
+    )
+
+
+def allocation_join_sql(relation: str, table: str) -> str:
+    """``relation``.* plus the allocation columns looked up in ``table`` (allocation_table_sql).
+
+    Keys compare with IS NOT DISTINCT FROM (a NULL tag map or account is a key like any other);
+    the table holds each key once, so the row count is exact. A row whose key is missing can only
+    be a bug (the table was built from other rows): it stops the query rather than leaving the
+    row unallocated in silence.
+    """
+    on = " AND ".join(f"gcf_a.{k} IS NOT DISTINCT FROM gcf_r.{k}" for k in ALLOCATION_INPUTS)
+    missing = "error('internal error: no allocation computed for this row''s tags and accounts')"
+    return (
+        "SELECT gcf_r.*, "
+        + ", ".join(
+            f"CASE WHEN gcf_a.gcf_hit THEN gcf_a.{c} ELSE {missing} END AS {c}"
+            for c in ("x_Ward", "x_BusinessSystem", "x_Environment")
+        )
+        + f" FROM {relation} AS gcf_r LEFT JOIN {table} AS gcf_a ON {on}"
+    )
 
 
 def unallocated_summary_sql(relation: str) -> str:
