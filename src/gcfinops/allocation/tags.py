@@ -34,9 +34,9 @@ if TYPE_CHECKING:
     import duckdb
 
 __all__ = [
+    "ALLOCATION_INPUTS",
     "LOOKUP_TABLES",
     "AllocationConfig",
-    "ALLOCATION_INPUTS",
     "allocation_join_sql",
     "allocation_select_sql",
     "allocation_table_sql",
