@@ -24,6 +24,7 @@ import secrets
 import shutil
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,20 +112,32 @@ def ingest(
     cfg = config.load(ws.config_path)
     adapter = adapters.get(format_name) if format_name else None
     files, empty, notes = drop_empty(expand(paths))
-    records = [FileRecord(str(f), sha256_of(f), f.stat().st_size) for f in files]
+    records = [FileRecord(str(f), "", f.stat().st_size) for f in files]
     ws.root.mkdir(parents=True, exist_ok=True)
-    with ws.lock(lock_timeout):
+    with ws.lock(lock_timeout), ThreadPoolExecutor(1) as hasher:
         recovered = lake.recover(ws)
         ledger = Ledger(ws.ledger_path)
         live = ledger.live_hashes()
-        if {r.sha256 for r in records} <= live:
+        # Hash while reading: a file of a size the ledger never saw cannot be a re-run, so its
+        # sha256 is computed in a thread during staging (hashlib releases the GIL); only files
+        # that may repeat an earlier one are hashed first, for the no-op check and its warnings.
+        known = {f.bytes for r in ledger.ingests for f in r.files}
+        for path, rec in zip(files, records, strict=True):
+            if rec.bytes in known:
+                rec.sha256 = sha256_of(path)
+        if all(r.sha256 for r in records) and {r.sha256 for r in records} <= live:
             return IngestResult(None, files=records, skipped=True, recovered=recovered,
                                 warnings=notes, empty_files=empty)  # fmt: skip
-        reread = _reread_warnings(records, ledger, live)
+        reread = _reread_warnings([r for r in records if r.sha256], ledger, live)
+        hashing = [
+            (rec, hasher.submit(sha256_of, path))
+            for path, rec in zip(files, records, strict=True)
+            if not rec.sha256
+        ]
         ingest_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
         work = ws.tmp / ingest_id
         try:
-            result = _run(ws, cfg, files, records, ingest_id, work, ledger, adapter,
+            result = _run(ws, cfg, files, records, hashing, ingest_id, work, ledger, adapter,
                           defaults or {}, progress, _fail_after_renames)  # fmt: skip
         except BaseException:
             if ws.journal.exists():
@@ -145,6 +158,7 @@ def _run(
     cfg: config.Config,
     files: list[Path],
     records: list[FileRecord],
+    hashing: list[tuple[FileRecord, Future[str]]],
     ingest_id: str,
     work: Path,
     ledger: Ledger,
@@ -183,6 +197,8 @@ def _run(
         new_units = _assemble(stage, work / "new", records, unit_of)
     finally:
         con.close()
+    for rec, sha256 in hashing:
+        rec.sha256 = sha256.result()
     replaced = sorted({u.key for u in units if u.key in ledger.live})
     previous = [old for key in replaced for old in ledger.units_of(ledger.live[key], key)]
     record = IngestRecord(
