@@ -25,7 +25,7 @@ from gcfinops.allocation import (
     unallocated_summary_sql,
 )
 from gcfinops.allocation.systems import system_alias_rows
-from gcfinops.allocation.tags import tag_key_sql
+from gcfinops.allocation.tags import allocation_join_sql, allocation_table_sql, tag_key_sql
 from gcfinops.allocation.wards import KEY_FROM, alias_key_sql, foreign_char_re
 from gcfinops.errors import ConfigError
 
@@ -364,3 +364,52 @@ def test_namespaced_tag_keys_match_by_their_last_segment(con: duckdb.DuckDBPyCon
     # a full-key match beats a last-segment match of the same configured key
     _insert(con, [({"municipality": "港区", "Jichitai.Municipality": "品川区"}, x, x, 1, "JPY", 5)])
     assert _allocate(con)[5][0] == "131032"
+
+
+# --- issue 14 item 1: allocation once per distinct input ------------------------------------
+def test_per_distinct_allocation_equals_per_row(con: duckdb.DuckDBPyConnection) -> None:
+    """allocation_table_sql + allocation_join_sql give every row the same x_ columns as
+    allocation_select_sql: case-variant and namespaced keys, repeated maps, NULL maps and
+    accounts (NULL is a key like any other), account fallback; the row count is unchanged."""
+    x, acct = "000000000000", "111111111111"
+    maps: list[dict[str, str] | None] = [
+        {"Ward": "港区", "ward": "渋谷区"},
+        {"Ward": "渋谷区", "ward": "港区"},
+        {"WARD": "港区", "Ward": "渋谷区", "env": "本番"},
+        {"Jichitai.Municipality": "品川区", "System": "国保"},
+        {"Other.Municipality": "港区", "Environment": "dev"},
+        {"municipality": "港区", "Jichitai.Municipality": "品川区"},
+        {"部署": "総務", "user:ward": "setagaya"},
+        {},
+        None,
+    ]
+    rows = []
+    for i in range(400):  # every map repeated, with every account combination
+        tags = maps[i % len(maps)]
+        sub = (None, acct, x, " 111111111111 ")[i % 4]
+        billing = (x, None, "999999999999")[i % 3]
+        rows.append((tags, sub, billing, i, "JPY", i))
+    _insert(con, rows)
+    per_row = _allocate(con)
+    con.execute(f"CREATE TEMP TABLE alloc AS {allocation_table_sql('bill', CFG)}")
+    distinct = con.execute("SELECT count(*) FROM alloc").fetchone()
+    assert distinct is not None and distinct[0] < len(rows) / 5
+    joined = con.execute(
+        "SELECT id, x_Ward, x_BusinessSystem, x_Environment "
+        f"FROM ({allocation_join_sql('bill', 'alloc')})"
+    ).fetchall()
+    assert len(joined) == len(rows)
+    assert {r[0]: r[1:] for r in joined} == per_row
+    assert any(v[0] for v in per_row.values()) and any(v[0] is None for v in per_row.values())
+
+
+def test_per_distinct_allocation_refuses_a_row_without_its_key(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """A row whose inputs are missing from the table is a bug: an error, never a silent NULL."""
+    x = "000000000000"
+    _insert(con, [({"ward": "港区"}, x, x, 1, "JPY", 1)])
+    con.execute(f"CREATE TEMP TABLE alloc AS {allocation_table_sql('bill', CFG)}")
+    _insert(con, [({"ward": "渋谷区"}, x, x, 1, "JPY", 2)])
+    with pytest.raises(duckdb.Error, match="no allocation computed"):
+        con.execute(f"SELECT * FROM ({allocation_join_sql('bill', 'alloc')})").fetchall()

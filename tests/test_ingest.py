@@ -424,3 +424,56 @@ def test_a_lone_empty_file_keeps_its_error(tmp_workspace: Workspace, tmp_path: P
     lone = write_csv(tmp_path / "lone.csv", header, [])
     with pytest.raises(EmptyFileError, match="header but no data rows"):
         ingest(tmp_workspace, [lone])
+
+
+def test_allocation_per_distinct_input_matches_per_row(
+    tmp_workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14 item 1: ingest allocates once per distinct (Tags, SubAccountId,
+    BillingAccountId) and joins back; every lake row has the x_ columns the per-row SQL gives,
+    case-variant (`user_Ward` / `user_ward`) and namespaced (`Jichitai.Municipality`) keys
+    included. The per-row fallback must not be taken for a CUR 2.0 CSV."""
+    import duckdb
+
+    import gcfinops.ingest as ingest_module
+    from gcfinops.allocation import AllocationConfig, allocation_select_sql, register_lookups
+
+    header, rows = cur2_table()
+    tags = header.index("resource_tags")
+    variants = [
+        '{"user_Ward": "港区", "user_ward": "渋谷区"}',
+        '{"user_WARD": "港区", "user_Ward": "渋谷区", "user_env": "本番"}',
+        '{"user_Jichitai.Municipality": "品川区"}',
+        '{"user_municipality": "港区", "user_Jichitai.Municipality": "品川区"}',
+    ]
+    for n, row in enumerate(rows):
+        if n % 3 == 0:
+            row[tags] = variants[n % len(variants)]
+    source = write_csv(tmp_path / "cur2_variants.csv", header, rows)
+
+    def per_row(*_: object) -> str:
+        raise AssertionError("per-row fallback taken")
+
+    monkeypatch.setattr(ingest_module, "allocation_select_sql", per_row)
+    result = ingest(tmp_workspace, [source])
+    assert result.files[0].sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+    con = duckdb.connect()
+    register_lookups(con, AllocationConfig())
+    con.execute(
+        f"CREATE TABLE lake AS SELECT * FROM read_parquet('{tmp_workspace.root}/lake/**/*.parquet',"
+        " hive_partitioning = false)"
+    )
+    stored = con.execute(
+        "SELECT x_SourceRow, ChargeCategory, x_Ward, x_BusinessSystem, x_Environment "
+        "FROM lake ORDER BY ALL"
+    ).fetchall()
+    con.execute(
+        "CREATE TABLE bare AS SELECT * EXCLUDE (x_Ward, x_BusinessSystem, x_Environment) FROM lake"
+    )
+    recomputed = con.execute(
+        "SELECT x_SourceRow, ChargeCategory, x_Ward, x_BusinessSystem, x_Environment FROM "
+        f"({allocation_select_sql('bare', AllocationConfig())}) ORDER BY ALL"
+    ).fetchall()
+    assert stored == recomputed and len(stored) >= len(rows) - 2
+    wards = {r[2] for r in stored}
+    assert {"131130", "131091", "131032"} <= wards  # 渋谷区 (exact `ward`), 品川区, 港区
