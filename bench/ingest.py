@@ -408,7 +408,10 @@ def _count_rows(path: Path) -> int:
     if not files:
         return 0
     listed = ", ".join(f"'{_q(p)}'" for p in files)
-    row = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet([{listed}])").fetchone()
+    # gcfinops adds FOCUS rows for unused commitment (same source row as their fee line): count
+    # source rows, i.e. distinct (file, row) lineage pairs, not lake rows.
+    what = "count(DISTINCT (x_SourceFile, x_SourceRow))" if path.is_dir() else "count(*)"
+    row = duckdb.connect().execute(f"SELECT {what} FROM read_parquet([{listed}])").fetchone()
     return int(row[0]) if row else 0
 
 
@@ -614,8 +617,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--append-docs", action="store_true", help="append the run to docs/performance.md"
     )
     p.add_argument("--keep-data", action="store_true", help="keep the generated CSV files")
+    p.add_argument(
+        "--before",
+        type=Path,
+        metavar="SRC",
+        help="also run `gcfinops-before`: the CLI from another source tree (e.g. an unpacked "
+        "`git archive COMMIT src`), for a before/after in the same run",
+    )
     args = p.parse_args(args_list)  # fmt: skip
     names = [n.strip() for n in args.contenders.split(",") if n.strip()]
+    if args.before:
+        src_dir = str(args.before.resolve())
+        CONTENDERS["gcfinops-before"] = Contender(
+            "gcfinops-before",
+            f"`gcfinops ingest` from {src_dir} (the code before the change)",
+            lambda src, scratch: ["env", f"PYTHONPATH={src_dir}", *_gcfinops_cmd(src, scratch)],
+            lambda scratch: scratch / "ws",
+        )
+        names.insert(names.index("gcfinops") + 1 if "gcfinops" in names else 0, "gcfinops-before")
     unknown = [n for n in names if n not in CONTENDERS]
     if unknown:
         p.error(f"unknown contender(s) {', '.join(unknown)}; choose from {', '.join(CONTENDERS)}")
