@@ -129,8 +129,10 @@ def test_streaming_settings_exist_in_this_duckdb() -> None:
         con.execute(statement)
     row = con.execute(
         "SELECT current_setting('disabled_optimizers'), "
-        "current_setting('partitioned_write_flush_threshold')"
+        "current_setting('partitioned_write_flush_threshold'), current_setting('memory_limit')"
     ).fetchone()
     assert row is not None
     assert "build_side_probe_side" in str(row[0]).lower()
-    assert int(row[1]) == 122880
+    assert int(row[1]) == 16384
+    amount, unit = str(row[2]).split()
+    assert unit == "MiB" and 500 < float(amount) < 1024  # the process must stay under 1 GiB
