@@ -477,3 +477,43 @@ def test_allocation_per_distinct_input_matches_per_row(
     assert stored == recomputed and len(stored) >= len(rows) - 2
     wards = {r[2] for r in stored}
     assert {"131130", "131091", "131032"} <= wards  # 渋谷区 (exact `ward`), 品川区, 港区
+
+
+def test_partitioned_write_out_of_memory_is_written_again_without_the_limit(
+    tmp_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ingest's memory limit keeps the process under 1 GiB; a file whose partitioned write
+    needs more buffers than that (many accounts or periods at once) must still ingest: the
+    write is retried without the limit, then the limit is set again for the next file."""
+    import duckdb
+
+    import gcfinops.ingest as ingest_module
+
+    seen: list[str] = []
+    real_connect = ingest_module.connect
+
+    class Tight:
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self._con = con
+            self.failed = False
+
+        def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+            seen.append(sql)
+            if "PARTITION_BY" in sql and not self.failed:
+                self.failed = True
+                raise duckdb.OutOfMemoryException("failed to allocate data of size 4.0 KiB")
+            return self._con.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._con, name)
+
+    monkeypatch.setattr(ingest_module, "connect", lambda **k: Tight(real_connect(**k)))
+    result = ingest(tmp_workspace, [CUR2])
+    assert result.ingest_id and result.files[0].rows == 23
+    assert sum(u.rows_read for u in result.units) == 23  # nothing written twice
+    copies = [i for i, q in enumerate(seen) if "PARTITION_BY" in q]
+    assert len(copies) == 2
+    between = seen[copies[0] : copies[1]]
+    assert "RESET memory_limit" in between
+    assert any(q.startswith("SET memory_limit") for q in seen[copies[1] :])
+    assert leftovers(tmp_workspace) == []
