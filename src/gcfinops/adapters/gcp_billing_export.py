@@ -28,6 +28,8 @@ LEAVES = (
     "adjustment_info.type", "adjustment_info.mode", "cost_at_list", "transaction_type",
     "seller_name", "price.effective_price", "price.tier_start_amount", "price.list_price",
     "resource.name", "resource.global_name", "subscription.instance_id",
+    # added by the `bq://` source (sources/gcp.py): the Cloud Billing API's display name
+    "gcf_billing_account_name",
 )  # fmt: skip
 ROOTS = frozenset(leaf.split(".")[0] for leaf in LEAVES if "." in leaf)
 ARRAYS = ("labels", "system_labels", "tags", "project.labels", "credits")
@@ -70,6 +72,34 @@ SERVICE_CATEGORY = {
     "Vertex AI": "AI and Machine Learning", "Cloud Vision API": "AI and Machine Learning",
     "Gemini API": "AI and Machine Learning", "Artifact Registry": "Developer Tools",
     "Cloud Build": "Developer Tools",
+}  # fmt: skip
+# FOCUS ServiceSubcategory for the same service.description values (FOCUS 1.2 allowed values,
+# each under the ServiceCategory above; gcfinops table). A service not listed, or one spanning
+# several subcategories (`Networking`), is `Other (<ServiceCategory>)`, FOCUS's own value for
+# "in this category, no finer class".
+SERVICE_SUBCATEGORY = {
+    "Compute Engine": "Virtual Machines", "VMware Engine": "Virtual Machines",
+    "Kubernetes Engine": "Containers", "Cloud Run": "Serverless Compute",
+    "Cloud Run Functions": "Serverless Compute", "Cloud Functions": "Serverless Compute",
+    "App Engine": "Serverless Compute", "Cloud Storage": "Object Storage",
+    "Filestore": "File Storage", "Backup and DR Service": "Backup Storage",
+    "Cloud DNS": "Network Routing", "Cloud Load Balancing": "Application Networking",
+    "Cloud CDN": "Content Delivery", "Cloud NAT": "Network Infrastructure",
+    "Cloud Interconnect": "Network Connectivity", "Cloud VPN": "Network Connectivity",
+    "Cloud SQL": "Relational Databases", "Cloud Spanner": "Relational Databases",
+    "AlloyDB": "Relational Databases", "Cloud Bigtable": "NoSQL Databases",
+    "Firestore": "NoSQL Databases", "Cloud Memorystore for Redis": "Caching",
+    "BigQuery": "Analytics Platforms", "Dataflow": "Data Processing",
+    "Dataproc": "Data Processing", "Looker Studio": "Business Intelligence",
+    "Cloud Pub/Sub": "Messaging", "Cloud Scheduler": "Workflow Orchestration",
+    "Cloud Tasks": "Workflow Orchestration", "Cloud Logging": "Observability",
+    "Stackdriver Logging": "Observability", "Cloud Monitoring": "Observability",
+    "Stackdriver Monitoring": "Observability",
+    "Security Command Center": "Security Posture Management",
+    "Cloud Key Management Service (KMS)": "Secret Management",
+    "Secret Manager": "Secret Management", "Identity Platform": "Identity and Access Management",
+    "Vertex AI": "AI Platforms", "Gemini API": "Generative AI",
+    "Cloud Build": "Continuous Integration and Deployment",
 }  # fmt: skip
 # RegionName from Google's FOCUS view template (its `region_names` table, Japanese regions first).
 REGION_NAMES = {
@@ -199,6 +229,22 @@ CREDIT_SUM = (
 COST = money("cost")
 # Google's FOCUS view: BilledCost = EffectiveCost = cost + Σ credits (what the invoice charges).
 NET = f"({COST} + {CREDIT_SUM})"
+# Google prices in US dollars and bills in the account's currency: `currency_conversion_rate` is
+# "the exchange rate from US dollars to the local currency" (cost ÷ rate = the cost in USD). The
+# PricingCurrency amounts are the billing-currency amounts ÷ that rate; a file without the rate
+# (older or trimmed CSVs) states its prices in the billing currency only, so there the pricing
+# currency is the billing currency and the amounts are the same.
+_RATE_TEXT = number("currency_conversion_rate")
+RATE = f"CASE WHEN {_RATE_TEXT} > 0 THEN {_RATE_TEXT} END"
+BILLING_CURRENCY = "upper(trim({currency}))"
+PRICING_CURRENCY = f"CASE WHEN {RATE} IS NOT NULL THEN 'USD' ELSE {BILLING_CURRENCY} END"
+
+
+def in_usd(amount: str) -> str:
+    """A billing-currency amount in the pricing currency (÷ the USD rate when the file has it)."""
+    return f"({amount}) / COALESCE({RATE}, 1)"
+
+
 CUD_TYPES = ", ".join(map(sql_literal, CUD_CATEGORY))
 CUD = f"list_filter({CREDITS}, lambda c: c['type'] IN ({CUD_TYPES}))[1]"
 REGULAR = "coalesce({cost_type}, 'regular') = 'regular'"
@@ -242,6 +288,13 @@ def _like(value: str, table: tuple[tuple[str, str], ...]) -> str:
     return f"CASE {whens} END"
 
 
+SKU_ID = f"CASE WHEN {REGULAR} THEN NULLIF({{sku.id}}, '') END"
+SKU_PRICE_ID = (
+    f"CASE WHEN {REGULAR} AND {{price.tier_start_amount}} IS NOT NULL"
+    " THEN {sku.id} || ':' || CAST({price.tier_start_amount} AS VARCHAR) END"
+)
+
+
 def _columns() -> dict[str, Expr]:
     category = (
         "CASE WHEN {cost_type} IS NULL THEN 'Usage' "
@@ -257,9 +310,13 @@ def _columns() -> dict[str, Expr]:
         "AvailabilityZone": g("NULLIF({location.zone}, '')", "location.zone"),
         "BilledCost": g(NET, "cost + Σ credits.amount (as Google's FOCUS view and the invoice)"),
         "BillingAccountId": g("{billing_account_id}", "billing_account_id"),
-        "BillingAccountName": null(),
+        "BillingAccountName": g("NULLIF(trim({gcf_billing_account_name}), '')",
+                                "the billing account's display name, which the export does not "
+                                "carry: `gcf_billing_account_name`, added by the `bq://` source "
+                                "(Cloud Billing API) or given with `--default "
+                                "gcf_billing_account_name=NAME`; else NULL"),
         "BillingAccountType": const("Billing Account", "constant (gcfinops choice)"),
-        "BillingCurrency": g("upper(trim({currency}))", "currency"),
+        "BillingCurrency": g(BILLING_CURRENCY, "currency"),
         "BillingPeriodEnd": g(PERIOD_END, "start + 1 month (US Pacific)"),
         "BillingPeriodStart": g(PERIOD_START, "invoice.month at 00:00 US Pacific, in UTC"),
         "CapacityReservationId": null(),
@@ -305,10 +362,17 @@ def _columns() -> dict[str, Expr]:
             " {sku.description} ILIKE '%Preemptible%' THEN 'Dynamic' ELSE 'Standard' END",
             "CUD credit or Commitment SKU → Committed; Spot/Preemptible → Dynamic; else Standard "
             "(regular rows only)"),
-        "PricingCurrency": null(),
-        "PricingCurrencyContractedUnitPrice": null(),
-        "PricingCurrencyEffectiveCost": null(),
-        "PricingCurrencyListUnitPrice": null(),
+        "PricingCurrency": g(PRICING_CURRENCY,
+                             "USD (Google's prices are in US dollars) when the file has a "
+                             "positive currency_conversion_rate; else the billing currency"),
+        "PricingCurrencyContractedUnitPrice": g(
+            in_usd(number("price.effective_price")),
+            "price.effective_price ÷ currency_conversion_rate (÷ 1 without a rate)"),
+        "PricingCurrencyEffectiveCost": g(in_usd(NET), "(cost + Σ credits.amount) ÷ "
+                                          "currency_conversion_rate (÷ 1 without a rate)"),
+        "PricingCurrencyListUnitPrice": g(
+            in_usd(number("price.list_price")),
+            "price.list_price ÷ currency_conversion_rate (÷ 1 without a rate)"),
         "PricingQuantity": g(regular_only % number("usage.amount_in_pricing_units"),
                              "usage.amount_in_pricing_units"),
         "PricingUnit": g(regular_only % "NULLIF({usage.pricing_unit}, '')", "usage.pricing_unit"),
@@ -333,15 +397,19 @@ def _columns() -> dict[str, Expr]:
         "ServiceCategory": g(_case("{service.description}", SERVICE_CATEGORY, "'Other'"),
                              "service.description via the value table, else Other"),
         "ServiceName": g("COALESCE({service.description}, {service.id})", "service.description"),
-        "ServiceSubcategory": null(),
-        "SkuId": g(regular_only % "NULLIF({sku.id}, '')", "sku.id (regular rows)"),
-        "SkuMeter": g("NULLIF({sku.description}, '')", "sku.description"),
-        "SkuPriceDetails": g(f"CASE WHEN {MACHINE} IS NOT NULL THEN json_object('InstanceType',"
-                             f" {MACHINE}) END",
-                             "system label compute.googleapis.com/machine_spec"),
-        "SkuPriceId": g(regular_only % ("CASE WHEN {price.tier_start_amount} IS NOT NULL THEN"
-                                        " {sku.id} || ':' || CAST({price.tier_start_amount} AS"
-                                        " VARCHAR) END"), "sku.id:price.tier_start_amount"),
+        "ServiceSubcategory": g(
+            _case("{service.description}", SERVICE_SUBCATEGORY,
+                  "'Other (' || (" + _case("{service.description}", SERVICE_CATEGORY, "'Other'")
+                  + ") || ')'"),
+            "service.description via the value table, else `Other (<ServiceCategory>)`"),
+        "SkuId": g(SKU_ID, "sku.id (regular rows)"),
+        "SkuMeter": g(f"CASE WHEN ({SKU_ID}) IS NOT NULL THEN NULLIF({{sku.description}}, '') END",
+                      "sku.description; NULL where SkuId is NULL (FOCUS SkuMeter nullability)"),
+        "SkuPriceDetails": g(f"CASE WHEN {MACHINE} IS NOT NULL AND ({SKU_PRICE_ID}) IS NOT NULL"
+                             f" THEN json_object('InstanceType', {MACHINE}) END",
+                             "system label compute.googleapis.com/machine_spec; NULL where "
+                             "SkuPriceId is NULL (FOCUS SkuPriceDetails nullability)"),
+        "SkuPriceId": g(SKU_PRICE_ID, "sku.id:price.tier_start_amount (regular rows)"),
         "SubAccountId": g("NULLIF({project.id}, '')", "project.id"),
         "SubAccountName": g("NULLIF({project.name}, '')", "project.name"),
         "SubAccountType": g("CASE WHEN NULLIF({project.id}, '') IS NOT NULL THEN 'Project' END",
