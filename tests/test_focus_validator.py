@@ -35,6 +35,8 @@ SOURCES = {
     "gcp": sorted(SAMPLE.glob("gcp/*/fy2024")),
 }
 # focus-validator 2.2.1 (model 1.2.0.1) rules whose check is wrong; see docs/focus-export.md.
+# Each id is the rule's key in the model the validator ships, focus_validator/rules/
+# model-1.2.0.1.json (https://github.com/finopsfoundation/focus_validator, tag v2.2.1).
 VALIDATOR_DEFECTS = {
     "BilledCost-C-005-C": "checks BilledCost = 0 wherever ProviderName <> InvoiceIssuerName, a "
     "proxy for marketplace charges; AWS bills Japanese customers through its own entity "

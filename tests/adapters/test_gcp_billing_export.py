@@ -532,7 +532,8 @@ def test_prices_in_us_dollars_and_the_billing_account_name(tmp_path: Path) -> No
         "project": {"id": "edogawa-kenko-prod", "name": "edogawa-kenko-prod"},
         "system_labels": [{"key": "compute.googleapis.com/machine_spec", "value": "e2-standard-4"}],
         "location": {"location": "asia-northeast1", "region": "asia-northeast1"},
-        "cost": 30.0, "currency": "JPY", "currency_conversion_rate": 150.0,
+        "cost": 30.0, "cost_at_list": 33.0, "currency": "JPY",
+        "currency_conversion_rate": 150.0,
         "usage": {"amount": 3600, "unit": "seconds", "amount_in_pricing_units": 2.0,
                   "pricing_unit": "hour"},
         "credits": [{"name": "Sustained Usage Discount", "amount": -7.5,
@@ -548,6 +549,8 @@ def test_prices_in_us_dollars_and_the_billing_account_name(tmp_path: Path) -> No
     assert r["PricingCurrencyEffectiveCost"] == pytest.approx(22.5 / 150)
     assert r["PricingCurrencyContractedUnitPrice"] == pytest.approx(15.0 / 150)
     assert r["PricingCurrencyListUnitPrice"] == pytest.approx(16.5 / 150)
+    assert (r["ListCost"], r["ListUnitPrice"], r["PricingQuantity"]) == (33.0, 16.5, 2.0)
+    assert (r["ContractedCost"], r["ContractedUnitPrice"]) == (30.0, 15.0)
     assert r["SkuPriceId"] == "CF4E-A0C7-E3BF:0"
     assert json.loads(r["SkuPriceDetails"]) == {"InstanceType": "e2-standard-4"}
     assert r["BillingAccountName"] == "Edogawa City"

@@ -279,6 +279,32 @@ def _with_column(column: str, present: str, absent: str, note: str = "") -> Expr
     return Expr(present, note, build=lambda header: present if column in header else absent)
 
 
+# FOCUS: unit price × PricingQuantity = the cost where both are set; unit prices are non-negative
+# and NULL outside Usage and Purchase. PayGPrice is the list price where it multiplies out to
+# ListCost; else (purchases, where Azure writes PayGPrice 0) ListCost ÷ Quantity, as the AWS
+# adapter does; a negative result (refunds, a Correction) is NULL.
+PRICED = (
+    f"coalesce({CT}, 'Usage') IN ('Usage', 'Purchase', 'UnusedReservation', 'UnusedSavingsPlan',"
+    " 'Refund')"
+)
+
+
+def _non_negative(sql: str) -> str:
+    return f"CASE WHEN ({sql}) < 0 THEN NULL ELSE {sql} END"
+
+
+def _unit_price(price: str, cost: str) -> str:
+    per_unit = f"COALESCE(({cost}) / NULLIF({QTY}, 0), CASE WHEN ({cost}) = 0 THEN 0 END)"
+    return _non_negative(
+        f"CASE WHEN NOT ({PRICED}) THEN NULL WHEN ({price}) IS NOT NULL AND ({QTY} IS NULL"
+        f" OR abs(({price}) * {QTY} - ({cost})) <= 1e-6 * (1 + abs({cost}))) THEN {price}"
+        f" ELSE {per_unit} END"
+    )
+
+
+CONTRACTED_UNIT_PRICE = _non_negative(f"CAST({{UnitPrice}} AS {MONEY})")
+
+
 def _columns() -> dict[str, Expr]:
     category = case_lookup("ChargeType", CHARGE_CATEGORY, strict=True)
     usage_only = f"CASE WHEN {IS_USAGE} THEN %s END"
@@ -286,6 +312,11 @@ def _columns() -> dict[str, Expr]:
         f"CASE WHEN {CT} IN ('Purchase', 'Refund', 'Tax', 'Credit')"
         " OR coalesce(CAST({PayGPrice} AS DECIMAL(38,18)), 0) = 0"
         f" THEN {COST} ELSE CAST({{PayGPrice}} AS DECIMAL(38,18)) * {QTY} END"
+    )
+    list_unit_ea = _unit_price(PAYG_PRICE, list_cost_ea)
+    list_unit_mca = _unit_price(
+        f"{PAYG_PRICE} * CAST({{exchangeRatePricingToBilling}} AS DOUBLE)",
+        f"COALESCE({PAYG_COST}, {COST})",
     )
     return {
         "AvailabilityZone": expr("NULLIF({AvailabilityZone}, '')", "AvailabilityZone (EA only)"),
@@ -349,7 +380,8 @@ def _columns() -> dict[str, Expr]:
         "ConsumedUnit": expr(usage_only % "NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure as given"),
         "ContractedCost": expr(f"COALESCE(CAST({{UnitPrice}} AS DECIMAL(38,18)) * {QTY}, {COST})",
                                "UnitPrice × Quantity, else the cost"),
-        "ContractedUnitPrice": expr("CAST({UnitPrice} AS DECIMAL(38,18))", "UnitPrice"),
+        "ContractedUnitPrice": expr(CONTRACTED_UNIT_PRICE, "UnitPrice; NULL where negative "
+                                    "(refunds)"),
         "EffectiveCost": expr(EFFECTIVE, "cost; 0 on reservation / savings-plan purchases and "
                               "refunds (amortized into usage)"),
         "InvoiceId": expr("NULLIF({invoiceId}, '')", "invoiceId (MCA only)"),
@@ -359,10 +391,10 @@ def _columns() -> dict[str, Expr]:
                              list_cost_ea, list_cost_ea, "MCA: paygCostInBillingCurrency; EA: "
                              "PayGPrice × Quantity (cost on purchases, refunds, tax, credits "
                              "and when PayGPrice is 0)"),
-        "ListUnitPrice": _by_kind(
-            "CAST({PayGPrice} AS DECIMAL(38,18)) * CAST({exchangeRatePricingToBilling} AS DOUBLE)",
-            "CAST({PayGPrice} AS DECIMAL(38,18))", "CAST({PayGPrice} AS DECIMAL(38,18))",
-            "EA: PayGPrice; MCA: PayGPrice × exchangeRatePricingToBilling"),
+        "ListUnitPrice": _by_kind(list_unit_mca, list_unit_ea, list_unit_ea,
+                                  "EA: PayGPrice; MCA: PayGPrice × exchangeRatePricingToBilling; "
+                                  "where that × Quantity is not ListCost (purchases): ListCost ÷ "
+                                  "Quantity; NULL outside Usage/Purchase and where negative"),
         "PricingCategory": expr(case_lookup("PricingModel", PRICING_CATEGORY, key=PM),
                                 "PricingModel via the value table (spaces ignored)"),
         "PricingCurrency": _by_kind(
@@ -372,16 +404,18 @@ def _columns() -> dict[str, Expr]:
             "formats.md §8.3)"),
         "PricingCurrencyContractedUnitPrice": _by_kind(
             f"CASE WHEN {MCA_PRICING_CURRENCY} = {BILLING_CURRENCY} THEN"
-            " CAST({UnitPrice} AS DECIMAL(38,18)) END", "CAST({UnitPrice} AS DECIMAL(38,18))",
-            "CAST({UnitPrice} AS DECIMAL(38,18))",
-            "UnitPrice (MCA: only when the pricing currency is the billing currency)"),
+            f" {CONTRACTED_UNIT_PRICE} END", CONTRACTED_UNIT_PRICE, CONTRACTED_UNIT_PRICE,
+            "ContractedUnitPrice (MCA: only when the pricing currency is the billing currency)"),
         "PricingCurrencyEffectiveCost": _by_kind(
             f"CASE WHEN {CT} IN ('Purchase', 'Refund') AND {IS_COMMIT} THEN 0"
             f" WHEN {MCA_PRICING_CURRENCY} IS NULL THEN {EFFECTIVE}"
             f" ELSE {PRICING_COST} END", EFFECTIVE, EFFECTIVE,
             "MCA: costInPricingCurrency (0 on commitment purchases and refunds); EA and others: "
             "EffectiveCost (the same currency)"),
-        "PricingCurrencyListUnitPrice": expr(PAYG_PRICE, "PayGPrice (in the pricing currency)"),
+        "PricingCurrencyListUnitPrice": _by_kind(
+            f"CASE WHEN {MCA_PRICING_CURRENCY} IS NULL THEN {list_unit_mca} ELSE ({list_unit_mca})"
+            " / NULLIF(CAST({exchangeRatePricingToBilling} AS DOUBLE), 0) END",
+            list_unit_ea, list_unit_ea, "ListUnitPrice (MCA: ÷ exchangeRatePricingToBilling)"),
         "PricingQuantity": expr(QTY, "Quantity"),
         "PricingUnit": expr("NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure (block size included)"),
         "ProviderName": const("Microsoft"),
@@ -402,9 +436,11 @@ def _columns() -> dict[str, Expr]:
             " NULLIF(regexp_extract({ResourceId}, '[^/]+$'), ''))",
             "ResourceName, else the last segment of ResourceId"),
         "ResourceType": expr(
-            "COALESCE(NULLIF({ResourceType}, ''),"
-            " NULLIF(regexp_extract({ResourceId}, '/providers/([^/]+/[^/]+)', 1), ''))",
-            "ARM type from ResourceId (Microsoft.Compute/virtualMachines)"),
+            "CASE WHEN NULLIF({ResourceId}, '') IS NOT NULL THEN COALESCE(NULLIF({ResourceType},"
+            " ''), NULLIF(regexp_extract({ResourceId}, '(?i)/providers/([^/]+/[^/]+)', 1),"
+            " '')) END",
+            "ResourceType, else the ARM type from ResourceId (Microsoft.Compute/virtualMachines); "
+            "NULL where ResourceId is NULL"),
         "ServiceCategory": expr(SERVICE_CATEGORY_SQL, "MeterCategory via the value table, "
                                 "else `Other`"),
         "ServiceName": expr(
@@ -431,7 +467,7 @@ def _columns() -> dict[str, Expr]:
         "x_Operation": null(),
         "x_ServiceCode": col("ConsumedService"),
         "x_SourceChargeType": col("ChargeType"),
-        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
+        "x_SourceUnitPrice": expr(f"CAST({{UnitPrice}} AS {MONEY})", "UnitPrice as written"),
         "x_SourceBilledCost": expr(BILLED, "the billed amount by Microsoft's rule (= the cost "
                                    "column on every row of the actual-cost dataset)"),
     }  # fmt: skip

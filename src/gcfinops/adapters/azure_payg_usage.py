@@ -133,15 +133,18 @@ def _columns() -> dict[str, Expr]:
         "EffectiveCost": expr(COST, "PreTaxCost (nothing to amortize)"),
         "InvoiceId": null("not in this dataset"),
         "InvoiceIssuerName": const("Microsoft"),
-        "ListCost": expr(COST, "PreTaxCost: no list price in the dataset (FOCUS: = BilledCost)"),
-        "ListUnitPrice": null("not in this dataset"),
+        "ListCost": expr(COST, "PreTaxCost (a pay-as-you-go subscription pays the list price)"),
+        "ListUnitPrice": expr("CAST({ResourceRate} AS DOUBLE)",
+                              "ResourceRate: pay-as-you-go rates are Azure's retail (list) "
+                              "prices, with no negotiated discount"),
         "PricingCategory": const("Standard", "constant: pay-as-you-go rates"),
         "PricingCurrency": expr("NULLIF(upper(trim({Currency})), '')",
                                 "Currency: pay-as-you-go rates are in the billing currency"),
         "PricingCurrencyContractedUnitPrice": expr("CAST({ResourceRate} AS DOUBLE)",
                                                    "ResourceRate (the same currency)"),
         "PricingCurrencyEffectiveCost": expr(COST, "PreTaxCost (the same currency)"),
-        "PricingCurrencyListUnitPrice": null("not in this dataset"),
+        "PricingCurrencyListUnitPrice": expr("CAST({ResourceRate} AS DOUBLE)",
+                                             "ResourceRate (the same currency)"),
         "PricingQuantity": expr(QTY, "UsageQuantity"),
         "PricingUnit": expr("NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure (block size included)"),
         "ProviderName": const("Microsoft"),
@@ -155,9 +158,10 @@ def _columns() -> dict[str, Expr]:
         "ResourceName": expr("NULLIF(regexp_extract({InstanceId}, '[^/]+$'), '')",
                              "last segment of InstanceId"),
         "ResourceType": expr(
-            "COALESCE(NULLIF({ResourceType}, ''),"
-            " NULLIF(regexp_extract({InstanceId}, '/providers/([^/]+/[^/]+)', 1), ''))",
-            "ResourceType, else the ARM type in InstanceId"),
+            "CASE WHEN NULLIF({InstanceId}, '') IS NOT NULL THEN COALESCE(NULLIF({ResourceType},"
+            " ''), NULLIF(regexp_extract({InstanceId}, '(?i)/providers/([^/]+/[^/]+)', 1),"
+            " '')) END",
+            "ResourceType, else the ARM type in InstanceId; NULL where ResourceId is NULL"),
         "ServiceCategory": expr(SERVICE_CATEGORY_SQL, "MeterCategory via the value table, "
                                 "else `Other`"),
         "ServiceName": expr("COALESCE(NULLIF({MeterCategory}, ''), NULLIF({ServiceName}, ''))",

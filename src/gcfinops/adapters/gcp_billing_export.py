@@ -288,6 +288,30 @@ def _like(value: str, table: tuple[tuple[str, str], ...]) -> str:
     return f"CASE {whens} END"
 
 
+PRICING_QTY = number("usage.amount_in_pricing_units")
+# FOCUS: unit price × PricingQuantity = the cost (list and contracted) where both are set, and a
+# cost without a unit price equals BilledCost. Google's price column is used where it multiplies
+# out to the row's cost; else (tiered SKUs, exports before the price columns) the unit price is
+# the cost ÷ the pricing quantity, as the AWS adapter does; never where the quantity is 0 or
+# missing (a zero cost then has unit price 0). Non-regular rows (tax, adjustments) have no unit
+# price, and their list and contracted costs are BilledCost.
+CONTRACTED_COST = f"CASE WHEN {REGULAR} THEN {COST} ELSE {NET} END"
+LIST_COST = f"CASE WHEN {REGULAR} THEN COALESCE({money('cost_at_list')}, {COST}) ELSE {NET} END"
+
+
+def unit_price(price: str, cost: str) -> str:
+    """Google's `price` where price × pricing quantity = cost, else cost ÷ quantity (regular)."""
+    per_unit = f"COALESCE(({cost}) / NULLIF({PRICING_QTY}, 0), CASE WHEN ({cost}) = 0 THEN 0 END)"
+    return (
+        f"CASE WHEN NOT {REGULAR} THEN NULL WHEN ({price}) IS NOT NULL AND ({PRICING_QTY} IS NULL"
+        f" OR abs(({price}) * {PRICING_QTY} - ({cost})) <= 1e-6 * (1 + abs({cost})))"
+        f" THEN {price} ELSE {per_unit} END"
+    )
+
+
+CONTRACTED_UNIT_PRICE = unit_price(money("price.effective_price"), CONTRACTED_COST)
+LIST_UNIT_PRICE = unit_price(money("price.list_price"), LIST_COST)
+REGION_ID = "COALESCE(NULLIF({location.region}, ''), NULLIF({location.location}, ''))"
 SKU_ID = f"CASE WHEN {REGULAR} THEN NULLIF({{sku.id}}, '') END"
 SKU_PRICE_ID = (
     f"CASE WHEN {REGULAR} AND {{price.tier_start_amount}} IS NOT NULL"
@@ -348,14 +372,19 @@ def _columns() -> dict[str, Expr]:
         "CommitmentDiscountUnit": null(),
         "ConsumedQuantity": g(regular_only % number("usage.amount"), "usage.amount"),
         "ConsumedUnit": g(regular_only % "NULLIF({usage.unit}, '')", "usage.unit"),
-        "ContractedCost": g(COST, "cost (before credits)"),
-        "ContractedUnitPrice": g(money("price.effective_price"), "price.effective_price"),
+        "ContractedCost": g(CONTRACTED_COST, "cost (before credits); BilledCost on tax and "
+                            "adjustments (no unit price)"),
+        "ContractedUnitPrice": g(CONTRACTED_UNIT_PRICE, "price.effective_price where × "
+                                 "PricingQuantity it is ContractedCost, else ContractedCost ÷ "
+                                 "PricingQuantity; NULL on tax and adjustments"),
         "EffectiveCost": g(NET, "cost + Σ credits.amount"),
         "InvoiceId": null("not in the export"),
         "InvoiceIssuerName": const("Google Cloud",
                                    "constant (a reseller's invoice is not in the export)"),
-        "ListCost": g(f"COALESCE({money('cost_at_list')}, {COST})", "cost_at_list, else cost"),
-        "ListUnitPrice": g(money("price.list_price"), "price.list_price (2025 and later)"),
+        "ListCost": g(LIST_COST, "cost_at_list, else cost; BilledCost on tax and adjustments"),
+        "ListUnitPrice": g(LIST_UNIT_PRICE, "price.list_price (2025 and later) where × "
+                           "PricingQuantity it is ListCost, else ListCost ÷ PricingQuantity; "
+                           "NULL on tax and adjustments"),
         "PricingCategory": g(
             f"CASE WHEN NOT {REGULAR} THEN NULL WHEN {CUD} IS NOT NULL OR {{sku.description}}"
             " ILIKE 'Commitment%' THEN 'Committed' WHEN {sku.description} ILIKE '%Spot%' OR"
@@ -366,14 +395,14 @@ def _columns() -> dict[str, Expr]:
                              "USD (Google's prices are in US dollars) when the file has a "
                              "positive currency_conversion_rate; else the billing currency"),
         "PricingCurrencyContractedUnitPrice": g(
-            in_usd(number("price.effective_price")),
-            "price.effective_price ÷ currency_conversion_rate (÷ 1 without a rate)"),
+            in_usd(CONTRACTED_UNIT_PRICE),
+            "ContractedUnitPrice ÷ currency_conversion_rate (÷ 1 without a rate)"),
         "PricingCurrencyEffectiveCost": g(in_usd(NET), "(cost + Σ credits.amount) ÷ "
                                           "currency_conversion_rate (÷ 1 without a rate)"),
         "PricingCurrencyListUnitPrice": g(
-            in_usd(number("price.list_price")),
-            "price.list_price ÷ currency_conversion_rate (÷ 1 without a rate)"),
-        "PricingQuantity": g(regular_only % number("usage.amount_in_pricing_units"),
+            in_usd(LIST_UNIT_PRICE),
+            "ListUnitPrice ÷ currency_conversion_rate (÷ 1 without a rate)"),
+        "PricingQuantity": g(regular_only % PRICING_QTY,
                              "usage.amount_in_pricing_units"),
         "PricingUnit": g(regular_only % "NULLIF({usage.pricing_unit}, '')", "usage.pricing_unit"),
         "ProviderName": const("Google Cloud"),
@@ -381,11 +410,11 @@ def _columns() -> dict[str, Expr]:
                            " 'Google Cloud'"
                            " ELSE COALESCE(NULLIF({seller_name}, ''), 'Google Cloud') END",
                            "Google Cloud, else the Marketplace seller_name"),
-        "RegionId": g("COALESCE(NULLIF({location.region}, ''), NULLIF({location.location}, ''))",
+        "RegionId": g(REGION_ID,
                       "location.region, else location.location"),
-        "RegionName": g(_case("COALESCE(NULLIF({location.region}, ''), {location.location})",
-                              REGION_NAMES, "NULLIF({location.region}, '')"),
-                        "region display name (value table)"),
+        "RegionName": g(_case(REGION_ID, REGION_NAMES, REGION_ID),
+                        "region display name (value table), else the RegionId (a multi-region "
+                        "such as `us` has no other name); NULL where RegionId is NULL"),
         "ResourceId": g("NULLIF({resource.global_name}, '')", "resource.global_name (detailed)"),
         "ResourceName": g("NULLIF({resource.name}, '')", "resource.name (detailed)"),
         "ResourceType": g(
@@ -396,7 +425,8 @@ def _columns() -> dict[str, Expr]:
             " '') END", "type parsed from resource.global_name (Google's FOCUS view)"),
         "ServiceCategory": g(_case("{service.description}", SERVICE_CATEGORY, "'Other'"),
                              "service.description via the value table, else Other"),
-        "ServiceName": g("COALESCE({service.description}, {service.id})", "service.description"),
+        "ServiceName": g("COALESCE(NULLIF({service.description}, ''), NULLIF({service.id}, ''))",
+                         "service.description"),
         "ServiceSubcategory": g(
             _case("{service.description}", SERVICE_SUBCATEGORY,
                   "'Other (' || (" + _case("{service.description}", SERVICE_CATEGORY, "'Other'")
@@ -423,9 +453,9 @@ def _columns() -> dict[str, Expr]:
                             "Cloud Storage class from the SKU (STANDARD, NEARLINE, …)"),
         "x_UsageType": g("NULLIF({sku.description}, '')", "sku.description"),
         "x_Operation": null(),
-        "x_ServiceCode": g("{service.id}", "service.id"),
+        "x_ServiceCode": g("NULLIF({service.id}, '')", "service.id (empty on tax rows: NULL)"),
         "x_SourceChargeType": g("{cost_type}", "cost_type"),
-        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
+        "x_SourceUnitPrice": g(money("price.effective_price"), "price.effective_price as written"),
         "x_SourceBilledCost": g(NET, "cost + Σ credits.amount"),
     }  # fmt: skip
 
