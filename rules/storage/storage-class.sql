@@ -124,7 +124,9 @@ win AS (
     SELECT $as_of - $lookback_days * INTERVAL '1 day' AS window_start, $as_of AS window_end
 ),
 lines AS (
-    SELECT l.*
+    -- meter: FOCUS leaves SkuMeter NULL where SkuId is (Azure EA and pay-as-you-go files);
+    -- x_UsageType carries the same meter name there
+    SELECT l.*, coalesce(l.SkuMeter, l.x_UsageType) AS meter
     FROM lake AS l CROSS JOIN win
     WHERE l.ChargePeriodStart >= win.window_start AND l.ChargePeriodStart < win.window_end
       AND l.ChargeCategory = 'Usage' AND l.ResourceId IS NOT NULL
@@ -152,22 +154,22 @@ per_resource AS (
         -- (3) snapshots
         sum(EffectiveCost) FILTER (WHERE x_UsageType LIKE '%EBS:SnapshotUsage%') AS snap_cost,
         -- (4) Azure Premium SSD managed disks
-        sum(EffectiveCost) FILTER (WHERE regexp_matches(SkuMeter, '^P[0-9]+ (LRS|ZRS) Disk'))
+        sum(EffectiveCost) FILTER (WHERE regexp_matches(meter, '^P[0-9]+ (LRS|ZRS) Disk'))
             AS premium_disk_cost,
-        max(SkuMeter) FILTER (WHERE regexp_matches(SkuMeter, '^P[0-9]+ (LRS|ZRS) Disk'))
+        max(meter) FILTER (WHERE regexp_matches(meter, '^P[0-9]+ (LRS|ZRS) Disk'))
             AS premium_meter,
         -- (5) Azure Blob hot tier / Cloud Storage Standard
-        sum(EffectiveCost) FILTER (WHERE regexp_matches(SkuMeter, '^Hot .*Data Stored')
-            OR (ProviderName LIKE 'Google%' AND SkuMeter LIKE 'Standard Storage%'))
+        sum(EffectiveCost) FILTER (WHERE regexp_matches(meter, '^Hot .*Data Stored')
+            OR (ProviderName LIKE 'Google%' AND meter LIKE 'Standard Storage%'))
             AS hot_cost,
         -- GB-months: Google meters storage in byte-seconds, priced in gibibyte months
         sum(CASE WHEN lower(PricingUnit) LIKE '%month%' THEN PricingQuantity
                  ELSE ConsumedQuantity END)
-            FILTER (WHERE regexp_matches(SkuMeter, '^Hot .*Data Stored')
-                OR (ProviderName LIKE 'Google%' AND SkuMeter LIKE 'Standard Storage%'))
+            FILTER (WHERE regexp_matches(meter, '^Hot .*Data Stored')
+                OR (ProviderName LIKE 'Google%' AND meter LIKE 'Standard Storage%'))
             AS hot_gb_months,
         sum(ConsumedQuantity * CASE WHEN ConsumedUnit LIKE '%10K%' THEN 10000 ELSE 1 END)
-            FILTER (WHERE SkuMeter LIKE '%Read Operations%' OR SkuMeter LIKE '%Class B Operations%')
+            FILTER (WHERE meter LIKE '%Read Operations%' OR meter LIKE '%Class B Operations%')
             AS hot_reads
     FROM lines
     GROUP BY ResourceId, ProviderName, BillingCurrency

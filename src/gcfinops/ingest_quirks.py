@@ -142,7 +142,12 @@ def fill_zero_cost_currency(
         tmp = target.with_name(target.name + ".filled")
         con.execute(
             f"COPY (SELECT * REPLACE (CASE WHEN BillingCurrency IS NULL AND {ZERO_COST} "
-            f"THEN {sql_literal(cur)} ELSE BillingCurrency END AS BillingCurrency) "
+            f"THEN {sql_literal(cur)} ELSE BillingCurrency END AS BillingCurrency, "
+            # a row that states an amount in the pricing currency (0 here) names that currency
+            # too: the adapters that price in the billing currency left it NULL with it
+            f"CASE WHEN PricingCurrency IS NULL AND BillingCurrency IS NULL AND {ZERO_COST} "
+            "AND PricingCurrencyEffectiveCost IS NOT NULL "
+            f"THEN {sql_literal(cur)} ELSE PricingCurrency END AS PricingCurrency) "
             f"FROM read_parquet({sql_literal(target.as_posix())}, hive_partitioning = false)) "
             f"TO {sql_literal(tmp.as_posix())} (FORMAT parquet, COMPRESSION zstd)"
         )

@@ -81,7 +81,13 @@ CASES = [
     C("pricing-committed", "2", "PricingCategory", "Committed"),
     C("pricing-null-on-tax", "5", "PricingCategory", None),
     C("instance-type-from-system-label", "1", "x_InstanceType", "e2-standard-4"),
-    C("sku-price-details", "1", "SkuPriceDetails", '{"InstanceType":"e2-standard-4"}'),
+    C("sku-price-details-null-without-sku-price-id", "1", "SkuPriceDetails", None),
+    C("service-subcategory-compute-engine", "1", "ServiceSubcategory", "Virtual Machines"),
+    C("service-subcategory-cloud-storage", "4", "ServiceSubcategory", "Object Storage"),
+    C("service-subcategory-other-under-category", "5", "ServiceSubcategory", "Other (Other)"),
+    C("pricing-currency-billing-without-rate", "1", "PricingCurrency", "USD"),
+    C("pricing-currency-effective-cost-without-rate", "1", "PricingCurrencyEffectiveCost", 0.04),
+    C("billing-account-name-absent", "1", "BillingAccountName", None),
     C("volume-type-from-sku", "3", "x_VolumeType", "pd-balanced"),
     C("storage-class-from-sku", "4", "x_StorageClass", "STANDARD"),
     C(
@@ -111,6 +117,7 @@ CASES = [
     C("sku-id", "1", "SkuId", "CF4E-A0C7-E3BF"),
     C("sku-id-null-on-tax", "5", "SkuId", None),
     C("sku-meter", "1", "SkuMeter", "E2 Instance Core running in Tokyo"),
+    C("sku-meter-null-with-sku-id", "5", "SkuMeter", None),
     C("consumed-quantity", "1", "ConsumedQuantity", 3600.0),
     C("consumed-unit", "1", "ConsumedUnit", "seconds"),
     C("consumed-null-on-tax", "5", "ConsumedQuantity", None),
@@ -213,7 +220,13 @@ def test_resources_and_sku_details(nested: Any) -> None:
     _root, rows = nested
     core, ram, disk, bucket, tax = rows[:5]
     assert core["x_InstanceType"] == "e2-standard-4"
-    assert json.loads(core["SkuPriceDetails"]) == {"InstanceType": "e2-standard-4"}
+    # the JSON rows carry price.tier_start_amount (so a SkuPriceId); the Parquet rows have no
+    # `price` record, and FOCUS wants SkuPriceDetails NULL where SkuPriceId is
+    if core["x_SourceFile"].endswith(".parquet"):
+        assert (core["SkuPriceId"], core["SkuPriceDetails"]) == (None, None)
+    else:
+        assert core["SkuPriceId"] == "CF4E-A0C7-E3BF:0"
+        assert json.loads(core["SkuPriceDetails"]) == {"InstanceType": "e2-standard-4"}
     assert core["ResourceId"].startswith("//compute.googleapis.com/projects/edogawa-kenko-prod/")
     assert (core["ResourceName"], core["ResourceType"]) == (
         "edogawa-kenko-ap01",
@@ -503,3 +516,50 @@ def test_non_finite_cost_in_json_is_refused(tmp_path: Path, value: str) -> None:
     assert info.value.line == 2 and "not a finite number" in str(info.value)
     assert info.value.column == "cost"
     assert not (tmp_path / "ws" / "lake").exists()
+
+
+def test_prices_in_us_dollars_and_the_billing_account_name(tmp_path: Path) -> None:
+    """A JPY account: PricingCurrency USD, amounts ÷ currency_conversion_rate (Google: cost ÷
+    rate = the cost in USD); SkuPriceId and SkuPriceDetails together; the account name from
+    `gcf_billing_account_name` (what the `bq://` source adds)."""
+    row = {
+        "billing_account_id": "01A2B3-C4D5E6-F7A8B9",
+        "gcf_billing_account_name": "Edogawa City",
+        "service": {"id": "6F81-5844-456A", "description": "Compute Engine"},
+        "sku": {"id": "CF4E-A0C7-E3BF", "description": "E2 Instance Core running in Tokyo"},
+        "usage_start_time": "2025-04-01 00:00:00 UTC",
+        "usage_end_time": "2025-04-01 01:00:00 UTC",
+        "project": {"id": "edogawa-kenko-prod", "name": "edogawa-kenko-prod"},
+        "system_labels": [{"key": "compute.googleapis.com/machine_spec", "value": "e2-standard-4"}],
+        "location": {"location": "asia-northeast1", "region": "asia-northeast1"},
+        "cost": 30.0, "cost_at_list": 33.0, "currency": "JPY",
+        "currency_conversion_rate": 150.0,
+        "usage": {"amount": 3600, "unit": "seconds", "amount_in_pricing_units": 2.0,
+                  "pricing_unit": "hour"},
+        "credits": [{"name": "Sustained Usage Discount", "amount": -7.5,
+                     "type": "SUSTAINED_USAGE_DISCOUNT"}],
+        "invoice": {"month": "202504"}, "cost_type": "regular",
+        "price": {"effective_price": 15.0, "list_price": 16.5, "tier_start_amount": 0},
+    }  # fmt: skip
+    src = tmp_path / "export.jsonl"
+    src.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    (r,) = ingest_rows(tmp_path / "ws", src)
+    assert (r["BillingCurrency"], r["PricingCurrency"]) == ("JPY", "USD")
+    assert r["EffectiveCost"] == pytest.approx(22.5)
+    assert r["PricingCurrencyEffectiveCost"] == pytest.approx(22.5 / 150)
+    assert r["PricingCurrencyContractedUnitPrice"] == pytest.approx(15.0 / 150)
+    assert r["PricingCurrencyListUnitPrice"] == pytest.approx(16.5 / 150)
+    assert (r["ListCost"], r["ListUnitPrice"], r["PricingQuantity"]) == (33.0, 16.5, 2.0)
+    assert (r["ContractedCost"], r["ContractedUnitPrice"]) == (30.0, 15.0)
+    assert r["SkuPriceId"] == "CF4E-A0C7-E3BF:0"
+    assert json.loads(r["SkuPriceDetails"]) == {"InstanceType": "e2-standard-4"}
+    assert r["BillingAccountName"] == "Edogawa City"
+
+
+def test_billing_account_name_from_default(tmp_path: Path) -> None:
+    """Files without the name take it from `--default gcf_billing_account_name=NAME`."""
+    root = tmp_path / "ws"
+    api.ingest([FIXTURES / "standard_export_flat.csv"], workspace=root,
+               defaults={"gcf_billing_account_name": "Edogawa City"})  # fmt: skip
+    names = {r["BillingAccountName"] for r in lake_rows(root)}
+    assert names == {"Edogawa City"}

@@ -197,6 +197,10 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
     """The mapping; `product(attr)` renders a product attribute for the flavour at hand."""
     unit = case_lookup("pricing_unit", PRICING_UNIT, default=text("pricing_unit"))
     instance_type = _instance_type()
+    sku_price_id = (
+        f"CASE WHEN {T} <> 'Tax' THEN COALESCE(NULLIF({{pricing_rate_code}}, ''),"
+        " NULLIF(CAST({pricing_rate_id} AS VARCHAR), '')) END"
+    )
 
     def priced(sql: str) -> str:
         return f"CASE WHEN NOT ({NO_PRICE}) THEN {sql} END"
@@ -339,14 +343,13 @@ def aws_columns(product: Callable[[str], str], tags: Expr, resource_name: str) -
             "`line_item_usage_type`; NULL where SkuId is NULL (FOCUS SkuMeter nullability)",
         ),
         "SkuPriceDetails": expr(
-            f"CASE WHEN {instance_type} IS NOT NULL"
+            f"CASE WHEN {instance_type} IS NOT NULL AND ({sku_price_id}) IS NOT NULL"
             f" THEN json_object('InstanceType', {instance_type}) END",
-            '`{"InstanceType": …}` when an instance type is known',
+            '`{"InstanceType": …}` when an instance type is known; NULL where SkuPriceId is NULL '
+            "(FOCUS SkuPriceDetails nullability)",
         ),
         "SkuPriceId": expr(
-            f"CASE WHEN {T} <> 'Tax' THEN COALESCE(NULLIF({{pricing_rate_code}}, ''),"
-            " NULLIF(CAST({pricing_rate_id} AS VARCHAR), '')) END",
-            "`pricing_rate_code`, else `pricing_rate_id`; NULL on Tax",
+            sku_price_id, "`pricing_rate_code`, else `pricing_rate_id`; NULL on Tax"
         ),
         "SubAccountId": col("line_item_usage_account_id"),
         "SubAccountName": col("line_item_usage_account_name"),

@@ -21,7 +21,6 @@ from gcfinops.adapters.base import (
     col,
     const,
     expr,
-    lookup,
     null,
 )
 from gcfinops.schema import MONEY
@@ -109,6 +108,40 @@ SERVICE_CATEGORY: dict[str, str | None] = {
     "Azure Machine Learning": "AI and Machine Learning",
 }  # fmt: skip
 
+# FOCUS ServiceSubcategory for the same meter categories (FOCUS 1.2 allowed values, each under the
+# ServiceCategory above; gcfinops table after finops-toolkit `Services.csv`). `Storage` is split by
+# MeterSubCategory (STORAGE_SUBCATEGORY); a category not listed, or one whose meters span several
+# subcategories, is `Other (<ServiceCategory>)`, FOCUS's value for "no finer class".
+SERVICE_SUBCATEGORY: dict[str, str | None] = {
+    "Virtual Machines": "Virtual Machines", "Virtual Machines Licenses": "Virtual Machines",
+    "Virtual Machine Scale Sets": "Virtual Machines", "Batch": "Virtual Machines",
+    "Functions": "Serverless Compute", "Cloud Services": "Serverless Compute",
+    "Container Instances": "Containers", "Azure Kubernetes Service": "Containers",
+    "Azure Virtual Desktop": "End User Computing", "Backup": "Backup Storage",
+    "Azure NetApp Files": "File Storage", "Bandwidth": "Network Connectivity",
+    "Virtual Network": "Network Infrastructure", "NAT Gateway": "Network Infrastructure",
+    "Load Balancer": "Application Networking", "Application Gateway": "Application Networking",
+    "VPN Gateway": "Network Connectivity", "ExpressRoute": "Network Connectivity",
+    "Azure DNS": "Network Routing", "Azure Front Door Service": "Content Delivery",
+    "Content Delivery Network": "Content Delivery", "Azure Bastion": "Network Security",
+    "SQL Database": "Relational Databases", "SQL Managed Instance": "Relational Databases",
+    "Azure Database for MySQL": "Relational Databases",
+    "Azure Database for PostgreSQL": "Relational Databases",
+    "Azure Cosmos DB": "NoSQL Databases", "Redis Cache": "Caching",
+    "Azure Cache for Redis": "Caching", "Log Analytics": "Observability",
+    "Azure Monitor": "Observability", "Key Vault": "Secret Management",
+    "Advanced Threat Protection": "Threat Detection and Response",
+    "Sentinel": "Threat Detection and Response", "Azure Data Factory v2": "Data Processing",
+    "Azure Synapse Analytics": "Analytics Platforms", "Azure Databricks": "Data Processing",
+    "Event Hubs": "Streaming Analytics", "Service Bus": "Messaging", "Event Grid": "Messaging",
+    "Logic Apps": "Workflow Orchestration", "API Management": "API Management",
+    "Cognitive Services": "AI Platforms", "Azure Machine Learning": "Machine Learning",
+}  # fmt: skip
+# MeterCategory `Storage`: managed disks, blobs, files by MeterSubCategory (ILIKE patterns).
+STORAGE_SUBCATEGORY = (("%Managed Disks%", "Block Storage"), ("Ultra%", "Block Storage"),
+                       ("%Blob%", "Object Storage"), ("%Data Lake%", "Object Storage"),
+                       ("%Files%", "File Storage"))  # fmt: skip
+
 # Region spellings outside the lower-case-no-space form (finops-toolkit `src/open-data/Regions.csv`
 # maps OriginalValue → RegionId; these are the ones our samples and Japanese users meet).
 REGION_ALIASES: dict[str, str | None] = {
@@ -150,6 +183,21 @@ BENEFIT = "COALESCE(NULLIF({benefitId}, ''), NULLIF({ReservationId}, ''))"
 INFO = "CASE WHEN json_valid({AdditionalInfo}) THEN {AdditionalInfo} END"
 VM_SIZE = f"NULLIF(json_extract_string({INFO}, '$.ServiceType'), '')"
 REGION_KEY = "lower(replace(trim(coalesce({ResourceLocation}, '')), ' ', ''))"
+SERVICE_CATEGORY_SQL = case_lookup("MeterCategory", SERVICE_CATEGORY, default="'Other'")
+SERVICE_SUBCATEGORY_SQL = (
+    "CASE WHEN {MeterCategory} = 'Storage' THEN CASE "
+    + " ".join(f"WHEN {{MeterSubCategory}} ILIKE '{p}' THEN '{v}'" for p, v in STORAGE_SUBCATEGORY)
+    + " ELSE 'Other (Storage)' END ELSE "
+    + case_lookup("MeterCategory", SERVICE_SUBCATEGORY,
+                  default=f"'Other (' || ({SERVICE_CATEGORY_SQL}) || ')'")
+    + " END"
+)  # fmt: skip
+SERVICE_SUBCATEGORY_NOTE = (
+    "MeterCategory via the value table (Storage by MeterSubCategory: managed disks → Block "
+    "Storage, blobs → Object Storage, files → File Storage), else `Other (<ServiceCategory>)`"
+)
+BILLING_CURRENCY = "upper(trim({BillingCurrencyCode}))"
+MCA_PRICING_CURRENCY = "NULLIF(upper(trim({pricingCurrency})), '')"
 
 
 def rename(header: list[str]) -> dict[str, str]:
@@ -231,6 +279,32 @@ def _with_column(column: str, present: str, absent: str, note: str = "") -> Expr
     return Expr(present, note, build=lambda header: present if column in header else absent)
 
 
+# FOCUS: unit price × PricingQuantity = the cost where both are set; unit prices are non-negative
+# and NULL outside Usage and Purchase. PayGPrice is the list price where it multiplies out to
+# ListCost; else (purchases, where Azure writes PayGPrice 0) ListCost ÷ Quantity, as the AWS
+# adapter does; a negative result (refunds, a Correction) is NULL.
+PRICED = (
+    f"coalesce({CT}, 'Usage') IN ('Usage', 'Purchase', 'UnusedReservation', 'UnusedSavingsPlan',"
+    " 'Refund')"
+)
+
+
+def _non_negative(sql: str) -> str:
+    return f"CASE WHEN ({sql}) < 0 THEN NULL ELSE {sql} END"
+
+
+def _unit_price(price: str, cost: str) -> str:
+    per_unit = f"COALESCE(({cost}) / NULLIF({QTY}, 0), CASE WHEN ({cost}) = 0 THEN 0 END)"
+    return _non_negative(
+        f"CASE WHEN NOT ({PRICED}) THEN NULL WHEN ({price}) IS NOT NULL AND ({QTY} IS NULL"
+        f" OR abs(({price}) * {QTY} - ({cost})) <= 1e-6 * (1 + abs({cost}))) THEN {price}"
+        f" ELSE {per_unit} END"
+    )
+
+
+CONTRACTED_UNIT_PRICE = _non_negative(f"CAST({{UnitPrice}} AS {MONEY})")
+
+
 def _columns() -> dict[str, Expr]:
     category = case_lookup("ChargeType", CHARGE_CATEGORY, strict=True)
     usage_only = f"CASE WHEN {IS_USAGE} THEN %s END"
@@ -238,6 +312,11 @@ def _columns() -> dict[str, Expr]:
         f"CASE WHEN {CT} IN ('Purchase', 'Refund', 'Tax', 'Credit')"
         " OR coalesce(CAST({PayGPrice} AS DECIMAL(38,18)), 0) = 0"
         f" THEN {COST} ELSE CAST({{PayGPrice}} AS DECIMAL(38,18)) * {QTY} END"
+    )
+    list_unit_ea = _unit_price(PAYG_PRICE, list_cost_ea)
+    list_unit_mca = _unit_price(
+        f"{PAYG_PRICE} * CAST({{exchangeRatePricingToBilling}} AS DOUBLE)",
+        f"COALESCE({PAYG_COST}, {COST})",
     )
     return {
         "AvailabilityZone": expr("NULLIF({AvailabilityZone}, '')", "AvailabilityZone (EA only)"),
@@ -256,7 +335,7 @@ def _columns() -> dict[str, Expr]:
         "BillingAccountType": _by_kind("'Billing Profile'", "'Billing Account'", "'Subscription'",
                                        "Billing Account (EA), Billing Profile (MCA), as "
                                        "Microsoft's FOCUS export; else Subscription"),
-        "BillingCurrency": expr("upper(trim({BillingCurrencyCode}))",
+        "BillingCurrency": expr(BILLING_CURRENCY,
                                 "BillingCurrencyCode (EA old, MCA: BillingCurrency; "
                                 "older EA: Currency)"),
         "BillingPeriodEnd": expr(PERIOD_END, "BillingPeriodEndDate + 1 day (Azure's end is "
@@ -301,7 +380,8 @@ def _columns() -> dict[str, Expr]:
         "ConsumedUnit": expr(usage_only % "NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure as given"),
         "ContractedCost": expr(f"COALESCE(CAST({{UnitPrice}} AS DECIMAL(38,18)) * {QTY}, {COST})",
                                "UnitPrice × Quantity, else the cost"),
-        "ContractedUnitPrice": expr("CAST({UnitPrice} AS DECIMAL(38,18))", "UnitPrice"),
+        "ContractedUnitPrice": expr(CONTRACTED_UNIT_PRICE, "UnitPrice; NULL where negative "
+                                    "(refunds)"),
         "EffectiveCost": expr(EFFECTIVE, "cost; 0 on reservation / savings-plan purchases and "
                               "refunds (amortized into usage)"),
         "InvoiceId": expr("NULLIF({invoiceId}, '')", "invoiceId (MCA only)"),
@@ -311,18 +391,31 @@ def _columns() -> dict[str, Expr]:
                              list_cost_ea, list_cost_ea, "MCA: paygCostInBillingCurrency; EA: "
                              "PayGPrice × Quantity (cost on purchases, refunds, tax, credits "
                              "and when PayGPrice is 0)"),
-        "ListUnitPrice": _by_kind(
-            "CAST({PayGPrice} AS DECIMAL(38,18)) * CAST({exchangeRatePricingToBilling} AS DOUBLE)",
-            "CAST({PayGPrice} AS DECIMAL(38,18))", "CAST({PayGPrice} AS DECIMAL(38,18))",
-            "EA: PayGPrice; MCA: PayGPrice × exchangeRatePricingToBilling"),
+        "ListUnitPrice": _by_kind(list_unit_mca, list_unit_ea, list_unit_ea,
+                                  "EA: PayGPrice; MCA: PayGPrice × exchangeRatePricingToBilling; "
+                                  "where that × Quantity is not ListCost (purchases): ListCost ÷ "
+                                  "Quantity; NULL outside Usage/Purchase and where negative"),
         "PricingCategory": expr(case_lookup("PricingModel", PRICING_CATEGORY, key=PM),
                                 "PricingModel via the value table (spaces ignored)"),
-        "PricingCurrency": expr("NULLIF(upper(trim({pricingCurrency})), '')", "MCA only"),
-        "PricingCurrencyContractedUnitPrice": null(),
-        "PricingCurrencyEffectiveCost": expr(
+        "PricingCurrency": _by_kind(
+            f"COALESCE({MCA_PRICING_CURRENCY}, {BILLING_CURRENCY})", BILLING_CURRENCY,
+            BILLING_CURRENCY, "MCA: pricingCurrency (else the billing currency); EA and "
+            "others: the billing currency (EA prices are in the enrollment's billing currency, "
+            "formats.md §8.3)"),
+        "PricingCurrencyContractedUnitPrice": _by_kind(
+            f"CASE WHEN {MCA_PRICING_CURRENCY} = {BILLING_CURRENCY} THEN"
+            f" {CONTRACTED_UNIT_PRICE} END", CONTRACTED_UNIT_PRICE, CONTRACTED_UNIT_PRICE,
+            "ContractedUnitPrice (MCA: only when the pricing currency is the billing currency)"),
+        "PricingCurrencyEffectiveCost": _by_kind(
             f"CASE WHEN {CT} IN ('Purchase', 'Refund') AND {IS_COMMIT} THEN 0"
-            f" ELSE {PRICING_COST} END", "MCA costInPricingCurrency"),
-        "PricingCurrencyListUnitPrice": _by_kind(PAYG_PRICE, "NULL", "NULL"),
+            f" WHEN {MCA_PRICING_CURRENCY} IS NULL THEN {EFFECTIVE}"
+            f" ELSE {PRICING_COST} END", EFFECTIVE, EFFECTIVE,
+            "MCA: costInPricingCurrency (0 on commitment purchases and refunds); EA and others: "
+            "EffectiveCost (the same currency)"),
+        "PricingCurrencyListUnitPrice": _by_kind(
+            f"CASE WHEN {MCA_PRICING_CURRENCY} IS NULL THEN {list_unit_mca} ELSE ({list_unit_mca})"
+            " / NULLIF(CAST({exchangeRatePricingToBilling} AS DOUBLE), 0) END",
+            list_unit_ea, list_unit_ea, "ListUnitPrice (MCA: ÷ exchangeRatePricingToBilling)"),
         "PricingQuantity": expr(QTY, "Quantity"),
         "PricingUnit": expr("NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure (block size included)"),
         "ProviderName": const("Microsoft"),
@@ -343,18 +436,24 @@ def _columns() -> dict[str, Expr]:
             " NULLIF(regexp_extract({ResourceId}, '[^/]+$'), ''))",
             "ResourceName, else the last segment of ResourceId"),
         "ResourceType": expr(
-            "COALESCE(NULLIF({ResourceType}, ''),"
-            " NULLIF(regexp_extract({ResourceId}, '/providers/([^/]+/[^/]+)', 1), ''))",
-            "ARM type from ResourceId (Microsoft.Compute/virtualMachines)"),
-        "ServiceCategory": lookup("MeterCategory", SERVICE_CATEGORY, default="'Other'"),
+            "CASE WHEN NULLIF({ResourceId}, '') IS NOT NULL THEN COALESCE(NULLIF({ResourceType},"
+            " ''), NULLIF(regexp_extract({ResourceId}, '(?i)/providers/([^/]+/[^/]+)', 1),"
+            " '')) END",
+            "ResourceType, else the ARM type from ResourceId (Microsoft.Compute/virtualMachines); "
+            "NULL where ResourceId is NULL"),
+        "ServiceCategory": expr(SERVICE_CATEGORY_SQL, "MeterCategory via the value table, "
+                                "else `Other`"),
         "ServiceName": expr(
             "COALESCE(NULLIF({MeterCategory}, ''), NULLIF({ConsumedService}, ''), {ProductName})",
             "MeterCategory"),
-        "ServiceSubcategory": null("not derived yet"),
+        "ServiceSubcategory": expr(SERVICE_SUBCATEGORY_SQL, SERVICE_SUBCATEGORY_NOTE),
         "SkuId": expr("NULLIF({ProductId}, '')", "ProductId (MCA only)"),
-        "SkuMeter": col("MeterName"),
-        "SkuPriceDetails": expr(f"CASE WHEN {VM_SIZE} IS NOT NULL THEN json_object('InstanceType',"
-                                f" {VM_SIZE}) END", "AdditionalInfo.ServiceType → InstanceType"),
+        "SkuMeter": expr("CASE WHEN NULLIF({ProductId}, '') IS NOT NULL THEN {MeterName} END",
+                         "MeterName where SkuId is set (MCA); NULL where SkuId is NULL (FOCUS "
+                         "SkuMeter nullability; the meter name stays in x_UsageType)"),
+        "SkuPriceDetails": null("NULL: no SkuPriceId in the dataset, and FOCUS wants "
+                                "SkuPriceDetails NULL where SkuPriceId is (the VM size is in "
+                                "x_InstanceType)"),
         "SkuPriceId": null(),
         "SubAccountId": col("SubscriptionId"),
         "SubAccountName": col("SubscriptionName"),
@@ -368,7 +467,7 @@ def _columns() -> dict[str, Expr]:
         "x_Operation": null(),
         "x_ServiceCode": col("ConsumedService"),
         "x_SourceChargeType": col("ChargeType"),
-        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
+        "x_SourceUnitPrice": expr(f"CAST({{UnitPrice}} AS {MONEY})", "UnitPrice as written"),
         "x_SourceBilledCost": expr(BILLED, "the billed amount by Microsoft's rule (= the cost "
                                    "column on every row of the actual-cost dataset)"),
     }  # fmt: skip
@@ -415,6 +514,8 @@ ADAPTER = Adapter(
         "Frequency (lower case) → ChargeFrequency": CHARGE_FREQUENCY,
         "PricingModel (lower case, no spaces) → PricingCategory": PRICING_CATEGORY,
         "MeterCategory → ServiceCategory": SERVICE_CATEGORY,
+        "MeterCategory → ServiceSubcategory (else Other (<ServiceCategory>))": SERVICE_SUBCATEGORY,
+        "Storage MeterSubCategory pattern → ServiceSubcategory": dict(STORAGE_SUBCATEGORY),
         "ResourceLocation (lower case, no spaces) → RegionId": REGION_ALIASES,
         "RegionId → RegionName": REGION_NAMES,
     },

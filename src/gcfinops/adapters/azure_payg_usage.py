@@ -29,6 +29,11 @@ from gcfinops.adapters.azure_cost_details import (
     REGION_KEY,
     REGION_NAMES,
     SERVICE_CATEGORY,
+    SERVICE_CATEGORY_SQL,
+    SERVICE_SUBCATEGORY,
+    SERVICE_SUBCATEGORY_NOTE,
+    SERVICE_SUBCATEGORY_SQL,
+    STORAGE_SUBCATEGORY,
     TAGS,
     VM_SIZE,
     azure_date,
@@ -41,7 +46,6 @@ from gcfinops.adapters.base import (
     col,
     const,
     expr,
-    lookup,
     null,
 )
 from gcfinops.schema import MONEY
@@ -129,13 +133,18 @@ def _columns() -> dict[str, Expr]:
         "EffectiveCost": expr(COST, "PreTaxCost (nothing to amortize)"),
         "InvoiceId": null("not in this dataset"),
         "InvoiceIssuerName": const("Microsoft"),
-        "ListCost": expr(COST, "PreTaxCost: no list price in the dataset (FOCUS: = BilledCost)"),
-        "ListUnitPrice": null("not in this dataset"),
+        "ListCost": expr(COST, "PreTaxCost (a pay-as-you-go subscription pays the list price)"),
+        "ListUnitPrice": expr("CAST({ResourceRate} AS DECIMAL(38,18))",
+                              "ResourceRate: pay-as-you-go rates are Azure's retail (list) "
+                              "prices, with no negotiated discount"),
         "PricingCategory": const("Standard", "constant: pay-as-you-go rates"),
-        "PricingCurrency": null(),
-        "PricingCurrencyContractedUnitPrice": null(),
-        "PricingCurrencyEffectiveCost": null(),
-        "PricingCurrencyListUnitPrice": null(),
+        "PricingCurrency": expr("NULLIF(upper(trim({Currency})), '')",
+                                "Currency: pay-as-you-go rates are in the billing currency"),
+        "PricingCurrencyContractedUnitPrice": expr("CAST({ResourceRate} AS DECIMAL(38,18))",
+                                                   "ResourceRate (the same currency)"),
+        "PricingCurrencyEffectiveCost": expr(COST, "PreTaxCost (the same currency)"),
+        "PricingCurrencyListUnitPrice": expr("CAST({ResourceRate} AS DECIMAL(38,18))",
+                                             "ResourceRate (the same currency)"),
         "PricingQuantity": expr(QTY, "UsageQuantity"),
         "PricingUnit": expr("NULLIF({UnitOfMeasure}, '')", "UnitOfMeasure (block size included)"),
         "ProviderName": const("Microsoft"),
@@ -149,17 +158,21 @@ def _columns() -> dict[str, Expr]:
         "ResourceName": expr("NULLIF(regexp_extract({InstanceId}, '[^/]+$'), '')",
                              "last segment of InstanceId"),
         "ResourceType": expr(
-            "COALESCE(NULLIF({ResourceType}, ''),"
-            " NULLIF(regexp_extract({InstanceId}, '/providers/([^/]+/[^/]+)', 1), ''))",
-            "ResourceType, else the ARM type in InstanceId"),
-        "ServiceCategory": lookup("MeterCategory", SERVICE_CATEGORY, default="'Other'"),
+            "CASE WHEN NULLIF({InstanceId}, '') IS NOT NULL THEN COALESCE(NULLIF({ResourceType},"
+            " ''), NULLIF(regexp_extract({InstanceId}, '(?i)/providers/([^/]+/[^/]+)', 1),"
+            " '')) END",
+            "ResourceType, else the ARM type in InstanceId; NULL where ResourceId is NULL"),
+        "ServiceCategory": expr(SERVICE_CATEGORY_SQL, "MeterCategory via the value table, "
+                                "else `Other`"),
         "ServiceName": expr("COALESCE(NULLIF({MeterCategory}, ''), NULLIF({ServiceName}, ''))",
                             "MeterCategory, else ServiceName"),
-        "ServiceSubcategory": null("not derived yet"),
+        "ServiceSubcategory": expr(SERVICE_SUBCATEGORY_SQL, SERVICE_SUBCATEGORY_NOTE),
         "SkuId": null("not in this dataset"),
-        "SkuMeter": col("MeterName"),
-        "SkuPriceDetails": expr(f"CASE WHEN {VM_SIZE} IS NOT NULL THEN json_object('InstanceType',"
-                                f" {VM_SIZE}) END", "AdditionalInfo.ServiceType → InstanceType"),
+        "SkuMeter": null("NULL: no SkuId in this dataset, and FOCUS wants SkuMeter NULL where "
+                         "SkuId is (the meter name is in x_UsageType)"),
+        "SkuPriceDetails": null("NULL: no SkuPriceId in this dataset, and FOCUS wants "
+                                "SkuPriceDetails NULL where SkuPriceId is (the VM size is in "
+                                "x_InstanceType)"),
         "SkuPriceId": null(),
         "SubAccountId": col("SubscriptionGuid"),
         "SubAccountName": null("not in this dataset"),
@@ -220,6 +233,8 @@ ADAPTER = Adapter(
     lookups={
         "Header spellings → canonical column (used when the canonical one is absent)": ALIASES,
         "MeterCategory → ServiceCategory": SERVICE_CATEGORY,
+        "MeterCategory → ServiceSubcategory (else Other (<ServiceCategory>))": SERVICE_SUBCATEGORY,
+        "Storage MeterSubCategory pattern → ServiceSubcategory": dict(STORAGE_SUBCATEGORY),
         "ResourceLocation (lower case, no spaces) → RegionId": REGION_ALIASES,
         "RegionId → RegionName": REGION_NAMES,
     },

@@ -28,6 +28,8 @@ LEAVES = (
     "adjustment_info.type", "adjustment_info.mode", "cost_at_list", "transaction_type",
     "seller_name", "price.effective_price", "price.tier_start_amount", "price.list_price",
     "resource.name", "resource.global_name", "subscription.instance_id",
+    # added by the `bq://` source (sources/gcp.py): the Cloud Billing API's display name
+    "gcf_billing_account_name",
 )  # fmt: skip
 ROOTS = frozenset(leaf.split(".")[0] for leaf in LEAVES if "." in leaf)
 ARRAYS = ("labels", "system_labels", "tags", "project.labels", "credits")
@@ -70,6 +72,34 @@ SERVICE_CATEGORY = {
     "Vertex AI": "AI and Machine Learning", "Cloud Vision API": "AI and Machine Learning",
     "Gemini API": "AI and Machine Learning", "Artifact Registry": "Developer Tools",
     "Cloud Build": "Developer Tools",
+}  # fmt: skip
+# FOCUS ServiceSubcategory for the same service.description values (FOCUS 1.2 allowed values,
+# each under the ServiceCategory above; gcfinops table). A service not listed, or one spanning
+# several subcategories (`Networking`), is `Other (<ServiceCategory>)`, FOCUS's own value for
+# "in this category, no finer class".
+SERVICE_SUBCATEGORY = {
+    "Compute Engine": "Virtual Machines", "VMware Engine": "Virtual Machines",
+    "Kubernetes Engine": "Containers", "Cloud Run": "Serverless Compute",
+    "Cloud Run Functions": "Serverless Compute", "Cloud Functions": "Serverless Compute",
+    "App Engine": "Serverless Compute", "Cloud Storage": "Object Storage",
+    "Filestore": "File Storage", "Backup and DR Service": "Backup Storage",
+    "Cloud DNS": "Network Routing", "Cloud Load Balancing": "Application Networking",
+    "Cloud CDN": "Content Delivery", "Cloud NAT": "Network Infrastructure",
+    "Cloud Interconnect": "Network Connectivity", "Cloud VPN": "Network Connectivity",
+    "Cloud SQL": "Relational Databases", "Cloud Spanner": "Relational Databases",
+    "AlloyDB": "Relational Databases", "Cloud Bigtable": "NoSQL Databases",
+    "Firestore": "NoSQL Databases", "Cloud Memorystore for Redis": "Caching",
+    "BigQuery": "Analytics Platforms", "Dataflow": "Data Processing",
+    "Dataproc": "Data Processing", "Looker Studio": "Business Intelligence",
+    "Cloud Pub/Sub": "Messaging", "Cloud Scheduler": "Workflow Orchestration",
+    "Cloud Tasks": "Workflow Orchestration", "Cloud Logging": "Observability",
+    "Stackdriver Logging": "Observability", "Cloud Monitoring": "Observability",
+    "Stackdriver Monitoring": "Observability",
+    "Security Command Center": "Security Posture Management",
+    "Cloud Key Management Service (KMS)": "Secret Management",
+    "Secret Manager": "Secret Management", "Identity Platform": "Identity and Access Management",
+    "Vertex AI": "AI Platforms", "Gemini API": "Generative AI",
+    "Cloud Build": "Continuous Integration and Deployment",
 }  # fmt: skip
 # RegionName from Google's FOCUS view template (its `region_names` table, Japanese regions first).
 REGION_NAMES = {
@@ -199,6 +229,22 @@ CREDIT_SUM = (
 COST = money("cost")
 # Google's FOCUS view: BilledCost = EffectiveCost = cost + Σ credits (what the invoice charges).
 NET = f"({COST} + {CREDIT_SUM})"
+# Google prices in US dollars and bills in the account's currency: `currency_conversion_rate` is
+# "the exchange rate from US dollars to the local currency" (cost ÷ rate = the cost in USD). The
+# PricingCurrency amounts are the billing-currency amounts ÷ that rate; a file without the rate
+# (older or trimmed CSVs) states its prices in the billing currency only, so there the pricing
+# currency is the billing currency and the amounts are the same.
+_RATE_TEXT = number("currency_conversion_rate")
+RATE = f"CASE WHEN {_RATE_TEXT} > 0 THEN {_RATE_TEXT} END"
+BILLING_CURRENCY = "upper(trim({currency}))"
+PRICING_CURRENCY = f"CASE WHEN {RATE} IS NOT NULL THEN 'USD' ELSE {BILLING_CURRENCY} END"
+
+
+def in_usd(amount: str) -> str:
+    """A billing-currency amount in the pricing currency (÷ the USD rate when the file has it)."""
+    return f"({amount}) / COALESCE({RATE}, 1)"
+
+
 CUD_TYPES = ", ".join(map(sql_literal, CUD_CATEGORY))
 CUD = f"list_filter({CREDITS}, lambda c: c['type'] IN ({CUD_TYPES}))[1]"
 REGULAR = "coalesce({cost_type}, 'regular') = 'regular'"
@@ -242,6 +288,37 @@ def _like(value: str, table: tuple[tuple[str, str], ...]) -> str:
     return f"CASE {whens} END"
 
 
+PRICING_QTY = number("usage.amount_in_pricing_units")
+# FOCUS: unit price × PricingQuantity = the cost (list and contracted) where both are set, and a
+# cost without a unit price equals BilledCost. Google's price column is used where it multiplies
+# out to the row's cost; else (tiered SKUs, exports before the price columns) the unit price is
+# the cost ÷ the pricing quantity, as the AWS adapter does; never where the quantity is 0 or
+# missing (a zero cost then has unit price 0). Non-regular rows (tax, adjustments) have no unit
+# price, and their list and contracted costs are BilledCost.
+CONTRACTED_COST = f"CASE WHEN {REGULAR} THEN {COST} ELSE {NET} END"
+LIST_COST = f"CASE WHEN {REGULAR} THEN COALESCE({money('cost_at_list')}, {COST}) ELSE {NET} END"
+
+
+def unit_price(price: str, cost: str) -> str:
+    """Google's `price` where price × pricing quantity = cost, else cost ÷ quantity (regular)."""
+    per_unit = f"COALESCE(({cost}) / NULLIF({PRICING_QTY}, 0), CASE WHEN ({cost}) = 0 THEN 0 END)"
+    return (
+        f"CASE WHEN NOT {REGULAR} THEN NULL WHEN ({price}) IS NOT NULL AND ({PRICING_QTY} IS NULL"
+        f" OR abs(({price}) * {PRICING_QTY} - ({cost})) <= 1e-6 * (1 + abs({cost})))"
+        f" THEN {price} ELSE {per_unit} END"
+    )
+
+
+CONTRACTED_UNIT_PRICE = unit_price(money("price.effective_price"), CONTRACTED_COST)
+LIST_UNIT_PRICE = unit_price(money("price.list_price"), LIST_COST)
+REGION_ID = "COALESCE(NULLIF({location.region}, ''), NULLIF({location.location}, ''))"
+SKU_ID = f"CASE WHEN {REGULAR} THEN NULLIF({{sku.id}}, '') END"
+SKU_PRICE_ID = (
+    f"CASE WHEN {REGULAR} AND {{price.tier_start_amount}} IS NOT NULL"
+    " THEN {sku.id} || ':' || CAST({price.tier_start_amount} AS VARCHAR) END"
+)
+
+
 def _columns() -> dict[str, Expr]:
     category = (
         "CASE WHEN {cost_type} IS NULL THEN 'Usage' "
@@ -257,9 +334,13 @@ def _columns() -> dict[str, Expr]:
         "AvailabilityZone": g("NULLIF({location.zone}, '')", "location.zone"),
         "BilledCost": g(NET, "cost + Σ credits.amount (as Google's FOCUS view and the invoice)"),
         "BillingAccountId": g("{billing_account_id}", "billing_account_id"),
-        "BillingAccountName": null(),
+        "BillingAccountName": g("NULLIF(trim({gcf_billing_account_name}), '')",
+                                "the billing account's display name, which the export does not "
+                                "carry: `gcf_billing_account_name`, added by the `bq://` source "
+                                "(Cloud Billing API) or given with `--default "
+                                "gcf_billing_account_name=NAME`; else NULL"),
         "BillingAccountType": const("Billing Account", "constant (gcfinops choice)"),
-        "BillingCurrency": g("upper(trim({currency}))", "currency"),
+        "BillingCurrency": g(BILLING_CURRENCY, "currency"),
         "BillingPeriodEnd": g(PERIOD_END, "start + 1 month (US Pacific)"),
         "BillingPeriodStart": g(PERIOD_START, "invoice.month at 00:00 US Pacific, in UTC"),
         "CapacityReservationId": null(),
@@ -291,25 +372,37 @@ def _columns() -> dict[str, Expr]:
         "CommitmentDiscountUnit": null(),
         "ConsumedQuantity": g(regular_only % number("usage.amount"), "usage.amount"),
         "ConsumedUnit": g(regular_only % "NULLIF({usage.unit}, '')", "usage.unit"),
-        "ContractedCost": g(COST, "cost (before credits)"),
-        "ContractedUnitPrice": g(money("price.effective_price"), "price.effective_price"),
+        "ContractedCost": g(CONTRACTED_COST, "cost (before credits); BilledCost on tax and "
+                            "adjustments (no unit price)"),
+        "ContractedUnitPrice": g(CONTRACTED_UNIT_PRICE, "price.effective_price where × "
+                                 "PricingQuantity it is ContractedCost, else ContractedCost ÷ "
+                                 "PricingQuantity; NULL on tax and adjustments"),
         "EffectiveCost": g(NET, "cost + Σ credits.amount"),
         "InvoiceId": null("not in the export"),
         "InvoiceIssuerName": const("Google Cloud",
                                    "constant (a reseller's invoice is not in the export)"),
-        "ListCost": g(f"COALESCE({money('cost_at_list')}, {COST})", "cost_at_list, else cost"),
-        "ListUnitPrice": g(money("price.list_price"), "price.list_price (2025 and later)"),
+        "ListCost": g(LIST_COST, "cost_at_list, else cost; BilledCost on tax and adjustments"),
+        "ListUnitPrice": g(LIST_UNIT_PRICE, "price.list_price (2025 and later) where × "
+                           "PricingQuantity it is ListCost, else ListCost ÷ PricingQuantity; "
+                           "NULL on tax and adjustments"),
         "PricingCategory": g(
             f"CASE WHEN NOT {REGULAR} THEN NULL WHEN {CUD} IS NOT NULL OR {{sku.description}}"
             " ILIKE 'Commitment%' THEN 'Committed' WHEN {sku.description} ILIKE '%Spot%' OR"
             " {sku.description} ILIKE '%Preemptible%' THEN 'Dynamic' ELSE 'Standard' END",
             "CUD credit or Commitment SKU → Committed; Spot/Preemptible → Dynamic; else Standard "
             "(regular rows only)"),
-        "PricingCurrency": null(),
-        "PricingCurrencyContractedUnitPrice": null(),
-        "PricingCurrencyEffectiveCost": null(),
-        "PricingCurrencyListUnitPrice": null(),
-        "PricingQuantity": g(regular_only % number("usage.amount_in_pricing_units"),
+        "PricingCurrency": g(PRICING_CURRENCY,
+                             "USD (Google's prices are in US dollars) when the file has a "
+                             "positive currency_conversion_rate; else the billing currency"),
+        "PricingCurrencyContractedUnitPrice": g(
+            in_usd(CONTRACTED_UNIT_PRICE),
+            "ContractedUnitPrice ÷ currency_conversion_rate (÷ 1 without a rate)"),
+        "PricingCurrencyEffectiveCost": g(in_usd(NET), "(cost + Σ credits.amount) ÷ "
+                                          "currency_conversion_rate (÷ 1 without a rate)"),
+        "PricingCurrencyListUnitPrice": g(
+            in_usd(LIST_UNIT_PRICE),
+            "ListUnitPrice ÷ currency_conversion_rate (÷ 1 without a rate)"),
+        "PricingQuantity": g(regular_only % PRICING_QTY,
                              "usage.amount_in_pricing_units"),
         "PricingUnit": g(regular_only % "NULLIF({usage.pricing_unit}, '')", "usage.pricing_unit"),
         "ProviderName": const("Google Cloud"),
@@ -317,11 +410,11 @@ def _columns() -> dict[str, Expr]:
                            " 'Google Cloud'"
                            " ELSE COALESCE(NULLIF({seller_name}, ''), 'Google Cloud') END",
                            "Google Cloud, else the Marketplace seller_name"),
-        "RegionId": g("COALESCE(NULLIF({location.region}, ''), NULLIF({location.location}, ''))",
+        "RegionId": g(REGION_ID,
                       "location.region, else location.location"),
-        "RegionName": g(_case("COALESCE(NULLIF({location.region}, ''), {location.location})",
-                              REGION_NAMES, "NULLIF({location.region}, '')"),
-                        "region display name (value table)"),
+        "RegionName": g(_case(REGION_ID, REGION_NAMES, REGION_ID),
+                        "region display name (value table), else the RegionId (a multi-region "
+                        "such as `us` has no other name); NULL where RegionId is NULL"),
         "ResourceId": g("NULLIF({resource.global_name}, '')", "resource.global_name (detailed)"),
         "ResourceName": g("NULLIF({resource.name}, '')", "resource.name (detailed)"),
         "ResourceType": g(
@@ -332,16 +425,21 @@ def _columns() -> dict[str, Expr]:
             " '') END", "type parsed from resource.global_name (Google's FOCUS view)"),
         "ServiceCategory": g(_case("{service.description}", SERVICE_CATEGORY, "'Other'"),
                              "service.description via the value table, else Other"),
-        "ServiceName": g("COALESCE({service.description}, {service.id})", "service.description"),
-        "ServiceSubcategory": null(),
-        "SkuId": g(regular_only % "NULLIF({sku.id}, '')", "sku.id (regular rows)"),
-        "SkuMeter": g("NULLIF({sku.description}, '')", "sku.description"),
-        "SkuPriceDetails": g(f"CASE WHEN {MACHINE} IS NOT NULL THEN json_object('InstanceType',"
-                             f" {MACHINE}) END",
-                             "system label compute.googleapis.com/machine_spec"),
-        "SkuPriceId": g(regular_only % ("CASE WHEN {price.tier_start_amount} IS NOT NULL THEN"
-                                        " {sku.id} || ':' || CAST({price.tier_start_amount} AS"
-                                        " VARCHAR) END"), "sku.id:price.tier_start_amount"),
+        "ServiceName": g("COALESCE(NULLIF({service.description}, ''), NULLIF({service.id}, ''))",
+                         "service.description"),
+        "ServiceSubcategory": g(
+            _case("{service.description}", SERVICE_SUBCATEGORY,
+                  "'Other (' || (" + _case("{service.description}", SERVICE_CATEGORY, "'Other'")
+                  + ") || ')'"),
+            "service.description via the value table, else `Other (<ServiceCategory>)`"),
+        "SkuId": g(SKU_ID, "sku.id (regular rows)"),
+        "SkuMeter": g(f"CASE WHEN ({SKU_ID}) IS NOT NULL THEN NULLIF({{sku.description}}, '') END",
+                      "sku.description; NULL where SkuId is NULL (FOCUS SkuMeter nullability)"),
+        "SkuPriceDetails": g(f"CASE WHEN {MACHINE} IS NOT NULL AND ({SKU_PRICE_ID}) IS NOT NULL"
+                             f" THEN json_object('InstanceType', {MACHINE}) END",
+                             "system label compute.googleapis.com/machine_spec; NULL where "
+                             "SkuPriceId is NULL (FOCUS SkuPriceDetails nullability)"),
+        "SkuPriceId": g(SKU_PRICE_ID, "sku.id:price.tier_start_amount (regular rows)"),
         "SubAccountId": g("NULLIF({project.id}, '')", "project.id"),
         "SubAccountName": g("NULLIF({project.name}, '')", "project.name"),
         "SubAccountType": g("CASE WHEN NULLIF({project.id}, '') IS NOT NULL THEN 'Project' END",
@@ -355,9 +453,9 @@ def _columns() -> dict[str, Expr]:
                             "Cloud Storage class from the SKU (STANDARD, NEARLINE, …)"),
         "x_UsageType": g("NULLIF({sku.description}, '')", "sku.description"),
         "x_Operation": null(),
-        "x_ServiceCode": g("{service.id}", "service.id"),
+        "x_ServiceCode": g("NULLIF({service.id}, '')", "service.id (empty on tax rows: NULL)"),
         "x_SourceChargeType": g("{cost_type}", "cost_type"),
-        "x_SourceUnitPrice": null("the source unit price is the one mapped to ContractedUnitPrice"),
+        "x_SourceUnitPrice": g(money("price.effective_price"), "price.effective_price as written"),
         "x_SourceBilledCost": g(NET, "cost + Σ credits.amount"),
     }  # fmt: skip
 
