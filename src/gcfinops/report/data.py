@@ -41,7 +41,16 @@ from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
-from gcfinops.report import budget, crossward, fx_scenario, inputs, savings, sections, targets
+from gcfinops.report import (
+    budget,
+    crossward,
+    fx_scenario,
+    inputs,
+    lakescan,
+    savings,
+    sections,
+    targets,
+)
 from gcfinops.report.business import COMMON_NAME
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
@@ -52,7 +61,13 @@ from gcfinops.report.model import (
     Target,
     WardReport,
 )
-from gcfinops.report.period import Period, register_months, resolve_period, within
+from gcfinops.report.period import (
+    Period,
+    as_of_stamp,
+    register_months,
+    resolve_period,
+    within,
+)
 from gcfinops.report.settings import ReportSettings
 from gcfinops.schema import MONEY
 from gcfinops.workspace import Workspace
@@ -107,7 +122,9 @@ def build_report(
     inputs.load_noncloud(con, ws)
     inputs.load_baseline(con, ws, settings.baseline_fiscal_year)
     has_findings = inputs.load_findings(con, ws)
-    fy, stamp, cut = resolve_period(con, fiscal_year, as_of)
+    # the report's one read of the lake: every later step reads its aggregate (lakescan)
+    lakescan.build(con, settings.cost_column, as_of_stamp(as_of))
+    fy, stamp, cut = resolve_period(con, fiscal_year, as_of, lakescan.LATEST_SQL)
     selected = _select_wards(con, ward_arg, wards)
     load_cloud(
         con,
@@ -119,6 +136,7 @@ def build_report(
         rules=splits.rules,
         fx=fx,
         selected_only=selected is not None,
+        from_pass=True,
     )
     if selected is None:
         selected = _all_wards(con, fy)
@@ -128,7 +146,7 @@ def build_report(
         "SELECT min(month) FROM (SELECT month FROM gcf_cloud_raw UNION ALL "
         "SELECT coalesce(month, CAST(fiscal_year AS VARCHAR) || '-04') FROM gcf_noncloud_raw)"
     ).fetchone()
-    days = completeness.load_days(con)
+    days = completeness.load_days(con, sql=lakescan.LAST_DAY_SQL)
     status = {
         m: completeness.month_completeness(days, m) for m in fy_months(fy - 1) + fy_months(fy)
     }

@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from gcfinops.completeness import last_day
-from gcfinops.report import inputs
+from gcfinops.report import inputs, lakescan
 from gcfinops.report.model import Finding, FxUsed, Month, Service, Source
 from gcfinops.report.period import Period
 
@@ -147,7 +147,9 @@ def fx_used(con: duckdb.DuckDBPyConnection) -> list[FxUsed]:
 
 
 def sources(con: duckdb.DuckDBPyConnection, has_findings: bool) -> list[Source]:
-    out = [Source("cloud", p, a, b, n) for p, a, b, n in inputs.lake_periods(con)]
+    """The report's sources; the lake's from the report's one pass (`report.lakescan`)."""
+    periods = inputs.lake_periods(con, lakescan.PERIODS_SQL)
+    out = [Source("cloud", p, a, b, n) for p, a, b, n in periods]
     base = con.execute(
         """SELECT string_agg(DISTINCT source_file, ', ' ORDER BY source_file),
                   string_agg(DISTINCT basis, '/' ORDER BY basis), count(DISTINCT source_file)
