@@ -51,6 +51,7 @@ from gcfinops.report import (
     sections,
     targets,
 )
+from gcfinops.report.batch import WardRows
 from gcfinops.report.business import COMMON_NAME
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
@@ -169,8 +170,12 @@ def build_report(
             money=MONEY,
         )
     )
+    # every ward's section queries run once for all wards (report.batch), not once per ward
+    batch = WardRows(con)
     reports = [
-        _ward_report(con, period, code, wards, settings, has_findings, factors, splits, through)
+        _ward_report(
+            con, period, code, wards, settings, has_findings, factors, splits, through, batch
+        )
         for code in selected
     ]
     inputs.load_budget(con, ws, fy, cut.date())
@@ -259,16 +264,22 @@ def _ward_report(
     factors: Factors,
     splits: split.SplitConfig,
     through: dict[str, str | None],
+    batch: WardRows,
 ) -> WardReport:
-    total = ward_measures(con, p, "c.ward", code).get((code,), Measures())
-    by_item = {k[0]: v for k, v in ward_measures(con, p, "c.cost_item", code).items()}
-    by_system = {k[0]: v for k, v in ward_measures(con, p, "c.business_system", code).items()}
-    cloud = ward_measures(con, p, "c.source", code)
-    base_rows = con.execute(
-        f"SELECT cost_item, business_system, sum(amount_jpy * {factors.baseline}), "
-        "list(DISTINCT basis ORDER BY basis) FROM gcf_baseline WHERE ward = ? GROUP BY ALL",
-        [code],
-    ).fetchall()
+    total = ward_measures(con, p, "c.ward", code, batch).get((code,), Measures())
+    by_item = {k[0]: v for k, v in ward_measures(con, p, "c.cost_item", code, batch).items()}
+    by_system = {
+        k[0]: v for k, v in ward_measures(con, p, "c.business_system", code, batch).items()
+    }
+    cloud = ward_measures(con, p, "c.source", code, batch)
+    base_rows = batch.get(
+        "baseline",
+        f"SELECT ward, cost_item, business_system, sum(amount_jpy * {factors.baseline}), "
+        "list(DISTINCT basis ORDER BY basis) FROM gcf_baseline "
+        "WHERE ward IN (SELECT ward FROM gcf_selected) GROUP BY ALL",
+        None,
+        code,
+    )
     base_item: dict[str | None, float] = defaultdict(float)
     base_system: dict[str | None, float] = defaultdict(float)
     basis: set[str] = set()
@@ -291,26 +302,34 @@ def _ward_report(
     ]
     if None in by_system or None in base_system:
         system_keys.append(None)
-    months = sections.months(con, p, code, total.cloud_run_rate, through)
+    months = sections.months(con, p, code, total.cloud_run_rate, through, batch)
     current = [m for m in months if m.status != "future"]
     latest = current[-1] if current else months[0]
-    savings, count, top = sections.findings(con, code, settings.top_findings, has_findings)
+    savings, count, top = sections.findings(con, code, settings.top_findings, has_findings, batch)
     if savings is not None:
         savings *= factors.savings
     extra = ward_finance(
         con, code, splits.rules, INITIAL_ITEM, factors.noncloud_month, factors.noncloud_spread
     )
-    unallocated = con.execute(
-        """SELECT coalesce(sum(CASE WHEN c.business_system IS NULL THEN c.amount_jpy END), 0)
+    unallocated = batch.get(
+        "unallocated",
+        """SELECT c.ward,
+                  coalesce(sum(CASE WHEN c.business_system IS NULL THEN c.amount_jpy END), 0)
            FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
-           WHERE c.source = 'cloud' AND c.ward = ? AND m.in_fy AND m.status <> 'future'""",
-        [code],
-    ).fetchone()
-    prev_total = con.execute(
-        """SELECT coalesce(sum(c.amount_jpy), 0) FROM gcf_cost AS c
-           JOIN gcf_months AS m ON m.month = c.month WHERE c.ward = ? AND NOT m.in_fy""",
-        [code],
-    ).fetchone()
+           WHERE c.source = 'cloud' AND c.ward IN (SELECT ward FROM gcf_selected)
+             AND m.in_fy AND m.status <> 'future'
+           GROUP BY c.ward""",
+        None,
+        code,
+    )
+    prev_total = batch.get(
+        "previous-total",
+        """SELECT c.ward, coalesce(sum(c.amount_jpy), 0) FROM gcf_cost AS c
+           JOIN gcf_months AS m ON m.month = c.month
+           WHERE c.ward IN (SELECT ward FROM gcf_selected) AND NOT m.in_fy GROUP BY c.ward""",
+        None,
+        code,
+    )
 
     # 業務 outside the 20 (標準化対象外) are not in the target's scope (issue #13 item 6a)
     out = settings.targets.out_of_scope
@@ -343,7 +362,7 @@ def _ward_report(
         cloud_to_date_jpy=cloud.get(("cloud",), Measures()).actual,
         noncloud_to_date_jpy=cloud.get(("noncloud",), Measures()).actual,
         previous_fy_to_date_jpy=total.previous,
-        previous_fy_total_jpy=float(prev_total[0]) if prev_total else 0.0,
+        previous_fy_total_jpy=float(prev_total[0][0]) if prev_total else 0.0,
         latest_month=latest.month,
         month_to_date_jpy=latest.compared_jpy or 0.0,
         same_month_last_fy_jpy=latest.previous_fy_jpy,
@@ -365,10 +384,10 @@ def _ward_report(
             system_keys, system_names, base_system, by_system, has_window, settings.common_cost
         ),
         by_month=months,
-        by_service=sections.services(con, p, code),
+        by_service=sections.services(con, p, code, batch),
         top_findings=top,
         untagged_cloud_jpy=extra.untagged_usage_jpy,
-        unallocated_system_cloud_jpy=float(unallocated[0]) if unallocated else 0.0,
+        unallocated_system_cloud_jpy=float(unallocated[0][0]) if unallocated else 0.0,
         cloud_before_apportionment_jpy=extra.cloud_before_jpy,
         apportionment=extra.apportionment,
         unapportioned_jpy=extra.unapportioned_jpy,
