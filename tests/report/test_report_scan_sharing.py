@@ -96,9 +96,7 @@ def _more_wards(src: Path, dst: Path, n: int) -> Path:
     return dst
 
 
-def test_a_report_for_all_wards_reads_the_lake_once(
-    fixed_ws: Path, lake_reads: list[str]
-) -> None:
+def test_a_report_for_all_wards_reads_the_lake_once(fixed_ws: Path, lake_reads: list[str]) -> None:
     data = api.report("all", workspace=fixed_ws, as_of=lake.AS_OF)
     assert len(data.wards) == 2
     assert len(lake_reads) == 1, lake_reads
@@ -188,3 +186,54 @@ def test_a_line_after_the_default_as_of_falls_back_to_the_per_line_filter(
     assert october.cloud_jpy is None  # future: October's line is after as_of
     assert data.wards[0].cloud_to_date_jpy == pytest.approx(765_000 + 1_000)
     assert data.as_of.date() < date(2025, 10, 1)
+
+
+def test_all_ward_queries_give_each_ward_the_rows_of_its_own_query(
+    fixed_ws: Path, tmp_path: Path
+) -> None:
+    """`report.batch`: the measures, months, services and findings of every ward from one
+    query each equal the per-ward queries (the path the batch replaced)."""
+    from gcfinops.context import Context
+    from gcfinops.report import sections
+    from gcfinops.report.batch import WardRows
+    from gcfinops.report.data import build_report
+    from gcfinops.report.measures import ward_measures
+    from gcfinops.report.period import register_months
+    from gcfinops.report.settings import load_settings
+
+    ws = _more_wards(fixed_ws, tmp_path / "ws", 3)
+    ctx = Context.of(Workspace(ws))
+    with session() as con:
+        con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ctx.workspace)}")
+        data = build_report(
+            ctx.workspace, con, "all", ctx.wards, load_settings({}), as_of=lake.AS_OF
+        )
+        period = register_months(con, data.fiscal_year, data.as_of, "2024-04", 3)
+        batch = WardRows(con)
+        codes = [w.ward for w in data.wards]
+        assert len(codes) == 5
+        for code in codes:
+            for group in ("c.ward", "c.cost_item", "c.business_system", "c.source"):
+                one = ward_measures(con, period, group, code)
+                assert one and ward_measures(con, period, group, code, batch) == one
+            assert sections.months(con, period, code, 1.0, None, batch) == sections.months(
+                con, period, code, 1.0, None
+            )
+            assert sections.services(con, period, code, batch) == sections.services(
+                con, period, code
+            )
+            assert sections.findings(con, code, 2, True, batch) == sections.findings(
+                con, code, 2, True
+            )
+
+
+def test_the_pass_translates_to_spark_sql() -> None:
+    pytest.importorskip("sqlglot")
+    from gcfinops.sqlengine.transpile import parse_duckdb, to_spark
+
+    tree = parse_duckdb(lakescan._AGG_SQL.format(cost="BilledCost"))
+    assert tree is not None
+    spark = to_spark(tree)
+    assert "UNIX_MICROS(L.CHARGEPERIODEND)" in spark.upper()
+    assert "EPOCH_US" not in spark.upper()
+    assert "GROUPING SETS" in spark and ":stamp" in spark
