@@ -183,6 +183,11 @@ def measure_size(
 
 
 def _record(m: Measurement) -> dict[str, object]:
+    print(
+        f"  wall {m.wall_s:.1f} s, CPU {m.cpu_s:.1f} s, "
+        f"RSS {fmt_bytes(m.peak_rss)}, load {m.load_before:.1f}, ok {m.ok}",
+        flush=True,
+    )
     return {
         "ok": m.ok, "wall_s": round(m.wall_s, 2), "cpu_s": round(m.cpu_s, 2),
         "peak_rss": m.peak_rss, "load_before": round(m.load_before, 2),
@@ -235,10 +240,67 @@ def _row(rows: int, r: dict[str, object], name: str, s: dict[str, object], wall:
     ]  # fmt: skip
 
 
+# --- the cost model (docs/scale.md) --------------------------------------------------------
+MUNICIPALITIES = 1788  # 1,718 市町村 + 23 特別区 + 47 都道府県 (総務省, 2024)
+ATHENA_USD_PER_TB = 5.0  # per TB (10^12 bytes) scanned, 10 MB minimum per query
+BIGQUERY_USD_PER_TIB = 6.25  # on-demand, per TiB processed (external Parquet: logical bytes)
+MONTHS_READ = 24  # a report reads the lake it is given: two fiscal years kept
+SPARK_TARGET_S = 600.0  # the wall time the cluster is sized for
+
+
+def cost_model(
+    doc: dict[str, object],
+    lines_per_month: tuple[int, ...] = (20_000, 100_000, 200_000),
+    bytes_per_line: float | None = None,
+    pass_bytes_per_line: float = 6.1,
+    logical_bytes_per_line: float = 191.0,
+) -> str:
+    """The model of docs/scale.md from a run's JSON: per scenario of lines per municipality and
+    month, the volume, a report's bytes scanned on Athena / BigQuery and the Spark cluster and
+    one machine's wall time, extrapolated linearly from the measured rows/s."""
+    results: list[dict[str, object]] = doc["results"]  # type: ignore[assignment]
+    last = results[-1]
+    steps: dict[str, dict[str, float]] = last["steps"]  # type: ignore[assignment]
+    rows = float(last["rows"])  # type: ignore[arg-type]
+    bpl = bytes_per_line or float(last["bytes_per_row"])  # type: ignore[arg-type]
+    duck = rows / (steps["analyze/duckdb"]["wall_s"] + steps["report/duckdb"]["wall_s"])
+    spark_runs = [r for r in results if "report/spark" in r["steps"]]  # type: ignore[operator]
+    spark_core = 0.0
+    if spark_runs:
+        sp: dict[str, dict[str, float]] = spark_runs[-1]["steps"]  # type: ignore[assignment]
+        wall = sp["analyze/spark"]["wall_s"] + sp["report/spark"]["wall_s"]
+        spark_core = float(spark_runs[-1]["rows"]) / wall / 2  # type: ignore[arg-type]
+    head = ["lines / municipality / month", "lines / month", "Parquet / month",
+            "lines per report (24 months)", "Athena: report scans", "Athena $ / report",
+            "BigQuery: report bills", "BigQuery $ / report", "Spark cores for 10 min",
+            "one 2-core machine (DuckDB)"]  # fmt: skip
+    body = []
+    for per in lines_per_month:
+        month = MUNICIPALITIES * per
+        run = month * MONTHS_READ
+        athena = run * pass_bytes_per_line
+        bq = run * logical_bytes_per_line
+        cores = run / (spark_core * SPARK_TARGET_S) if spark_core else float("nan")
+        body.append([
+            f"{per:,}", f"{month / 1e6:,.0f} M", fmt_bytes(month * bpl), f"{run / 1e9:,.2f} G",
+            fmt_bytes(athena), f"{athena / 1e12 * ATHENA_USD_PER_TB:,.2f}",
+            fmt_bytes(bq), f"{bq / 2**40 * BIGQUERY_USD_PER_TIB:,.2f}",
+            f"{cores:,.0f}", f"{run / duck / 3600:,.1f} h",
+        ])  # fmt: skip
+    return markdown_table(head, body) + (
+        f"\n\nMeasured inputs: {bpl:.1f} bytes per lake line, DuckDB {duck:,.0f} lines/s for "
+        f"analyze + report at {rows:,.0f} lines, Spark local {spark_core:,.0f} lines/s per core."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["copy"]:  # child process: python bench/scale.py copy UNIT LAKE J
         print(copy_unit(Path(argv[1]), Path(argv[2]), int(argv[3])))
+        return 0
+    if argv[:1] == ["model"]:  # python bench/scale.py model RUN.json [BYTES_PER_LINE]
+        doc = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+        print(cost_model(doc, bytes_per_line=float(argv[2]) if len(argv) > 2 else None))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000000,50000000,100000000,300000000")
@@ -255,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--before", type=Path, help="another source tree (its src/) timed as report-before"
     )
+    parser.add_argument("--before-sizes", default="", help="sizes with --before ('': all)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per step (best wall)")
     parser.add_argument("--json", type=Path, help="write the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the generated lakes")
@@ -288,7 +351,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"copy {copies}: {cp.wall_s:.0f} s", flush=True)
             copies += 1
         engines = ["duckdb", "spark"] if target in spark else ["duckdb"]
-        r = measure_size(ws, engines, args.repeat, args.before)
+        before_sizes = {int(s) for s in args.before_sizes.split(",") if s}
+        before = args.before if not before_sizes or target in before_sizes else None
+        r = measure_size(ws, engines, args.repeat, before)
         r["target"] = target
         r["copies"] = copies
         r["municipalities"] = UNIT_WARDS * min(copies, args.distinct)
