@@ -90,12 +90,15 @@ def previous_month(month: str) -> str:
     return f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}"
 
 
-def load_days(con: duckdb.DuckDBPyConnection, relation: str = "lake") -> Days:
-    """Last day with data per billing month and account, clamped to the month's last day."""
+def load_days(
+    con: duckdb.DuckDBPyConnection, relation: str = "lake", sql: str | None = None
+) -> Days:
+    """Last day with data per billing month and account, clamped to the month's last day.
+    `sql`: a query giving LAST_DAY_SQL's rows another way (the report's one pass over the
+    lake, `report.lakescan.LAST_DAY_SQL`)."""
     days: Days = defaultdict(dict)
-    for month, provider, account, last_end in con.execute(
-        LAST_DAY_SQL.format(relation=relation)
-    ).fetchall():
+    query = LAST_DAY_SQL.format(relation=relation) if sql is None else sql
+    for month, provider, account, last_end in con.execute(query).fetchall():
         day = (last_end - timedelta(microseconds=1)).date()
         days[str(month)][(str(provider), str(account))] = min(day, last_day(str(month)))
     return dict(days)

@@ -30,6 +30,7 @@ from gcfinops.allocation.apportion import apportion_sql
 from gcfinops.allocation.split import SplitRule
 from gcfinops.fx import FxTable, register_fx, require_rates
 from gcfinops.jpcalendar import fy_end_exclusive, fy_start
+from gcfinops.report import lakescan
 from gcfinops.tax import TaxBasis
 from gcfinops.workspace import Workspace
 
@@ -64,6 +65,26 @@ WHERE {BILLING_PERIOD} >= $start AND {BILLING_PERIOD} < $end AND l.ChargePeriodS
   {{tax_filter}} {{scope_filter}}
 GROUP BY ALL
 """
+#: gcf_cloud_raw from the report's one pass over the lake (`report.lakescan`): same rows.
+_RAW_FROM_PASS_SQL = f"""
+CREATE OR REPLACE TEMP TABLE gcf_cloud_raw AS
+SELECT month, provider, billing_account, sub_account, service, charge_category, commitment_id,
+       ward, business_system, currency, untagged, prior_year,
+       sum(amount) AS amount, sum(weight) AS weight
+FROM {lakescan.COST_ROWS} AND before_stamp AND month >= $start AND month < $end
+  {{tax_filter}} {{scope_filter}}
+GROUP BY month, provider, billing_account, sub_account, service, charge_category, commitment_id,
+         ward, business_system, currency, untagged, prior_year
+"""
+_SCOPE_FROM_PASS_SQL = f"""
+CREATE OR REPLACE TEMP TABLE gcf_scope_accounts AS
+SELECT DISTINCT provider, billing_account
+FROM {lakescan.COST_ROWS} AND month >= $start AND month < $end
+  AND (ward IS NULL OR ward IN (SELECT ward FROM gcf_selected))
+"""
+_SCOPE_FROM_PASS_FILTER = """AND EXISTS (SELECT 1 FROM gcf_scope_accounts AS a
+  WHERE a.provider IS NOT DISTINCT FROM g.provider
+    AND a.billing_account IS NOT DISTINCT FROM g.billing_account)"""
 RATES_RELATION = (
     "(SELECT currency AS BillingCurrency, CAST(month || '-01' AS TIMESTAMP) AS ChargePeriodStart"
     " FROM gcf_cloud_raw)"
@@ -99,8 +120,12 @@ def load_cloud(
     rules: tuple[SplitRule, ...],
     fx: FxTable | None = None,
     selected_only: bool = False,
+    from_pass: bool = False,
 ) -> None:
     """Build the TEMP tables of the module docstring for fiscal years fy − 1 and fy.
+
+    `from_pass`: aggregate the report's one pass over the lake (TEMP `gcf_lake_agg`,
+    `report.lakescan.build`, made with the same cost column) instead of reading the lake.
 
     `selected_only`: read only the billing accounts of the wards in TEMP `gcf_selected` (and of
     lines without a ward), unless a user rule moves cost between wards.
@@ -109,14 +134,29 @@ def load_cloud(
     hi = datetime.combine(fy_end_exclusive(fy), datetime.min.time(), UTC)
     tax_filter = "AND coalesce(l.ChargeCategory, '') <> 'Tax'" if tax_basis == "excluded" else ""
     scoped = selected_only and not any("ward" in r.to for r in rules if not r.builtin)
-    if scoped:
-        con.execute(_SCOPE_SQL, {"start": lo, "end": hi})
-    con.execute(
-        _RAW_SQL.format(
-            cost=cost_column, tax_filter=tax_filter, scope_filter=_SCOPE_FILTER if scoped else ""
-        ),
-        {"start": lo, "end": hi, "stamp": stamp},
-    )
+    months = {"start": f"{lo:%Y-%m}", "end": f"{hi:%Y-%m}"}
+    if scoped:  # no stamp in the scope: the pass always has it
+        if from_pass:
+            con.execute(_SCOPE_FROM_PASS_SQL, months)
+        else:
+            con.execute(_SCOPE_SQL, {"start": lo, "end": hi})
+    if from_pass and lakescan.cost_is_exact(con, months["start"], months["end"], stamp):
+        con.execute(
+            _RAW_FROM_PASS_SQL.format(
+                tax_filter=tax_filter.replace("l.ChargeCategory", "charge_category"),
+                scope_filter=_SCOPE_FROM_PASS_FILTER if scoped else "",
+            ),
+            months,
+        )
+    else:  # a line of the years starts after as_of: the per-line filter, on the lake
+        con.execute(
+            _RAW_SQL.format(
+                cost=cost_column,
+                tax_filter=tax_filter,
+                scope_filter=_SCOPE_FILTER if scoped else "",
+            ),
+            {"start": lo, "end": hi, "stamp": stamp},
+        )
     register_fx(con, fx if fx is not None else FxTable.load(ws.fx_path), RATES_RELATION)
     require_rates(con, RATES_RELATION)
     con.execute(_JPY_SQL.format(table="gcf_cloud_jpy", where="NOT c.prior_year"))

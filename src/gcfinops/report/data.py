@@ -41,7 +41,17 @@ from gcfinops.config import load as load_config
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.fx import FxTable
 from gcfinops.jpcalendar import fy_months
-from gcfinops.report import budget, crossward, fx_scenario, inputs, savings, sections, targets
+from gcfinops.report import (
+    budget,
+    crossward,
+    fx_scenario,
+    inputs,
+    lakescan,
+    savings,
+    sections,
+    targets,
+)
+from gcfinops.report.batch import WardRows
 from gcfinops.report.business import COMMON_NAME
 from gcfinops.report.cloud import load_cloud
 from gcfinops.report.finance import Factors, tax_factors, ward_finance
@@ -52,7 +62,13 @@ from gcfinops.report.model import (
     Target,
     WardReport,
 )
-from gcfinops.report.period import Period, register_months, resolve_period, within
+from gcfinops.report.period import (
+    Period,
+    as_of_stamp,
+    register_months,
+    resolve_period,
+    within,
+)
 from gcfinops.report.settings import ReportSettings
 from gcfinops.schema import MONEY
 from gcfinops.workspace import Workspace
@@ -107,7 +123,9 @@ def build_report(
     inputs.load_noncloud(con, ws)
     inputs.load_baseline(con, ws, settings.baseline_fiscal_year)
     has_findings = inputs.load_findings(con, ws)
-    fy, stamp, cut = resolve_period(con, fiscal_year, as_of)
+    # the report's one read of the lake: every later step reads its aggregate (lakescan)
+    lakescan.build(con, settings.cost_column, as_of_stamp(as_of))
+    fy, stamp, cut = resolve_period(con, fiscal_year, as_of, lakescan.LATEST_SQL)
     selected = _select_wards(con, ward_arg, wards)
     load_cloud(
         con,
@@ -119,6 +137,7 @@ def build_report(
         rules=splits.rules,
         fx=fx,
         selected_only=selected is not None,
+        from_pass=True,
     )
     if selected is None:
         selected = _all_wards(con, fy)
@@ -128,7 +147,7 @@ def build_report(
         "SELECT min(month) FROM (SELECT month FROM gcf_cloud_raw UNION ALL "
         "SELECT coalesce(month, CAST(fiscal_year AS VARCHAR) || '-04') FROM gcf_noncloud_raw)"
     ).fetchone()
-    days = completeness.load_days(con)
+    days = completeness.load_days(con, sql=lakescan.LAST_DAY_SQL)
     status = {
         m: completeness.month_completeness(days, m) for m in fy_months(fy - 1) + fy_months(fy)
     }
@@ -151,8 +170,12 @@ def build_report(
             money=MONEY,
         )
     )
+    # every ward's section queries run once for all wards (report.batch), not once per ward
+    batch = WardRows(con)
     reports = [
-        _ward_report(con, period, code, wards, settings, has_findings, factors, splits, through)
+        _ward_report(
+            con, period, code, wards, settings, has_findings, factors, splits, through, batch
+        )
         for code in selected
     ]
     inputs.load_budget(con, ws, fy, cut.date())
@@ -241,16 +264,22 @@ def _ward_report(
     factors: Factors,
     splits: split.SplitConfig,
     through: dict[str, str | None],
+    batch: WardRows,
 ) -> WardReport:
-    total = ward_measures(con, p, "c.ward", code).get((code,), Measures())
-    by_item = {k[0]: v for k, v in ward_measures(con, p, "c.cost_item", code).items()}
-    by_system = {k[0]: v for k, v in ward_measures(con, p, "c.business_system", code).items()}
-    cloud = ward_measures(con, p, "c.source", code)
-    base_rows = con.execute(
-        f"SELECT cost_item, business_system, sum(amount_jpy * {factors.baseline}), "
-        "list(DISTINCT basis ORDER BY basis) FROM gcf_baseline WHERE ward = ? GROUP BY ALL",
-        [code],
-    ).fetchall()
+    total = ward_measures(con, p, "c.ward", code, batch).get((code,), Measures())
+    by_item = {k[0]: v for k, v in ward_measures(con, p, "c.cost_item", code, batch).items()}
+    by_system = {
+        k[0]: v for k, v in ward_measures(con, p, "c.business_system", code, batch).items()
+    }
+    cloud = ward_measures(con, p, "c.source", code, batch)
+    base_rows = batch.get(
+        "baseline",
+        f"SELECT ward, cost_item, business_system, sum(amount_jpy * {factors.baseline}), "
+        "list(DISTINCT basis ORDER BY basis) FROM gcf_baseline "
+        "WHERE ward IN (SELECT ward FROM gcf_selected) GROUP BY ALL",
+        None,
+        code,
+    )
     base_item: dict[str | None, float] = defaultdict(float)
     base_system: dict[str | None, float] = defaultdict(float)
     basis: set[str] = set()
@@ -273,26 +302,34 @@ def _ward_report(
     ]
     if None in by_system or None in base_system:
         system_keys.append(None)
-    months = sections.months(con, p, code, total.cloud_run_rate, through)
+    months = sections.months(con, p, code, total.cloud_run_rate, through, batch)
     current = [m for m in months if m.status != "future"]
     latest = current[-1] if current else months[0]
-    savings, count, top = sections.findings(con, code, settings.top_findings, has_findings)
+    savings, count, top = sections.findings(con, code, settings.top_findings, has_findings, batch)
     if savings is not None:
         savings *= factors.savings
     extra = ward_finance(
         con, code, splits.rules, INITIAL_ITEM, factors.noncloud_month, factors.noncloud_spread
     )
-    unallocated = con.execute(
-        """SELECT coalesce(sum(CASE WHEN c.business_system IS NULL THEN c.amount_jpy END), 0)
+    unallocated = batch.get(
+        "unallocated",
+        """SELECT c.ward,
+                  coalesce(sum(CASE WHEN c.business_system IS NULL THEN c.amount_jpy END), 0)
            FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
-           WHERE c.source = 'cloud' AND c.ward = ? AND m.in_fy AND m.status <> 'future'""",
-        [code],
-    ).fetchone()
-    prev_total = con.execute(
-        """SELECT coalesce(sum(c.amount_jpy), 0) FROM gcf_cost AS c
-           JOIN gcf_months AS m ON m.month = c.month WHERE c.ward = ? AND NOT m.in_fy""",
-        [code],
-    ).fetchone()
+           WHERE c.source = 'cloud' AND c.ward IN (SELECT ward FROM gcf_selected)
+             AND m.in_fy AND m.status <> 'future'
+           GROUP BY c.ward""",
+        None,
+        code,
+    )
+    prev_total = batch.get(
+        "previous-total",
+        """SELECT c.ward, coalesce(sum(c.amount_jpy), 0) FROM gcf_cost AS c
+           JOIN gcf_months AS m ON m.month = c.month
+           WHERE c.ward IN (SELECT ward FROM gcf_selected) AND NOT m.in_fy GROUP BY c.ward""",
+        None,
+        code,
+    )
 
     # 業務 outside the 20 (標準化対象外) are not in the target's scope (issue #13 item 6a)
     out = settings.targets.out_of_scope
@@ -325,7 +362,7 @@ def _ward_report(
         cloud_to_date_jpy=cloud.get(("cloud",), Measures()).actual,
         noncloud_to_date_jpy=cloud.get(("noncloud",), Measures()).actual,
         previous_fy_to_date_jpy=total.previous,
-        previous_fy_total_jpy=float(prev_total[0]) if prev_total else 0.0,
+        previous_fy_total_jpy=float(prev_total[0][0]) if prev_total else 0.0,
         latest_month=latest.month,
         month_to_date_jpy=latest.compared_jpy or 0.0,
         same_month_last_fy_jpy=latest.previous_fy_jpy,
@@ -347,10 +384,10 @@ def _ward_report(
             system_keys, system_names, base_system, by_system, has_window, settings.common_cost
         ),
         by_month=months,
-        by_service=sections.services(con, p, code),
+        by_service=sections.services(con, p, code, batch),
         top_findings=top,
         untagged_cloud_jpy=extra.untagged_usage_jpy,
-        unallocated_system_cloud_jpy=float(unallocated[0]) if unallocated else 0.0,
+        unallocated_system_cloud_jpy=float(unallocated[0][0]) if unallocated else 0.0,
         cloud_before_apportionment_jpy=extra.cloud_before_jpy,
         apportionment=extra.apportionment,
         unapportioned_jpy=extra.unapportioned_jpy,

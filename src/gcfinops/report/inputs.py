@@ -44,11 +44,15 @@ def load_findings(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
     return _findings.register(con, ws)
 
 
-def lake_periods(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int]]:
-    """(provider, first billing month, last billing month, source files) of the whole lake."""
-    rows = con.execute(
-        """SELECT ProviderName, min(strftime(BillingPeriodStart, '%Y-%m')),
-                  max(strftime(BillingPeriodStart, '%Y-%m')), count(DISTINCT x_SourceFile)
-           FROM lake GROUP BY ProviderName ORDER BY ProviderName"""
-    ).fetchall()
+LAKE_PERIODS_SQL = """SELECT ProviderName, min(strftime(BillingPeriodStart, '%Y-%m')),
+       max(strftime(BillingPeriodStart, '%Y-%m')), count(DISTINCT x_SourceFile)
+FROM lake GROUP BY ProviderName ORDER BY ProviderName"""
+
+
+def lake_periods(
+    con: duckdb.DuckDBPyConnection, sql: str = LAKE_PERIODS_SQL
+) -> list[tuple[str, str, str, int]]:
+    """(provider, first billing month, last billing month, source files) of the whole lake.
+    `sql`: the same rows another way (the report's one pass, `report.lakescan.PERIODS_SQL`)."""
+    rows = con.execute(sql).fetchall()
     return [(str(p), str(a), str(b), int(n)) for p, a, b, n in rows]

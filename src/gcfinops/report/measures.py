@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gcfinops.report.batch import WardRows
 from gcfinops.report.business import apportion_common
 from gcfinops.report.model import Line
 from gcfinops.report.period import Period
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 # month), and the forecast's parts: actual of complete months, non-cloud entered for the
 # remaining months, cloud run rate × remaining months.
 _MEASURES_SQL = """
-SELECT {group},
+SELECT {select},
   coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'future' THEN c.amount_jpy END), 0),
   CASE WHEN $window > 0 THEN
     coalesce(sum(CASE WHEN m.in_fy AND m.status = 'complete' THEN c.amount_jpy END), 0)
@@ -41,8 +42,8 @@ SELECT {group},
     coalesce(sum(CASE WHEN m.in_window AND c.source = 'cloud' THEN c.amount_jpy END), 0)
     / $window END
 FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
-WHERE c.ward = $ward
-GROUP BY {group}
+WHERE {where}
+GROUP BY {select}
 """
 
 
@@ -58,14 +59,24 @@ class Measures:
 
 
 def ward_measures(
-    con: duckdb.DuckDBPyConnection, p: Period, group: str, ward: str
+    con: duckdb.DuckDBPyConnection,
+    p: Period,
+    group: str,
+    ward: str,
+    batch: WardRows | None = None,
 ) -> dict[tuple[Any, ...], Measures]:
-    """One ward's measures keyed by the group columns' values."""
+    """One ward's measures keyed by the group columns' values. With `batch`, the measures of
+    every selected ward are computed by one query, the first time a ward asks."""
     n = len(group.split(","))
-    rows = con.execute(
-        _MEASURES_SQL.format(group=group),
-        {"window": len(p.window), "remaining": 12 - p.complete, "ward": ward},
-    ).fetchall()
+    params: dict[str, Any] = {"window": len(p.window), "remaining": 12 - p.complete}
+    if batch is None:
+        sql = _MEASURES_SQL.format(select=group, where="c.ward = $ward")
+        rows: list[Any] = con.execute(sql, {**params, "ward": ward}).fetchall()
+    else:
+        sql = _MEASURES_SQL.format(
+            select=f"c.ward, {group}", where="c.ward IN (SELECT ward FROM gcf_selected)"
+        )
+        rows = batch.get(f"measures:{group}", sql, params, ward)
     return {
         tuple(r[:n]): Measures(
             float(r[n]),

@@ -43,19 +43,33 @@ def month_of(ts: datetime) -> str:
     return (ts - timedelta(microseconds=1)).strftime("%Y-%m")
 
 
+LATEST_SQL = (
+    "SELECT coalesce(max(CASE WHEN ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 DAY"
+    " THEN ChargePeriodEnd END), max(ChargePeriodEnd)) FROM lake"
+)
+
+
+def as_of_stamp(as_of: date | None) -> datetime | None:
+    """`--as-of` as the UTC instant the report cuts at (None: from the data)."""
+    return None if as_of is None else datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
+
+
 def resolve_period(
-    con: duckdb.DuckDBPyConnection, fy: int | None, as_of: date | None
+    con: duckdb.DuckDBPyConnection,
+    fy: int | None,
+    as_of: date | None,
+    latest_sql: str = LATEST_SQL,
 ) -> tuple[int, datetime, datetime]:
-    """(fiscal year, as_of of the data, as_of capped at the year's end)."""
-    if as_of is not None:
-        stamp = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
+    """(fiscal year, as_of of the data, as_of capped at the year's end). `latest_sql`: the
+    query of the data's latest instant (default: over the lake; the report's one pass gives
+    `report.lakescan.LATEST_SQL`)."""
+    stamp_given = as_of_stamp(as_of)
+    if stamp_given is not None:
+        stamp = stamp_given
     else:
         # NOTE: monthly lines (tax, fees, commitments) end at the month's end even mid-month, so
         # freshness comes from hourly/daily lines when there are any.
-        row = con.execute(
-            "SELECT coalesce(max(CASE WHEN ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 DAY"
-            " THEN ChargePeriodEnd END), max(ChargePeriodEnd)) FROM lake"
-        ).fetchone()
+        row = con.execute(latest_sql).fetchone()
         latest = row[0] if row else None
         if latest is None:
             nc = con.execute(

@@ -8,7 +8,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from gcfinops.completeness import last_day
-from gcfinops.report import inputs
+from gcfinops.report import inputs, lakescan
+from gcfinops.report.batch import WardRows
 from gcfinops.report.model import Finding, FxUsed, Month, Service, Source
 from gcfinops.report.period import Period
 
@@ -29,14 +30,24 @@ def months(
     code: str,
     run_rate: float | None,
     through: dict[str, str | None] | None = None,
+    batch: WardRows | None = None,
 ) -> list[Month]:
     """The months of the year; a month not complete is forecast as the cloud run rate
-    (`run_rate`) + the non-cloud amount entered for it, so the months add up to the forecast."""
-    rows = con.execute(
-        "SELECT month, source, coalesce(provider, ''), sum(amount_jpy) FROM gcf_cost "
-        "WHERE ward = ? GROUP BY ALL",
-        [code],
-    ).fetchall()
+    (`run_rate`) + the non-cloud amount entered for it, so the months add up to the forecast.
+    `batch`: every selected ward's rows in one query (`report.batch`)."""
+    rows: list[Any]
+    if batch is None:
+        rows = con.execute(
+            "SELECT month, source, coalesce(provider, ''), sum(amount_jpy) FROM gcf_cost "
+            "WHERE ward = ? GROUP BY ALL",
+            [code],
+        ).fetchall()
+    else:
+        sql = (
+            "SELECT ward, month, source, coalesce(provider, ''), sum(amount_jpy) FROM gcf_cost "
+            "WHERE ward IN (SELECT ward FROM gcf_selected) GROUP BY ALL"
+        )
+        rows = batch.get("months", sql, None, code)
     amount: dict[tuple[str, str], float] = defaultdict(float)
     provider: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for month, source, prov, value in rows:
@@ -76,63 +87,116 @@ def months(
     return out
 
 
-def services(con: duckdb.DuckDBPyConnection, p: Period, code: str) -> list[Service]:
-    rows = con.execute(
-        """SELECT provider, service, fy, prev FROM (
-             SELECT c.provider, c.service,
-                    coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'future'
-                                      THEN c.amount_jpy END), 0) AS fy,
-                    coalesce(sum(CASE WHEN m.in_compare THEN c.amount_jpy END), 0) AS prev
-             FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
-             WHERE c.source = 'cloud' AND c.ward = ?
-             GROUP BY c.provider, c.service) AS s
-           ORDER BY fy DESC, provider, service LIMIT ?""",
-        [code, TOP_SERVICES],
-    ).fetchall()
-    monthly = con.execute(
-        """SELECT c.provider, c.service, c.month, sum(c.amount_jpy)
-           FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
-           WHERE c.source = 'cloud' AND c.ward = ? AND m.in_fy AND m.status <> 'future'
-           GROUP BY ALL ORDER BY c.month""",
-        [code],
-    ).fetchall()
+_SERVICES_SQL = """SELECT {outer}provider, service, fy, prev FROM (
+     SELECT {ward}c.provider, c.service,
+            coalesce(sum(CASE WHEN m.in_fy AND m.status <> 'future'
+                              THEN c.amount_jpy END), 0) AS fy,
+            coalesce(sum(CASE WHEN m.in_compare THEN c.amount_jpy END), 0) AS prev
+     FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
+     WHERE c.source = 'cloud' AND {where}
+     GROUP BY {ward}c.provider, c.service) AS s
+"""
+_SERVICES_MONTHLY_SQL = """SELECT {ward}c.provider, c.service, c.month, sum(c.amount_jpy)
+   FROM gcf_cost AS c JOIN gcf_months AS m ON m.month = c.month
+   WHERE c.source = 'cloud' AND {where} AND m.in_fy AND m.status <> 'future'
+   GROUP BY ALL ORDER BY c.month"""
+_ALL_WARDS = "c.ward IN (SELECT ward FROM gcf_selected)"
+
+
+def services(
+    con: duckdb.DuckDBPyConnection, p: Period, code: str, batch: WardRows | None = None
+) -> list[Service]:
+    """The ward's top services (`TOP_SERVICES`, largest this year first) with their months.
+    `batch`: every selected ward's rows in one query each (`report.batch`)."""
+    rows: list[Any]
+    monthly: list[Any]
+    if batch is None:
+        rows = con.execute(
+            _SERVICES_SQL.format(outer="", ward="", where="c.ward = ?")
+            + " ORDER BY fy DESC, provider, service LIMIT ?",
+            [code, TOP_SERVICES],
+        ).fetchall()
+        monthly = con.execute(
+            _SERVICES_MONTHLY_SQL.format(ward="", where="c.ward = ?"), [code]
+        ).fetchall()
+    else:
+        ranked = (
+            "SELECT ward, provider, service, fy, prev FROM (SELECT *, row_number() OVER "
+            "(PARTITION BY ward ORDER BY fy DESC, provider, service) AS rn FROM ("
+            + _SERVICES_SQL.format(outer="ward, ", ward="c.ward, ", where=_ALL_WARDS)
+            + ") AS t) AS r WHERE rn <= ? ORDER BY ward, rn"
+        )
+        rows = batch.get("services", ranked, [TOP_SERVICES], code)
+        monthly = batch.get(
+            "services-monthly",
+            _SERVICES_MONTHLY_SQL.format(ward="c.ward, ", where=_ALL_WARDS),
+            None,
+            code,
+        )
     by: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for prov, service, month, value in monthly:
         by[(prov, service)][month] = float(value)
     return [Service(str(a), str(b), float(fy), float(prev), by[(a, b)]) for a, b, fy, prev in rows]
 
 
+_FINDINGS_TOTAL_SQL = """SELECT {ward}coalesce(sum(s), 0) * 12, coalesce(sum(n), 0) FROM (
+     SELECT {ward}coalesce(resource_id, rule_id || '#' || CAST(rn AS VARCHAR)) AS rid,
+            max(estimated_monthly_savings) AS s, count(*) AS n
+     FROM (SELECT *, row_number() OVER () AS rn FROM gcf_findings WHERE {where}) AS f
+     GROUP BY {ward}rid) AS r {group}"""
+_FINDINGS_TOP = """rule_id, business_system, resource_id, estimated_monthly_savings,
+       current_monthly_cost, recommendation_ja, recommendation, confidence"""
+# ties at the yen shown break by rule and resource: sums of DOUBLE differ in their last
+# bits between runs and engines, and must not decide which finding is listed
+_FINDINGS_ORDER = "round(estimated_monthly_savings) DESC, rule_id, resource_id"
+
+
 def findings(
-    con: duckdb.DuckDBPyConnection, code: str, top: int, available: bool
+    con: duckdb.DuckDBPyConnection,
+    code: str,
+    top: int,
+    available: bool,
+    batch: WardRows | None = None,
 ) -> tuple[float | None, int, list[Finding]]:
     """(annualized savings, number of findings, top findings) of one ward.
 
     Findings on the same resource overlap (stop at night *and* downsize), so the total takes the
-    largest saving per resource, not the sum: a conservative figure.
+    largest saving per resource, not the sum: a conservative figure. `batch`: every selected
+    ward's rows in one query each (`report.batch`).
     """
     if not available:
         return None, 0, []
-    row = con.execute(
-        """SELECT coalesce(sum(s), 0) * 12, coalesce(sum(n), 0) FROM (
-             SELECT coalesce(resource_id, rule_id || '#' || CAST(rn AS VARCHAR)) AS rid,
-                    max(estimated_monthly_savings) AS s, count(*) AS n
-             FROM (SELECT *, row_number() OVER () AS rn FROM gcf_findings WHERE ward = ?) AS f
-             GROUP BY rid) AS r""",
-        [code],
-    ).fetchone()
-    # ties at the yen shown break by rule and resource: sums of DOUBLE differ in their last
-    # bits between runs and engines, and must not decide which finding is listed
-    rows = con.execute(
-        """SELECT rule_id, business_system, resource_id, estimated_monthly_savings,
-                  current_monthly_cost, recommendation_ja, recommendation, confidence
-           FROM gcf_findings WHERE ward = ?
-           ORDER BY round(estimated_monthly_savings) DESC, rule_id, resource_id LIMIT ?""",
-        [code, top],
-    ).fetchall()
+    rows: list[Any]
+    if batch is None:
+        total = con.execute(
+            _FINDINGS_TOTAL_SQL.format(ward="", where="ward = ?", group=""), [code]
+        ).fetchone()
+        rows = con.execute(
+            f"SELECT {_FINDINGS_TOP} FROM gcf_findings WHERE ward = ? "
+            f"ORDER BY {_FINDINGS_ORDER} LIMIT ?",
+            [code, top],
+        ).fetchall()
+    else:
+        where = "ward IN (SELECT ward FROM gcf_selected)"
+        totals = batch.get(
+            "findings-total",
+            _FINDINGS_TOTAL_SQL.format(ward="ward, ", where=where, group="GROUP BY ward"),
+            None,
+            code,
+        )
+        total = totals[0] if totals else (0.0, 0)
+        rows = batch.get(
+            "findings-top",
+            f"SELECT ward, {_FINDINGS_TOP} FROM (SELECT *, row_number() OVER (PARTITION BY "
+            f"ward ORDER BY {_FINDINGS_ORDER}) AS rn FROM gcf_findings WHERE {where}) AS f "
+            "WHERE rn <= ? ORDER BY ward, rn",
+            [top],
+            code,
+        )
     findings = [
         Finding(str(r[0]), r[1], r[2], float(r[3]), opt(r[4]), r[5], r[6], r[7]) for r in rows
     ]
-    return (float(row[0]), int(row[1]), findings) if row else (0.0, 0, findings)
+    return (float(total[0]), int(total[1]), findings) if total else (0.0, 0, findings)
 
 
 def fx_used(con: duckdb.DuckDBPyConnection) -> list[FxUsed]:
@@ -147,7 +211,9 @@ def fx_used(con: duckdb.DuckDBPyConnection) -> list[FxUsed]:
 
 
 def sources(con: duckdb.DuckDBPyConnection, has_findings: bool) -> list[Source]:
-    out = [Source("cloud", p, a, b, n) for p, a, b, n in inputs.lake_periods(con)]
+    """The report's sources; the lake's from the report's one pass (`report.lakescan`)."""
+    periods = inputs.lake_periods(con, lakescan.PERIODS_SQL)
+    out = [Source("cloud", p, a, b, n) for p, a, b, n in periods]
     base = con.execute(
         """SELECT string_agg(DISTINCT source_file, ', ' ORDER BY source_file),
                   string_agg(DISTINCT basis, '/' ORDER BY basis), count(DISTINCT source_file)
