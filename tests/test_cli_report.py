@@ -40,12 +40,13 @@ def test_report_json_parses_and_has_the_ward(runner: CliRunner, ws: Path) -> Non
 def test_report_table_is_japanese_by_default(runner: CliRunner, ws: Path) -> None:
     result = _run(runner, ws, "report", "--ward", "世田谷区", *AS_OF)
     assert result.exit_code == 0, result.stderr
-    assert "世田谷区 標準化対象システム 運用経費レポート 2025年度 (令和7年度)" in result.stdout
-    assert "3,435,000円" in result.stdout
+    assert "世田谷区 標準化対象システムの運用経費の状況（令和7年度）" in result.stdout
+    assert "3,435,000" in result.stdout and "（単位：円）" in result.stdout  # 円 in the terminal
     english = _run(
         runner, ws, "report", "--ward", "131121", "--lang", "en", "--unit", "thousand", *AS_OF
     )
-    assert "FY2025" in english.stdout and "¥3,435k" in english.stdout
+    assert "FY2025" in english.stdout and "3,435" in english.stdout
+    assert "(in thousands of yen)" in english.stdout
 
 
 @pytest.mark.parametrize("suffix", ["html", "xlsx", "csv", "md", "json"])
@@ -177,7 +178,7 @@ def test_demo_step_imports_the_sample_tables_and_prints_the_report(
     (samples / "noncloud_costs.csv").write_text(lake.COSTS_CSV, encoding="utf-8")
     demo_report(ws, samples)
     out = capsys.readouterr().out
-    assert "世田谷区 標準化対象システム 運用経費レポート 2025年度 (令和7年度)" in out
-    assert "2,000,000円" in out  # the imported baseline
+    assert "世田谷区 標準化対象システムの運用経費の状況（令和7年度）" in out
+    assert "2,000,000" in out and "（単位：円）" in out  # the imported baseline
     # then the cross-ward comparison, with the shipped census population beside the figure
-    assert "区間比較: 住民1人あたりの運用経費" in out and "943,664" in out
+    assert "各区の比較：住民1人あたりの運用経費" in out and "943,664" in out

@@ -296,6 +296,8 @@ def report(
     years: int | None = None,
     from_fy: int | None = None,
     engine: str | None = None,
+    prepared_on: date | None = None,
+    document_number: str | None = None,
 ) -> ReportData:
     """The ward report's numbers: FY2018 baseline, 3割 target, actual, forecast, savings.
 
@@ -310,6 +312,8 @@ def report(
             gap with the remaining months' USD cost at those rates (docs/targets.md).
         years, from_fy: the multi-year view: the last `years` fiscal years, or from `from_fy`,
             up to the report's year (each computed as its own one-year report).
+        prepared_on, document_number: the header block's 作成日 (default today in JST) and
+            資料番号 (default `[report] document_number`).
 
     Raises:
         MissingRateError: a line needs an FX rate the workspace lacks (exit 2).
@@ -337,6 +341,8 @@ def report(
         fx_scenario=rates,
         years=years,
         from_fy=from_fy,
+        prepared_on=prepared_on,
+        document_number=document_number,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ import pytest
 from gcfinops import api, report
 from report import lake
 
+PREPARED_ON = date(2025, 10, 6)  # the header block's 作成日 (default: today in JST)
 CASES = [
-    ("131121", "ja", "yen", "md", "report_ward_131121.md"),
+    ("131121", "ja", "thousand", "md", "report_ward_131121.md"),  # the handout's default unit
+    ("131121", "ja", "yen", "table", "report_ward_131121_terminal.txt"),
     ("131121", "en", "thousand", "md", "report_ward_131121_en_thousand.md"),
     ("131121", "ja", "yen", "json", "report_ward_131121.json"),
     ("all", "ja", "thousand", "md", "report_all.md"),
@@ -33,7 +36,7 @@ def test_report_matches_golden(
     fmt: str,
     name: str,
 ) -> None:
-    data = api.report(ward, workspace=fixed_ws, as_of=lake.AS_OF)
+    data = api.report(ward, workspace=fixed_ws, as_of=lake.AS_OF, prepared_on=PREPARED_ON)
     text = report.render(data, fmt, lang=lang, unit=unit)  # type: ignore[arg-type]
     assert isinstance(text, str)
     report_golden(name, text)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gcfinops import api, report
+from gcfinops.report.cells import change_cell, ratio_cell
 from gcfinops.report.i18n import Fmt, messages
 from gcfinops.report.model import ReportData
 from gcfinops.report.safety import FORMULA_START, markdown_cell, neutralize
+from gcfinops.report.tables import Cell
 from gcfinops.report.terminal import render_terminal
 from report import lake
 
@@ -32,9 +35,9 @@ def test_messages_have_the_same_keys_in_both_languages() -> None:
 @pytest.mark.parametrize(
     ("fy", "lang", "label"),
     [
-        (2018, "ja", "2018年度 (平成30年度)"),
-        (2019, "ja", "2019年度 (令和元年度)"),
-        (2025, "ja", "2025年度 (令和7年度)"),
+        (2018, "ja", "平成30年度"),
+        (2019, "ja", "令和元年度"),
+        (2025, "ja", "令和7年度"),
         (2025, "en", "FY2025"),
     ],
 )
@@ -42,11 +45,43 @@ def test_fiscal_year_labels(fy: int, lang: str, label: str) -> None:
     assert Fmt(lang).fy(fy) == label  # type: ignore[arg-type]
 
 
+def test_era_both_adds_the_western_year_in_parentheses() -> None:
+    f = Fmt("ja", era="both")
+    assert f.fy(2025) == "令和7年度（2025年度）"
+    assert f.month("2026-03") == "令和8年3月（2026年3月）"
+    assert f.date(date(2026, 4, 10)) == "令和8年4月10日（2026年4月10日）"
+
+
+def test_months_and_dates_are_wareki_in_japanese() -> None:
+    assert Fmt("ja").month("2025-04") == "令和7年4月"
+    assert Fmt("ja").month("2019-04") == "平成31年4月"
+    assert Fmt("ja").date(date(2026, 4, 10)) == "令和8年4月10日"
+    assert Fmt("en").month("2025-04") == "Apr 2025"
+    assert Fmt("ja").cell("2026-03", "month") == "令和8年3月"
+
+
+def test_table_cells_are_bare_numbers_and_ratios_are_percentages() -> None:
+    ja, en = Fmt("ja", "thousand"), Fmt("en", "thousand")
+    assert ja.cell(-95_947_000, "yen") == "△95,947" and en.cell(-95_947_000, "yen") == "-95,947"
+    assert ja.cell(540_000_000, "yen") == "540,000" and ja.cell(None, "yen") == "—"
+    assert ja.cell(1.649, "ratio") == "164.9％" and en.cell(1.649, "ratio") == "164.9%"
+    assert ja.cell(-0.097, "pct") == "△9.7％"
+    assert ja.unit_note() == "（単位：千円）" and Fmt("ja").unit_note() == "（単位：円）"
+
+
+def test_zero_on_one_side_is_all_increase_or_all_decrease() -> None:
+    f = Fmt("ja")
+    assert change_cell(5.0, 0.0, f) == Cell("皆増", "mark")
+    assert change_cell(0.0, 5.0, f) == Cell("皆減", "mark")
+    assert ratio_cell(0.0, 800_000.0, f) == Cell("皆減", "mark")
+    assert change_cell(0.0, 0.0, f) is None and ratio_cell(3.0, 2.0, f) == Cell(1.5, "ratio")
+
+
 def test_yen_formats_in_japanese_and_english() -> None:
     assert Fmt("ja").yen(-54_317) == "△54,317円"
     assert Fmt("ja", "thousand").yen(1_234_567) == "1,235千円"
     assert Fmt("en").yen(-54_317) == "-¥54,317"
-    assert Fmt("ja").ratio(2.314) == "×2.31"
+    assert Fmt("ja").ratio(2.314) == "231.4％"
 
 
 @given(st.text(max_size=30))
@@ -70,9 +105,10 @@ def test_html_escapes_untrusted_text_and_loads_nothing(data: ReportData) -> None
     assert "<script" not in html.lower() and "<link" not in html.lower()
     assert "src=" not in html and "url(" not in html
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    assert html.count("<svg") == 6  # three charts per ward
-    assert "@page { size: A4" in html
-    assert "世田谷区 (131121)" in html and "千代田区 (131016)" in html
+    assert html.count("<svg") == 2  # the monthly chart of each ward
+    assert "@page { size: A4 portrait" in html
+    assert "<h2>世田谷区</h2>" in html and "<h2>千代田区</h2>" in html
+    assert '<section class="appendix"' in html and "別紙" in html
 
 
 def test_csv_neutralizes_text_and_keeps_numbers(data: ReportData) -> None:
@@ -84,9 +120,9 @@ def test_csv_neutralizes_text_and_keeps_numbers(data: ReportData) -> None:
     forecast = next(
         r
         for r in rows
-        if r["ward"] == "131121" and r["section"] == "summary" and r["row"].startswith("年度末見込")
+        if r["ward"] == "131121" and r["section"] == "summary" and r["row"] == "本年度決算見込額"
     )
-    assert forecast["value"] == "3435000" and forecast["display"] == "3,435,000円"
+    assert forecast["value"] == "3435000" and forecast["display"] == "3,435,000"
     negative = [r for r in rows if r["value"].startswith("-")]
     assert negative, "a negative number stays a number (no apostrophe)"
     assert all(not r[k].startswith(FORMULA_START) for r in rows for k in r if k != "value")
@@ -111,15 +147,15 @@ def test_xlsx_reads_back_with_numbers_formats_charts_and_safe_text(data: ReportD
     r30 = [r for r in plan if r[0] == "平成30年度比3割削減"]  # 千代田区 (600,000), 世田谷区
     assert [(r[5], r[8], r[9]) for r in r30] == [
         (700_000, -100_000, "達成"),
-        (1_400_000, 2_035_000, "未達"),
+        (1_400_000, 2_035_000, "未達成"),
     ]
     summary = wb["概要"]
     cells = {str(r[0].value): r[1] for r in summary.iter_rows(min_col=1, max_col=2) if r[0].value}
-    forecast = cells["年度末見込 (ランレート)"]
+    forecast = cells["本年度決算見込額"]
     assert forecast.value == 3_435_000 and forecast.data_type == "n"
     assert "円" in forecast.number_format and "△" in forecast.number_format
-    ratio = cells["基準額比 (見込)"]
-    assert ratio.value == pytest.approx(1.7175) and ratio.number_format == '"×"0.00'
+    ratio = cells["基準額比"]
+    assert ratio.value == pytest.approx(1.7175) and ratio.number_format == "0.0%"
     texts = [
         c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)
     ]
@@ -140,15 +176,16 @@ def test_xlsx_thousand_unit_keeps_full_values_and_scales_the_format(data: Report
     cells = {
         str(r[0].value): r[1] for r in wb["Summary"].iter_rows(min_col=1, max_col=2) if r[0].value
     }
-    cell = cells["Year-end forecast (run-rate)"]
+    cell = cells["Forecast for the year"]
     assert cell.value == 3_435_000 and cell.number_format.startswith('"¥"#,##0,"k"')
 
 
 def test_terminal_report_is_japanese_and_never_cuts_amounts(data: ReportData) -> None:
     text = render_terminal(data, Fmt("ja"), width=80)
     assert "世田谷区 標準化対象システム" not in text  # multi-ward title
-    assert "特別区 標準化対象システム 運用経費レポート 2025年度 (令和7年度)" in text
-    assert "3,435,000円" in text and "×1.72" in text and "…" not in text
+    assert "特別区 標準化対象システムの運用経費の状況（令和7年度）" in text
+    assert "3,435,000" in text and "171.8％" in text and "…" not in text
+    assert "（単位：円）" in text
 
 
 def test_json_is_stable_across_runs(fixed_ws: Path) -> None:

@@ -76,8 +76,8 @@ def test_execution_rate_and_outlook_per_ward_item_and_setsu(ws: Path) -> None:
     assert doc["execution_rate"] == pytest.approx(0.497015, abs=1e-6)
     assert doc["forecast_minus_budget_jpy"] == 85_000
     md = str(report.render(data, "md"))
-    assert "### 予算の執行状況: 節別" in md and "| 使用料及び賃借料 | 2,900,000円 |" in md
-    assert "不足見込" in md and "49.7%" in md
+    assert "### 予算の執行状況：節別" in md and "| 使用料及び賃借料 | 2,900,000 |" in md
+    assert "不足見込" in md and "49.7％" in md
 
 
 def test_budget_as_of_counts_only_decided_rows_and_tax_basis(ws: Path) -> None:

@@ -178,7 +178,8 @@ def test_ward_without_baseline_has_no_target_or_ratio(tmp_path: Path) -> None:
     assert w.forecast_ratio_to_baseline is None and w.gap_to_target_jpy is None
     assert w.forecast_jpy == pytest.approx(12_000)
     text = report.render(data, "md")
-    assert "基準額未登録 (gcfinops baseline import で登録してください)" in text
+    assert "| 基準額（平成30年度額） | 基準額未登録 |" in text
+    assert "基準額未登録のため基準額比は算出していない" in text  # the 要旨
 
 
 def test_secondary_targets_and_settings_errors(tmp_path: Path) -> None:

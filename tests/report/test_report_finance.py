@@ -42,13 +42,13 @@ def test_tax_basis_excluded_converts_noncloud_and_baseline(fixed_ws: Path) -> No
     assert w.identified_savings_jpy == pytest.approx(144_000)
     doc = json.loads(report.render(data, "json"))
     assert doc["tax_basis"] == "excluded"
-    assert "消費税: 税抜" in str(report.render(data, "md"))
+    assert "金額は税抜。" in str(report.render(data, "md"))
 
 
 def test_tax_basis_default_and_bad_value(fixed_ws: Path) -> None:
     data = api.report(SETAGAYA, workspace=fixed_ws, as_of=lake.AS_OF)
     assert json.loads(report.render(data, "json"))["tax_basis"] == "included"
-    assert "consumption tax: tax included" in str(report.render(data, "md", lang="en"))
+    assert "Amounts are tax included." in str(report.render(data, "md", lang="en"))
     with pytest.raises(ConfigError, match="--tax-basis"):
         api.report(SETAGAYA, workspace=fixed_ws, as_of=lake.AS_OF, tax_basis="gross")
 
@@ -117,7 +117,7 @@ def test_user_rule_apportions_the_hub_and_every_yen_lands(tmp_path: Path) -> Non
     lake_total = 1_300 + 550 + 1_500
     assert s.cloud_to_date_jpy + c.cloud_to_date_jpy == pytest.approx(lake_total, abs=1e-6)
     table = str(report.render(data, "md"))
-    assert "按分: hub" in table and "クラウド費用 (按分前)" in table
+    assert "按分：hub" in table and "クラウド利用経費（按分前）" in table
 
 
 def test_bad_split_rule_names_file_and_key(tmp_path: Path) -> None:
@@ -232,7 +232,7 @@ def test_incomplete_month_is_marked_and_left_out_of_the_run_rate(tmp_path: Path)
     # actual: 6 × 100 + 10 × (4+…+9); forecast: complete 5 months + mean(Jun–Aug) × 7
     assert w.actual_to_date_jpy == pytest.approx(600 + 390)
     assert w.forecast_jpy == pytest.approx(500 + 300 + (160 + 170 + 180) / 3 * 7)
-    assert "データ未着 (10日まで)" in str(report.render(data, "md"))
+    assert "データ未着（10日まで）" in str(report.render(data, "md"))
 
 
 def test_optional_tax_column_is_honoured_per_row(fixed_ws: Path, tmp_path: Path) -> None:

@@ -127,7 +127,7 @@ business_system = "住民記録"
     assert juki.on_track is False
     data = api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF)
     md = str(report.render(data, "md"))
-    assert "| 上限 | 金額指定 |" in md and "移行前(現行システム) 2024年度" in md
+    assert "| 上限 | 金額指定 |" in md and "移行前（現行システム） 令和6年度" in md
     en = str(report.render(data, "md", lang="en"))
     assert "Targets by base" in en and "Pre-migration system FY2024" in en
 
@@ -174,7 +174,7 @@ def test_fx_scenario_reprices_the_remaining_months_usd(ws: Path) -> None:
     assert high.target_gaps["kgi-1.5x"] == pytest.approx(-96_000)
     doc = json.loads(report.render(data, "json"))["wards"][0]["fx_scenarios"]
     assert doc[1]["forecast_jpy"] == 3_437_000 and doc[1]["targets"][0]["gap_jpy"] == 2_037_000
-    assert "1 USD = 160円" in str(report.render(data, "md"))
+    assert "1USD＝160円" in str(report.render(data, "md"))
     with pytest.raises(ConfigError, match="--fx-scenario"):
         api.report(SETAGAYA, workspace=ws, as_of=lake.AS_OF, fx_scenario="140,abc")
 

@@ -18,10 +18,10 @@ from gcfinops.cli import options
 from gcfinops.cli.engine_option import EngineOpt
 from gcfinops.cli.messages import lang as current_lang
 from gcfinops.cli.messages import t
-from gcfinops.cli.options import OutputOpt, UnitOpt, choice, format_option
+from gcfinops.cli.options import OutputOpt, choice, format_option
 from gcfinops.cli.output import STATE, emit_json, guarded, info, out
 from gcfinops.errors import ConfigError
-from gcfinops.money import format_jpy
+from gcfinops.money import Lang, format_jpy
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.terminal import print_comparison, print_report
 from gcfinops.workspace import Workspace, atomic_write
@@ -32,6 +32,7 @@ baseline_app = typer.Typer(
 costs_app = typer.Typer(help="Non-cloud operating costs (ASP fees, outsourcing, lines).",
                         no_args_is_help=True)  # fmt: skip
 fx_app = typer.Typer(help="FX rates to JPY used by reports.", no_args_is_help=True)
+HANDOUT_FORMATS = frozenset({"md", "html", "xlsx"})  # printed / worked in: 千円 by default
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +74,14 @@ def report(
             help="Fiscal year (default: the year of the latest data), e.g. 2025 = 令和7年度.",
         ),
     ] = None,
-    unit: UnitOpt = "yen",
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            help="Amounts in 円 (yen) or 千円 (thousand); default thousand for md, html and "
+            "xlsx (the handout), yen for the terminal, JSON and CSV.",
+        ),
+    ] = None,
     format_: Annotated[
         str | None,
         typer.Option(
@@ -111,6 +119,20 @@ def report(
         typer.Option("--from-fy", help="Multi-year view from this fiscal year (e.g. 2021)."),
     ] = None,
     engine: EngineOpt = None,
+    prepared_on: Annotated[
+        str | None,
+        typer.Option(
+            "--prepared-on",
+            help="作成日 in the header block (YYYY-MM-DD, printed in 和暦); default today in JST.",
+        ),
+    ] = None,
+    document_number: Annotated[
+        str | None,
+        typer.Option(
+            "--document-number",
+            help="資料番号 in the header block, e.g. 資料3 (default: [report] document_number).",
+        ),
+    ] = None,
 ) -> None:
     """Ward report against the FY2018 baseline and the 3割 target, for the finance meeting.
 
@@ -120,8 +142,9 @@ def report(
     if fmt not in _report.FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(_report.FORMATS)} (found {fmt!r})")
     lang_ = current_lang()
-    unit_ = options.unit(unit)
-    cut = _parse_date(as_of) if as_of else None
+    unit_ = options.unit(unit or ("thousand" if fmt in HANDOUT_FORMATS else "yen"))
+    cut = _parse_date(as_of, "--as-of") if as_of else None
+    prepared = _parse_date(prepared_on, "--prepared-on") if prepared_on else None
     data = api.report(
         ward,
         workspace=STATE.workspace,
@@ -132,9 +155,11 @@ def report(
         years=years,
         from_fy=from_fy,
         engine=engine,
+        prepared_on=prepared,
+        document_number=document_number,
     )
     if fmt == "table" and output is None:
-        print_report(data, Fmt(lang_, unit_), out())
+        print_report(data, Fmt(lang_, unit_, era=data.handout.era), out())
         return
     payload = _report.render(data, fmt, lang=lang_, unit=unit_)
     if output is not None:
@@ -148,11 +173,11 @@ def report(
         sys.stdout.write(payload)
 
 
-def _parse_date(text: str) -> date:
+def _parse_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"--as-of must be a date YYYY-MM-DD (found {text!r})") from None
+        raise ConfigError(f"{option} must be a date YYYY-MM-DD (found {text!r})") from None
 
 
 def _totals(totals: dict[tuple[str, int], object], title: str) -> None:
@@ -271,8 +296,12 @@ def write_baseline_template(root: Path) -> None:
         info(t("files.template", path=path, name=path.name))
 
 
-def demo_report(root: Path, samples: Path, ward: str = "世田谷区") -> None:
-    """`gcfinops demo`: import the sample baseline and non-cloud costs, print one ward's report."""
+def demo_report(root: Path, samples: Path, ward: str = "世田谷区", lang: Lang = "ja") -> None:
+    """`gcfinops demo`: import the sample baseline and non-cloud costs, print one ward's report.
+
+    The language is the caller's (this command line's), never a value left over from an
+    earlier invocation in the same process.
+    """
     for name, load in (("baseline_fy2018.csv", api.import_baseline),
                        ("baseline_pre_migration.csv", api.import_baseline),
                        ("budget_fy2025.csv", api.import_budget),
@@ -280,7 +309,7 @@ def demo_report(root: Path, samples: Path, ward: str = "世田谷区") -> None:
         if (samples / name).exists():
             result = load(samples / name, workspace=root)
             info(t("demo.imported", n=result.rows, name=name))
-    fmt = Fmt(current_lang(), "yen")
+    fmt = Fmt(lang, "yen")
     print_report(api.report(ward, workspace=root), fmt, out())
     info(t("demo.comparison"))
     print_comparison(api.report("all", workspace=root), fmt, out())

@@ -137,7 +137,7 @@ def demo() -> None:
     print_ward_months(api.ward_months(workspace=root), api.context(root).wards)
     demo_analyze(root, samples)  # rules: metrics + analyze, top findings with a yen total
     demo_check(root)  # check: CI gate summary on the latest month (exit 0 in the demo)
-    demo_report(root, samples)  # reports: baseline + non-cloud costs, Japanese ward report
+    demo_report(root, samples, lang=current_lang())  # reports: baseline + non-cloud costs
     demo_inspect(root, samples)  # 検収: the month with the planted mispriced line
 
 

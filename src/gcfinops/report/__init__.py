@@ -9,6 +9,7 @@ A format is one module with a `render_<name>(data, fmt)` function, registered in
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,13 +20,14 @@ from gcfinops.lake import lake_view_sql
 from gcfinops.report.crossward import populations
 from gcfinops.report.csv_table import render_csv
 from gcfinops.report.data import build_report
+from gcfinops.report.header import HandoutMeta
 from gcfinops.report.html import render_html
 from gcfinops.report.i18n import Fmt, Lang, Unit
 from gcfinops.report.json_doc import render_json
 from gcfinops.report.markdown import render_markdown
 from gcfinops.report.model import ReportData
 from gcfinops.report.multiyear import add_trajectory
-from gcfinops.report.settings import load_settings
+from gcfinops.report.settings import ReportSettings, load_settings
 from gcfinops.report.terminal import render_terminal
 from gcfinops.report.xlsx import render_xlsx
 from gcfinops.sqlengine import session
@@ -67,7 +69,7 @@ def render(data: ReportData, fmt: str, *, lang: Lang = "ja", unit: Unit = "yen")
     renderer = FORMATS.get(fmt)
     if renderer is None:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)} (found {fmt!r})")
-    return renderer(data, Fmt(lang, unit))
+    return renderer(data, Fmt(lang, unit, era=data.handout.era))
 
 
 def generate(
@@ -80,12 +82,38 @@ def generate(
     fx_scenario: list[float] | None = None,
     years: int | None = None,
     from_fy: int | None = None,
+    prepared_on: date | None = None,
+    document_number: str | None = None,
 ) -> ReportData:
     """Compute a report for one ward (code, kanji or romaji) or 'all'; `fx_scenario`: JPY per
-    USD rates to re-price the remaining months at (`report.fx_scenario`)."""
+    USD rates to re-price the remaining months at (`report.fx_scenario`); `prepared_on` and
+    `document_number` go to the header block (report.header), with `[report]` settings."""
     ctx = Context.of(where)
-    ws = ctx.workspace
     settings = load_settings(ctx.config.raw, ctx.config.path)
+    meta = HandoutMeta(
+        prepared_on=prepared_on,
+        department=settings.department,
+        document_number=document_number or settings.document_number,
+        era=settings.era,
+    )
+    return replace(
+        _generate(ctx, ward, settings, fiscal_year, as_of, tax_basis, fx_scenario, years, from_fy),
+        handout=meta,
+    )
+
+
+def _generate(
+    ctx: Context,
+    ward: str,
+    settings: ReportSettings,
+    fiscal_year: int | None,
+    as_of: date | None,
+    tax_basis: TaxBasis,
+    fx_scenario: list[float] | None,
+    years: int | None,
+    from_fy: int | None,
+) -> ReportData:
+    ws = ctx.workspace
     with session(ctx, temp_dir=ws.tmp) as con:
         con.execute(f"CREATE TEMP VIEW lake AS {lake_view_sql(ws)}")
 

@@ -21,7 +21,7 @@ def comparison(data: ReportData, f: Fmt) -> list[Table]:
             Col("baseline", f.t("col.baseline"), "yen"),
             Col("forecast", f.t("col.forecast"), "yen"),
             Col("ratio", f.t("col.ratio"), "ratio"),
-            Col("gap", f.t("headline.gap"), "yen"),
+            Col("gap", f.t("col.gap"), "yen"),
             Col("savings", f.t("col.savings"), "yen"),
             Col("after_ratio", f.t("col.after_ratio"), "ratio"),
         ],
@@ -70,19 +70,24 @@ def _system_order(key: str | None) -> int:
 
 
 def notes(data: ReportData, f: Fmt) -> list[str]:
+    """注記: scope, tax, fiscal year, forecast, target, rounding; then the data time and tool."""
     basis: TaxBasis = "excluded" if data.tax_basis == "excluded" else "included"
+    closed = data.complete_months >= 12
     notes = [
-        f.t("note.fiscal_year"),
+        f.t("note.scope"),
         f.t(
             "note.tax_basis",
             tax_basis=_tax_label(basis, f.lang),
             detail=f.t(f"note.tax_{basis}"),
         ),
-        f.t("note.apportionment"),
+        f.t("note.fiscal_year"),
         f.t("note.cost_column", column=data.cost_column, column_ja=f.t(f"note.{data.cost_column}")),
     ]
-    if data.forecast_window:
-        window = "〜".join(
+    if closed:
+        notes.append(f.t("note.forecast_closed"))
+    elif data.forecast_window:
+        dash = "～" if f.lang == "ja" else " to "
+        window = dash.join(
             dict.fromkeys([f.month(data.forecast_window[0]), f.month(data.forecast_window[-1])])
         )
         notes.append(
@@ -97,18 +102,42 @@ def notes(data: ReportData, f: Fmt) -> list[str]:
     else:
         notes.append(f.t("note.forecast_none"))
     if data.incomplete_months:
+        sep = "、" if f.lang == "ja" else ", "
         notes.append(
-            f.t("note.incomplete", months=", ".join(f.month(m) for m in data.incomplete_months))
+            f.t("note.incomplete", months=sep.join(f.month(m) for m in data.incomplete_months))
         )
     notes += [
         f.t("note.noncloud"),
-        f.t("note.target", ratio=f"{data.target_ratio:.2f}"),
+        f.t("note.target", ratio=f.ratio(data.target_ratio)),
         f.t("note.savings"),
+        f.t("note.apportionment"),
         f.t("note.fx") if data.fx_rates else f.t("note.fx_none"),
         f.t("note.rounding"),
-        f"{f.t('allocation.unattributed')}: {f.yen(data.unattributed_cloud_jpy)}",
     ]
+    if data.unattributed_cloud_jpy:
+        sep = "：" if f.lang == "ja" else ": "
+        notes.append(f"{f.t('allocation.unattributed')}{sep}{f.yen(data.unattributed_cloud_jpy)}")
+    sep = "、" if f.lang == "ja" else ", "
+    codes = sep.join(f"{f.name(w.ward_name, w.ward_name_en)} {w.ward}" for w in data.wards)
+    space = "" if f.lang == "ja" else " "
+    notes.append(
+        space.join(
+            [
+                f.t("note.as_of", as_of=_stamp(data, f)),
+                f.t("note.ward_code", codes=codes),
+                f.t("note.generator", version=data.version),
+            ]
+        )
+    )
     return notes
+
+
+def _stamp(data: ReportData, f: Fmt) -> str:
+    """The data time: '令和7年10月1日0時00分' (ja) or '2025-10-01 00:00' (en)."""
+    at = data.as_of
+    if f.lang == "en":
+        return at.strftime("%Y-%m-%d %H:%M")
+    return f"{f.date(at.date())}{at.hour}時{at.minute:02d}分"
 
 
 def appendix(data: ReportData, f: Fmt) -> list[Table]:
@@ -124,7 +153,14 @@ def appendix(data: ReportData, f: Fmt) -> list[Table]:
         ],
     )
     for s in data.sources:
-        period = f"{s.first_month} 〜 {s.last_month}" if s.first_month else "—"
+        dash = "～" if f.lang == "ja" else " to "
+        period = (
+            dash.join(
+                dict.fromkeys([f.month(s.first_month), f.month(s.last_month or s.first_month)])
+            )
+            if s.first_month
+            else "—"
+        )
         detail = f.t("kind.findings_count", n=s.detail) if s.kind == "findings" else s.detail
         src.rows.append([f.t(f"kind.{s.kind}"), s.name, period, s.files, detail or "—"])
     fx = Table(
@@ -137,13 +173,7 @@ def appendix(data: ReportData, f: Fmt) -> list[Table]:
             Col("source", f.t("col.source")),
         ],
     )
-    previous = None
-    for r in data.fx_rates:
-        # A repeated source prints as 〃 (ditto), as Japanese tables do.
-        same = previous is not None and (previous.currency, previous.source) == (
-            r.currency,
-            r.source,
-        )
-        fx.rows.append([r.month, r.currency, r.rate_jpy, f.t("doc.ditto") if same else r.source])
-        previous = r
+    # every row repeats its source (no 〃), so a filter in the workbook keeps it
+    fx.rows = [[r.month, r.currency, r.rate_jpy, r.source] for r in data.fx_rates]
+    src.appendix = fx.appendix = True
     return [src, fx] if data.fx_rates else [src]

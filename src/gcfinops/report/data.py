@@ -386,6 +386,10 @@ def _ward_report(
         by_month=months,
         by_service=sections.services(con, p, code, batch),
         top_findings=top,
+        findings_by_rule=[
+            replace(r, annual_savings_jpy=r.annual_savings_jpy * factors.savings)
+            for r in sections.findings_by_rule(con, code, has_findings)
+        ],
         untagged_cloud_jpy=extra.untagged_usage_jpy,
         unallocated_system_cloud_jpy=float(unallocated[0][0]) if unallocated else 0.0,
         cloud_before_apportionment_jpy=extra.cloud_before_jpy,

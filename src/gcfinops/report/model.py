@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from gcfinops.report.header import HandoutMeta
 from gcfinops.report.plan_model import (
     BudgetStatus,
     CrossWard,
@@ -105,6 +106,15 @@ class Finding:
     recommendation_ja: str | None
     recommendation: str | None
     confidence: str | None
+
+
+@dataclass(frozen=True)
+class RuleSavings:
+    """All findings of one rule for a ward: how many, and the annualized saving."""
+
+    rule_id: str
+    count: int
+    annual_savings_jpy: float  # Σ per resource of the rule's largest monthly saving × 12
 
 
 @dataclass(frozen=True)
@@ -206,6 +216,7 @@ class WardReport:
     savings: SavingsStatus | None = None  # realized savings; None before any history
     trajectory: list[YearPoint] = field(default_factory=list)  # report --years / --from-fy
     forecast_parts: ForecastParts | None = None  # None when there is no run-rate window
+    findings_by_rule: list[RuleSavings] = field(default_factory=list)  # the handout's 削減候補
 
     @property
     def forecast_ratio_to_baseline(self) -> float | None:
@@ -276,6 +287,7 @@ class ReportData:
     tax_basis: str = "included"  # 税込 / 税抜 of every amount
     incomplete_months: list[str] = field(default_factory=list)
     crossward: CrossWard | None = None  # --ward all: per resident, operation support (#13)
+    handout: HandoutMeta = field(default_factory=HandoutMeta)  # header block inputs (#17)
 
     @property
     def is_multi_ward(self) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from gcfinops.completeness import last_day
 from gcfinops.report import inputs, lakescan
 from gcfinops.report.batch import WardRows
-from gcfinops.report.model import Finding, FxUsed, Month, Service, Source
+from gcfinops.report.model import Finding, FxUsed, Month, RuleSavings, Service, Source
 from gcfinops.report.period import Period
 
 if TYPE_CHECKING:
@@ -197,6 +197,25 @@ def findings(
         Finding(str(r[0]), r[1], r[2], float(r[3]), opt(r[4]), r[5], r[6], r[7]) for r in rows
     ]
     return (float(total[0]), int(total[1]), findings) if total else (0.0, 0, findings)
+
+
+def findings_by_rule(
+    con: duckdb.DuckDBPyConnection, code: str, available: bool
+) -> list[RuleSavings]:
+    """Every finding of one ward grouped by rule: count and annualized savings (the largest per
+    resource within the rule), largest first; the handout lists kinds, not resources."""
+    if not available:
+        return []
+    rows = con.execute(
+        """SELECT rule_id, count(*), sum(s) * 12 FROM (
+             SELECT rule_id, coalesce(resource_id, CAST(rn AS VARCHAR)) AS rid,
+                    max(estimated_monthly_savings) AS s
+             FROM (SELECT *, row_number() OVER () AS rn FROM gcf_findings WHERE ward = ?) AS f
+             GROUP BY rule_id, rid) AS r
+           GROUP BY rule_id ORDER BY round(sum(s) * 12) DESC, rule_id""",
+        [code],
+    ).fetchall()
+    return [RuleSavings(str(r[0]), int(r[1]), float(r[2])) for r in rows]
 
 
 def fx_used(con: duckdb.DuckDBPyConnection) -> list[FxUsed]:

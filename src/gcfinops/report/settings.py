@@ -11,6 +11,9 @@
     forecast_months = 3         # run-rate = mean of the last N complete months
     top_findings = 10
     common_cost = "row"         # 業務 table: common cost as one 「共通」 row, or "apportion"
+    department = "総務部情報政策課"  # 作成部署 in the handout's header block (optional)
+    document_number = "資料3"   # 資料番号 (optional; --document-number overrides)
+    era = "wareki"              # 和暦 only, or "both": 令和7年度（2025年度）
 
 Errors name the file and the key (docs/reports.md lists every key).
 """
@@ -32,6 +35,7 @@ from gcfinops.budget import DEFAULT_SETSU, setsu_map
 from gcfinops.config import check_keys, integer_setting
 from gcfinops.errors import ConfigError
 from gcfinops.report.business import COMMON_COST_MODES
+from gcfinops.report.header import ERAS
 from gcfinops.report.savings import Kpi, kpi_from_config
 from gcfinops.targets import TargetConfig
 from gcfinops.targets import from_config as targets_config
@@ -57,6 +61,9 @@ class ReportSettings:
     setsu: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SETSU))  # [budget] setsu
     kpi: Kpi = field(default_factory=Kpi)  # [savings] KPI lines
     common_cost: str = "row"  # "row" | "apportion" (report.business)
+    department: str | None = None  # 作成部署 (report.header)
+    document_number: str | None = None  # 資料番号
+    era: str = "wareki"  # "wareki" | "both"
 
 
 def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettings:
@@ -66,7 +73,11 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
         raise ConfigError(f"{path}: [report] must be a table")
     targets = targets_from_config(raw, path)
     check_keys(
-        path, "report", rep, {"cost_column", "forecast_months", "top_findings", "common_cost"}
+        path,
+        "report",
+        rep,
+        {"cost_column", "forecast_months", "top_findings", "common_cost"}
+        | {"department", "document_number", "era"},
     )
     defaults = ReportSettings()
     column = rep.get("cost_column", defaults.cost_column)
@@ -81,6 +92,9 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
             f"{path}: report.common_cost must be one of {', '.join(COMMON_COST_MODES)} "
             f"(found {common!r})"
         )
+    era = rep.get("era", defaults.era)
+    if era not in ERAS:
+        raise ConfigError(f"{path}: report.era must be one of {', '.join(ERAS)} (found {era!r})")
     forecast = rep.get("forecast_months", defaults.forecast_months)
     top = rep.get("top_findings", defaults.top_findings)
     return ReportSettings(
@@ -94,4 +108,16 @@ def load_settings(raw: dict[str, Any], path: Path | None = None) -> ReportSettin
         setsu=setsu_map(raw, path),
         kpi=kpi_from_config(raw, path),
         common_cost=str(common),
+        department=_text(path, "report.department", rep.get("department")),
+        document_number=_text(path, "report.document_number", rep.get("document_number")),
+        era=str(era),
     )
+
+
+def _text(path: Path | None, key: str, value: Any) -> str | None:
+    """An optional one-line text setting: None or a non-empty string."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or "\n" in value:
+        raise ConfigError(f"{path}: {key} must be one line of text (found {value!r})")
+    return value.strip() or None

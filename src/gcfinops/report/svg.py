@@ -64,7 +64,7 @@ def headline_chart(w: WardReport, f: Fmt) -> str:
     """Horizontal bars: baseline, 3割 target, forecast and forecast after savings."""
     bars = [
         (f.t("col.baseline"), w.baseline_jpy, BASELINE),
-        (f.t("col.target"), w.target.amount_jpy, TARGET),
+        (f.t("col.amount"), w.target.amount_jpy, TARGET),
         (f.t("col.forecast"), w.forecast_jpy, CLOUD),
         (f.t("headline.after"), w.forecast_after_savings_jpy, GOOD),
     ]
@@ -133,7 +133,7 @@ def monthly_chart(w: WardReport, f: Fmt) -> str:
             hc, hn = (m.cloud_jpy or 0.0) * scale, (m.noncloud_jpy or 0.0) * scale
             body.append(_rect(x, base - hc, bw, hc, CLOUD, ' class="cloud"'))
             body.append(_rect(x, base - hc - hn, bw, hn, NONCLOUD, ' class="noncloud"'))
-        label = f.month(m.month)[5:] if f.lang == "ja" else m.month[5:]
+        label = f"{int(m.month[5:7])}月" if f.lang == "ja" else f.month(m.month)[:3]
         body.append(_text(x + bw / 2, base + 16, label, anchor="middle", size=10))
         if m.previous_fy_jpy is not None:
             points.append((x + bw / 2, base - m.previous_fy_jpy * scale))
@@ -151,7 +151,7 @@ def monthly_chart(w: WardReport, f: Fmt) -> str:
         (CLOUD, f.t("col.cloud")),
         (NONCLOUD, f.t("col.noncloud")),
         (PREVIOUS, f.t("col.previous_month")),
-        (TARGET, f"{f.t('col.target')} ÷ 12"),
+        (TARGET, f.t("doc.monthly_target")),
     ]
     for i, (color, text) in enumerate(legend):
         x = left + i * 150

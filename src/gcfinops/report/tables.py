@@ -1,7 +1,8 @@
 """Typed report tables: what every renderer (terminal, Markdown, HTML, CSV, XLSX) draws.
 
 Cells keep raw values (floats, strings); a column's `kind` says how to print them ('yen',
-'ratio', 'pct', 'month', 'text', 'int', 'rate'); a `Cell` overrides the kind of one cell.
+'ratio', 'pct', 'month', 'text', 'int', 'rate', 'mark' = text aligned like a number, such as
+皆増 / 皆減); a `Cell` overrides the kind of one cell.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Table:
     roles: list[str] = field(default_factory=list)
     # The unit printed above the table, e.g. "（単位：千円）"; None for tables without money.
     unit_note: str | None = None
+    # True: drawn in the handout's appendix (別紙) by Markdown and HTML, not in its two pages.
+    appendix: bool = False
 
     def role(self, index: int) -> str:
         """The role of row `index` ("detail", "subtotal" or "total")."""

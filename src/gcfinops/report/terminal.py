@@ -1,13 +1,15 @@
 """The report as rich tables for the terminal (`--format table`, the default).
 
 Every cell is a `rich.text.Text`, so text from bills (service names, resource ids) is never
-read as console markup.
+read as console markup. Amount columns never wrap or truncate; text columns fold. The widest
+body table (月別推移) fits 100 columns in 円.
 """
 
 from __future__ import annotations
 
 import io
 
+from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -15,59 +17,91 @@ from rich.text import Text
 
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import ReportData
-from gcfinops.report.view import Table, build_view
+from gcfinops.report.view import DocView, Table, build_view
 
-_RIGHT = {"yen", "ratio", "pct", "int", "rate"}
-MIN_WIDTH = 120  # the widest table (費目別) needs about 115 columns
-MIN_TEXT = 12
+_RIGHT = {"yen", "ratio", "pct", "int", "rate", "mark"}
+MIN_WIDTH = 100  # 月別推移 in 円 needs about 95 columns
+MIN_TEXT = 14
+NUM_HEADER = 8  # a numeric column's header wraps at this width (4 kanji a line)
 
 
 def _rich(t: Table, f: Fmt) -> RichTable:
-    table = RichTable(title=Text(t.title), title_justify="left", show_lines=False)
+    table = RichTable(
+        title=Text(t.title),
+        title_justify="left",
+        caption=Text(t.unit_note) if t.unit_note else None,
+        caption_justify="right",
+        show_lines=False,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
     texts = [[f.cell(*t.kind_of(j, v)) for j, v in enumerate(row)] for row in t.rows]
     for j, c in enumerate(t.columns):
+        widest = max((cell_len(r[j]) for r in texts), default=1)
         if c.kind in _RIGHT or c.kind == "month":
-            # NOTE: amounts never truncate or wrap on a narrow terminal; text columns wrap instead.
-            widest = max((cell_len(r[j]) for r in texts), default=1)
+            # NOTE: amounts never truncate or wrap on a narrow terminal (the column is at least
+            # as wide as its widest cell); only their headers wrap.
             table.add_column(
                 Text(c.label),
                 justify="right" if c.kind in _RIGHT else "left",
-                no_wrap=True,
-                min_width=widest,
+                overflow="fold",
+                width=max(widest, NUM_HEADER),
             )
         else:
-            widest = max((cell_len(r[j]) for r in texts), default=1)
             table.add_column(Text(c.label), overflow="fold", min_width=min(widest, MIN_TEXT))
-    for i, row in enumerate(t.rows):
-        cells = []
-        for j, v in enumerate(row):
-            value, kind = t.kind_of(j, v)
-            cells.append(Text(f.cell(value, kind)))
-        is_total = t.total and i == len(t.rows) - 1
-        table.add_row(*cells, style="bold" if is_total else None, end_section=is_total)
+    for i, row_texts in enumerate(texts):
+        cells = [Text(text) for text in row_texts]
+        role = t.role(i)
+        strong = role != "detail"
+        table.add_row(*cells, style="bold" if strong else None, end_section=role == "total")
     return table
+
+
+def _header(doc: DocView, console: Console) -> None:
+    head = doc.header
+    if head is not None:
+        for item in (head.document_number, head.prepared_on_label, head.department):
+            if item:
+                console.print(Text(item), justify="right")
+    console.print(Text(doc.title, style="bold"))
+    console.print(Text(doc.subtitle), justify="right")
+
+
+def _table(t: Table, f: Fmt, console: Console) -> None:
+    if t.note and not t.rows:
+        console.print(Text(f"{t.title}: {t.note}"))
+        return
+    if t.note:
+        console.print(Text(t.note, style="dim"))
+    console.print(_rich(t, f))
 
 
 def print_report(data: ReportData, f: Fmt, console: Console) -> None:
     """Print the report on a console at least MIN_WIDTH wide (amounts are never cut)."""
     console.width = max(console.width, MIN_WIDTH)
     doc = build_view(data, f)
-    console.print(Text(doc.title, style="bold"))
-    console.print(Text(doc.subtitle, style="dim"))
+    _header(doc, console)
+    later: list[Table] = []
     for w in doc.wards:
-        console.rule(Text(w.title, style="bold"))
+        if data.is_multi_ward:
+            console.rule(Text(w.title, style="bold"))
+        if w.summary:
+            console.print(Text(f.t("doc.summary_title"), style="bold"))
+            for sentence in w.summary:
+                console.print(Text(sentence))
         for t in w.tables:
-            if t.note and not t.rows:
-                console.print(Text(f"{t.title}: {t.note}"))
-                continue
-            console.print(_rich(t, f))
+            if t.appendix:
+                later.append(t)
+            else:
+                _table(t, f, console)
     for t in doc.comparison:
-        console.print(_rich(t, f))
+        _table(t, f, console)
     console.rule(Text(f.t("section.assumptions")))
-    for note in doc.notes:
-        console.print(Text(f"・{note}"))
-    for t in doc.appendix:
-        console.print(_rich(t, f))
+    for i, note in enumerate(doc.notes, 1):
+        console.print(Text(f"{i}．{note}" if f.lang == "ja" else f"{i}. {note}"))
+    console.rule(Text(f.t("doc.appendix")))
+    for t in later + doc.appendix:
+        _table(t, f, console)
 
 
 def print_comparison(data: ReportData, f: Fmt, console: Console) -> None:
@@ -75,10 +109,10 @@ def print_comparison(data: ReportData, f: Fmt, console: Console) -> None:
     ward's report, so a first run shows every section without printing every ward)."""
     console.width = max(console.width, MIN_WIDTH)
     for t in build_view(data, f).comparison:
-        console.print(_rich(t, f))
+        _table(t, f, console)
 
 
-def render_terminal(data: ReportData, f: Fmt, width: int = 120) -> str:
+def render_terminal(data: ReportData, f: Fmt, width: int = MIN_WIDTH) -> str:
     """The terminal report as plain text (no colour), e.g. for tests and files."""
     buf = io.StringIO()
     console = Console(

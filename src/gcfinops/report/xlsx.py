@@ -48,7 +48,7 @@ def number_formats(f: Fmt) -> dict[str, str]:
     else:
         yen = '"¥"#,##0;-"¥"#,##0' if f.unit == "yen" else '"¥"#,##0,"k";-"¥"#,##0,"k"'
         pct = "0.0%;-0.0%"
-    return {"yen": yen, "ratio": '"×"0.00', "pct": pct, "int": "#,##0", "rate": "0.00##"}
+    return {"yen": yen, "ratio": "0.0%", "pct": pct, "int": "#,##0", "rate": "0.00##"}
 
 
 class _Writer:
@@ -114,8 +114,10 @@ def _summary(w: _Writer, ws: Any, wv: WardView, row: int) -> int:
     tables = {t.key: t for t in wv.tables}
     first, _, row = w.table(ws, row, tables["summary"])
     chart = w.wb.add_chart({"type": "bar"})
-    # Headline rows 0 baseline, 1 target, 6 forecast, 10 after savings (view._headline order).
-    for offset in (0, 1, 6, 10):
+    # Headline rows: baseline, target, the year's amount (report.handout.summary_table)
+    labels = [str(r[0]) for r in tables["summary"].rows]
+    year = {f.t("headline.forecast"), f.t("headline.closed")}
+    for offset in (0, 1, next((i for i, x in enumerate(labels) if x in year), 3)):
         r = first + offset
         chart.add_series(
             {
@@ -158,6 +160,7 @@ def _monthly(w: _Writer, ws: Any, wv: WardView, row: int) -> int:
     row += 2
     t = next(t for t in wv.tables if t.key == "by_month")
     first, last, row = w.table(ws, row, t)
+    last -= 1  # the 合計 row is not a month
     col = {c.key: j for j, c in enumerate(t.columns)}
     bars = w.wb.add_chart({"type": "column", "subtype": "stacked"})
     for key in ("cloud", "noncloud"):
@@ -177,14 +180,15 @@ def _monthly(w: _Writer, ws: Any, wv: WardView, row: int) -> int:
             "marker": {"type": "circle"},
         }
     )
-    line.add_series(
-        {
-            "name": [sheet, first - 1, col["run_rate"]],
-            "categories": [sheet, first, 0, last, 0],
-            "values": [sheet, first, col["run_rate"], last, col["run_rate"]],
-            "line": {"dash_type": "dash"},
-        }
-    )
+    if "run_rate" in col:  # only while some month is forecast
+        line.add_series(
+            {
+                "name": [sheet, first - 1, col["run_rate"]],
+                "categories": [sheet, first, 0, last, 0],
+                "values": [sheet, first, col["run_rate"], last, col["run_rate"]],
+                "line": {"dash_type": "dash"},
+            }
+        )
     bars.combine(line)
     bars.set_title({"name": f.t("section.by_month")})
     bars.set_y_axis({"num_format": number_formats(f)["yen"]})
