@@ -189,9 +189,9 @@ def _breach_section(e: Evaluation, lang: Lang, unit: Unit) -> list[str]:
 
 def _contrib_header(lang: Lang) -> str:
     cols = (
-        ("区分", "対象", "比較月", "当月", "増加額")
+        ("区分", "対象", "比較月", "当月クラウド利用経費", "増加額")
         if lang == "ja"
-        else ("Kind", "Item", "Before", "This month", "Increase")
+        else ("Kind", "Item", "Before", "This month (cloud usage)", "Increase")
     )
     return "| " + " | ".join(cols) + " |"
 

@@ -38,7 +38,8 @@ T: dict[str, dict[Lang, str]] = {
     "total": {"ja": "合計", "en": "Total"},
     "breach": {"ja": "しきい値超過", "en": "threshold exceeded"},
     "ok": {"ja": "すべてしきい値内", "en": "all within thresholds"},
-    "current": {"ja": "当月", "en": "This month"},
+    # the gate compares cloud usage only; the report's 当月 is the total (issue #17 item 7)
+    "current": {"ja": "当月クラウド利用経費", "en": "This month (cloud usage)"},
     "previous": {"ja": "前月", "en": "Previous month"},
     "yoy": {"ja": "前年度同月", "en": "Same month last FY"},
     "target": {"ja": "目標ペース (月額)", "en": "Target path (monthly)"},
@@ -90,8 +91,12 @@ def basis_line(result: CheckResult, lang: Lang, unit: Unit = "yen") -> str:
                 f"{yen(total, lang, unit)} in all; behind: {lag})"
             )
     if lang == "ja":
-        return f"対象期間: {period} · 消費税: {basis}"
-    return f"Period: {period} · consumption tax: {basis}"
+        scope = "金額はクラウド利用経費のみ（その他の運用経費を含まない）"
+        return f"対象期間: {period} · 消費税: {basis} · {scope}"
+    return (
+        f"Period: {period} · consumption tax: {basis} · amounts are cloud usage only "
+        "(other operating costs not included)"
+    )
 
 
 def t(key: str, lang: Lang) -> str:
@@ -156,7 +161,7 @@ def _amounts(e: Evaluation, lang: Lang, unit: Unit) -> str:
         return f"forecast {cur} against a budget of {prev}, {delta}"
     if e.comparison == "target_path":
         if lang == "ja":
-            return f"当月 {cur}、目標ペース {prev}、差 {delta}"
+            return f"当月クラウド利用経費 {cur}、目標ペース {prev}、差 {delta}"
         return f"{cur} against a path of {prev}, {delta}"
     text = f"{prev} → {cur}{'、' if lang == 'ja' else ', '}{delta}"
     if e.run_rate_jpy is not None:
