@@ -84,7 +84,7 @@ def summary_sentences(w: WardReport, data: ReportData, f: Fmt) -> list[str]:
         second = f.t("summary.no_target")
     elif gap <= 0:
         second = f.t(
-            "summary.met", target=f.yen(w.target.amount_jpy), target_ratio=target_ratio,
+            "summary.met_closed" if closed else "summary.met", target=f.yen(w.target.amount_jpy), target_ratio=target_ratio,
             gap=f.yen(-gap),
         )  # fmt: skip
     elif w.findings_available and w.findings_count and w.forecast_after_savings_ratio is not None:
@@ -151,11 +151,13 @@ def summary_table(w: WardReport, data: ReportData, f: Fmt) -> Table:
     savings: Any = (
         w.identified_savings_jpy if w.findings_available else Cell(f.t("doc.no_findings"), "mark")
     )
+    # no previous-year data at all (the lake starts this year): no change, not 皆増
+    previous = w.previous_fy_total_jpy or None
     rows += [
-        [f.t("headline.change"), difference(amount, w.previous_fy_total_jpy)],
-        [f.t("headline.change_rate"), change_cell(amount, w.previous_fy_total_jpy, f)],
+        [f.t("headline.change"), difference(amount, previous)],
+        [f.t("headline.change_rate"), change_cell(amount, previous, f)],
         [f.t("headline.forecast_ratio"), ratio_cell(amount, w.baseline_jpy, f)],
-        [f.t("headline.gap"), w.gap_to_target_jpy],
+        [f.t("headline.gap_closed" if closed else "headline.gap"), w.gap_to_target_jpy],
         [f.t("headline.savings", count=w.findings_count), savings],
         [f.t("headline.after_ratio"), Cell(w.forecast_after_savings_ratio, "ratio")],
     ]
@@ -170,6 +172,7 @@ def summary_table(w: WardReport, data: ReportData, f: Fmt) -> Table:
 
 def targets(w: WardReport, f: Fmt) -> Table:
     """The 3割 target and the secondary ones; the FY2018-equal row is only for reference."""
+    closed = is_closed(w)
     t = Table(
         "targets",
         f.t("section.targets"),
@@ -177,8 +180,8 @@ def targets(w: WardReport, f: Fmt) -> Table:
             Col("target", f.t("col.target")),
             Col("target_ratio", f.t("col.target_ratio"), "ratio"),
             Col("amount", f.t("col.amount"), "yen"),
-            Col("gap", f.t("col.gap"), "yen"),
-            Col("met", f.t("col.met")),
+            Col("gap", f.t("col.gap_closed" if closed else "col.gap"), "yen"),
+            Col("met", f.t("col.met_closed" if closed else "col.met")),
         ],
     )
     t.unit_note = f.unit_note()

@@ -202,7 +202,7 @@ def _month_total(months: list[Month], closed: bool, forecast: bool, f: Fmt) -> l
     compared = [m for m in current if m.previous_fy_jpy is not None]
     now = sum(m.compared_jpy or 0.0 for m in compared)
     before = sum(m.previous_fy_jpy or 0.0 for m in compared)
-    previous = sum(m.previous_fy_jpy or 0.0 for m in current)
+    previous = sum(m.previous_fy_jpy or 0.0 for m in compared) if compared else None
     return [*row, previous, change_cell(now, before, f) if compared else None]
 
 
