@@ -84,8 +84,8 @@ def summary_sentences(w: WardReport, data: ReportData, f: Fmt) -> list[str]:
         second = f.t("summary.no_target")
     elif gap <= 0:
         second = f.t(
-            "summary.met_closed" if closed else "summary.met", target=f.yen(w.target.amount_jpy), target_ratio=target_ratio,
-            gap=f.yen(-gap),
+            "summary.met_closed" if closed else "summary.met",
+            target=f.yen(w.target.amount_jpy), target_ratio=target_ratio, gap=f.yen(-gap),
         )  # fmt: skip
     elif w.findings_available and w.findings_count and w.forecast_after_savings_ratio is not None:
         second = f.t(
