@@ -94,7 +94,7 @@ def headline_chart(w: WardReport, f: Fmt) -> str:
 
 def monthly_chart(w: WardReport, f: Fmt) -> str:
     """Stacked bars per month (cloud, non-cloud; run-rate outlined), previous year as a line."""
-    width, height, left, bottom, top_pad = 700, 280, 70, 50, 20
+    width, height, left, bottom, top_pad = 700, 200, 70, 44, 12
     plot_w, plot_h = width - left - 20, height - bottom - top_pad
     values = [
         max((m.total_jpy or 0.0), (m.forecast_jpy or 0.0), (m.previous_fy_jpy or 0.0))

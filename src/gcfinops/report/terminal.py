@@ -12,6 +12,7 @@ import io
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -22,15 +23,11 @@ from gcfinops.report.view import DocView, Table, build_view
 _RIGHT = {"yen", "ratio", "pct", "int", "rate", "mark"}
 MIN_WIDTH = 100  # 月別推移 in 円 needs about 95 columns
 MIN_TEXT = 14
-NUM_HEADER = 8  # a numeric column's header wraps at this width (4 kanji a line)
+NUM_HEADER = 10  # a numeric column's header wraps at this width (5 kanji a line)
 
 
 def _rich(t: Table, f: Fmt) -> RichTable:
     table = RichTable(
-        title=Text(t.title),
-        title_justify="left",
-        caption=Text(t.unit_note) if t.unit_note else None,
-        caption_justify="right",
         show_lines=False,
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
@@ -71,9 +68,15 @@ def _table(t: Table, f: Fmt, console: Console) -> None:
     if t.note and not t.rows:
         console.print(Text(f"{t.title}: {t.note}"))
         return
+    table = _rich(t, f)
+    # the title on the left and the unit line on the right, above the table as in the handout
+    width = min(Measurement.get(console, console.options, table).maximum, console.width)
+    unit = t.unit_note or ""
+    gap = max(width - cell_len(t.title) - cell_len(unit), 1)
+    console.print(Text.assemble((t.title, "bold"), " " * gap, unit))
     if t.note:
         console.print(Text(t.note, style="dim"))
-    console.print(_rich(t, f))
+    console.print(table)
 
 
 def print_report(data: ReportData, f: Fmt, console: Console) -> None:
