@@ -182,3 +182,32 @@ def test_demo_step_imports_the_sample_tables_and_prints_the_report(
     assert "2,000,000" in out and "（単位：円）" in out  # the imported baseline
     # then the cross-ward comparison, with the shipped census population beside the figure
     assert "各区の比較：住民1人あたりの運用経費" in out and "943,664" in out
+
+
+def test_handout_formats_default_to_thousand_yen_and_take_the_header_flags(
+    runner: CliRunner, ws: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.md"
+    flags = ["--prepared-on", "2026-04-10", "--document-number", "資料3"]
+    result = _run(runner, ws, "report", "--ward", "131121", "-o", str(out), *flags, *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    md = out.read_text(encoding="utf-8")
+    assert md.startswith("資料3  \n令和8年4月10日\n\n# 世田谷区 標準化対象システムの運用経費の状況")
+    assert "（単位：千円）" in md and "| 本年度決算見込額 | 3,435 |" in md
+    yen = _run(runner, ws, "report", "--ward", "131121", "--format", "md", "--unit", "yen", *AS_OF)
+    assert "| 本年度決算見込額 | 3,435,000 |" in yen.stdout and "（単位：円）" in yen.stdout
+    bad = _run(runner, ws, "report", "--ward", "131121", "--prepared-on", "2026/04/10", *AS_OF)
+    assert bad.exit_code == 2 and "--prepared-on" in flat(bad.stderr)
+
+
+def test_demo_report_language_does_not_leak_from_an_earlier_command(
+    runner: CliRunner, ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gcfinops.cli.report import demo_report
+
+    english = _run(runner, ws, "report", "--ward", "131121", "--lang", "en", *AS_OF)
+    assert english.exit_code == 0 and "FY2025" in english.stdout
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    demo_report(ws, samples, ward="131121")  # no --lang of its own: Japanese
+    assert "世田谷区 標準化対象システムの運用経費の状況（令和7年度）" in capsys.readouterr().out

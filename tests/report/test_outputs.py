@@ -188,6 +188,18 @@ def test_terminal_report_is_japanese_and_never_cuts_amounts(data: ReportData) ->
     assert "（単位：円）" in text
 
 
+def test_terminal_monthly_table_fits_100_columns(data: ReportData) -> None:
+    from rich.cells import cell_len
+
+    text = render_terminal(data, Fmt("ja"), width=100)
+    assert max(cell_len(line.rstrip()) for line in text.splitlines()) <= 100
+    monthly = text[text.index("月別推移") : text.index("削減に向けた取組候補")]
+    for header in ("クラウド", "その他の", "合計", "累計", "前年度同", "対前年同"):
+        assert header in monthly, header  # every column keeps a readable header
+    assert "…" not in monthly and "令和7年10月" in monthly  # the month is not wrapped
+    assert "令和7年4月 確定" in " ".join(monthly.split())  # the 状態 column keeps its width
+
+
 def test_json_is_stable_across_runs(fixed_ws: Path) -> None:
     a = report.render(api.report("all", workspace=fixed_ws, as_of=lake.AS_OF), "json")
     b = report.render(api.report("all", workspace=fixed_ws, as_of=lake.AS_OF), "json")

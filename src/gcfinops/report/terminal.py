@@ -12,7 +12,6 @@ import io
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -23,18 +22,17 @@ from gcfinops.report.view import DocView, Table, build_view
 _RIGHT = {"yen", "ratio", "pct", "int", "rate", "mark"}
 MIN_WIDTH = 100  # 月別推移 in 円 needs about 95 columns
 MIN_TEXT = 14
-NUM_HEADER = 10  # a numeric column's header wraps at this width (5 kanji a line)
+NUM_HEADER = 8  # a numeric column's header wraps at this width (4 kanji a line)
+OPTIONAL = frozenset({"cumulative"})  # left out of a table wider than the terminal
 
 
-def _rich(t: Table, f: Fmt) -> RichTable:
-    table = RichTable(
-        show_lines=False,
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1),
-    )
-    texts = [[f.cell(*t.kind_of(j, v)) for j, v in enumerate(row)] for row in t.rows]
-    for j, c in enumerate(t.columns):
-        widest = max((cell_len(r[j]) for r in texts), default=1)
+def _rich(t: Table, f: Fmt, drop: frozenset[str] = frozenset()) -> RichTable:
+    table = RichTable(show_lines=False, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    keep = [j for j, c in enumerate(t.columns) if c.key not in drop]
+    texts = [[f.cell(*t.kind_of(j, row[j])) for j in keep] for row in t.rows]
+    for k, j in enumerate(keep):
+        c = t.columns[j]
+        widest = max((cell_len(r[k]) for r in texts), default=1)
         if c.kind in _RIGHT or c.kind == "month":
             # NOTE: amounts never truncate or wrap on a narrow terminal (the column is at least
             # as wide as its widest cell); only their headers wrap.
@@ -44,6 +42,8 @@ def _rich(t: Table, f: Fmt) -> RichTable:
                 overflow="fold",
                 width=max(widest, NUM_HEADER),
             )
+        elif c.key == "status":  # short words (確定, 見込): never squeezed to nothing
+            table.add_column(Text(c.label), no_wrap=True, min_width=widest)
         else:
             table.add_column(Text(c.label), overflow="fold", min_width=min(widest, MIN_TEXT))
     for i, row_texts in enumerate(texts):
@@ -64,14 +64,38 @@ def _header(doc: DocView, console: Console) -> None:
     console.print(Text(doc.subtitle), justify="right")
 
 
+def _natural_width(table: RichTable) -> int:
+    """The width the table takes when nothing has to wrap (rendered on a very wide console)."""
+    buf = io.StringIO()
+    Console(file=buf, width=1000, color_system=None, _environ={}).print(table)
+    return max((cell_len(line.rstrip()) for line in buf.getvalue().splitlines()), default=0)
+
+
+def _fitted(t: Table, f: Fmt, width: int) -> tuple[RichTable, str | None]:
+    """The table and its unit line, narrowed until it fits: without the running total, then in
+    千円 (the unit line says so). Amounts are never wrapped or cut."""
+    tries = [(f, frozenset[str]())]
+    if any(c.key in OPTIONAL for c in t.columns):
+        tries.append((f, OPTIONAL))
+    if f.unit == "yen" and t.unit_note:
+        thousand = Fmt(f.lang, "thousand", f.era)
+        tries += [(thousand, frozenset[str]()), (thousand, OPTIONAL)]
+    table = _rich(t, f)
+    for fmt, drop in tries:
+        table = _rich(t, fmt, drop)
+        if _natural_width(table) <= width:
+            break
+    return table, (fmt.unit_note() if t.unit_note else None)
+
+
 def _table(t: Table, f: Fmt, console: Console) -> None:
     if t.note and not t.rows:
         console.print(Text(f"{t.title}: {t.note}"))
         return
-    table = _rich(t, f)
+    table, unit_note = _fitted(t, f, console.width)
+    width = min(_natural_width(table), console.width)
     # the title on the left and the unit line on the right, above the table as in the handout
-    width = min(Measurement.get(console, console.options, table).maximum, console.width)
-    unit = t.unit_note or ""
+    unit = unit_note or ""
     gap = max(width - cell_len(t.title) - cell_len(unit), 1)
     console.print(Text.assemble((t.title, "bold"), " " * gap, unit))
     if t.note:
