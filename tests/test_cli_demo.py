@@ -50,8 +50,8 @@ def test_demo_runs_end_to_end(runner: CliRunner, tmp_path: Path) -> None:
     assert "gcfinops check 2026-03" in out and "江戸川区: 前月比" in out
     assert "日次の異常検知" in err
     # the ward report with its baseline
-    assert "世田谷区 標準化対象システム 運用経費レポート" in out
-    assert "使用した為替レート" in out
+    assert "世田谷区 標準化対象システムの運用経費の状況" in out
+    assert "換算レート" in out and "（単位：円）" in out
     assert "Error" not in err and "Internal error" not in err
 
 
