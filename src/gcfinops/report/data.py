@@ -305,7 +305,9 @@ def _ward_report(
     months = sections.months(con, p, code, total.cloud_run_rate, through, batch)
     current = [m for m in months if m.status != "future"]
     latest = current[-1] if current else months[0]
-    savings, count, top = sections.findings(con, code, settings.top_findings, has_findings, batch)
+    # every finding, largest first: the workbook lists them all, the other formats the top N
+    savings, count, every = sections.findings(con, code, 2**62, has_findings, batch)
+    top = every[: settings.top_findings]
     if savings is not None:
         savings *= factors.savings
     extra = ward_finance(
@@ -397,4 +399,5 @@ def _ward_report(
         unapportioned_jpy=extra.unapportioned_jpy,
         prior_year_corrections_jpy=extra.prior_year_corrections_jpy,
         initial_cost_jpy=extra.initial_cost_jpy,
+        all_findings=every,
     )

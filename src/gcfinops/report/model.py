@@ -210,6 +210,7 @@ class WardReport:
     unapportioned_jpy: float = 0.0  # matched a rule, no basis to split on: stayed where it was
     prior_year_corrections_jpy: float = 0.0  # 過年度分の返金・訂正, not in any figure above
     initial_cost_jpy: float = 0.0  # 初期・移行経費, not in 運用経費
+    all_findings: list[Finding] = field(default_factory=list)  # every finding (XLSX 削減候補)
     targets: list[TargetStatus] = field(default_factory=list)  # issue #13: every target
     budget: BudgetStatus | None = None  # issue #13: None when no budget was imported
     fx_scenarios: list[FxScenario] = field(default_factory=list)  # report --fx-scenario

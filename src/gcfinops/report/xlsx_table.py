@@ -1,0 +1,196 @@
+"""One view table on a worksheet: title and unit line, header, bordered cells, formulas.
+
+Cells are typed: amounts and ratios as numbers, months as dates, text as strings (formula-
+neutralized, report.safety). Placeholders the printed handout uses are not written: `—` (no
+value; U+2014 is not in CP932 either) becomes an empty cell and `〃` (ditto) the text it repeats,
+so filters and sums work. 小計/合計 and derived columns are formulas (report.xlsx_formulas).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from gcfinops.report.i18n import Fmt, messages
+from gcfinops.report.safety import neutralize
+from gcfinops.report.tables import Col, Table
+from gcfinops.report.xlsx_formulas import (
+    aggregated_rows,
+    cell_ref,
+    close,
+    derived_formula,
+    sum_formula,
+)
+from gcfinops.report.xlsx_style import Styles, month_date, month_format
+
+EMPTY = frozenset({"—", "－", "-", ""})  # no value: an empty cell, never a dash in a number
+ADDITIVE = frozenset({"yen", "int"})  # kinds a 小計/合計 sums
+NUMERIC = frozenset({"yen", "int", "ratio", "pct", "rate"})
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a table landed: header row, first and last data rows, the next free row, the
+    last row an auto-filter should cover (details, before a trailing 合計) and its width."""
+
+    header: int
+    first: int
+    last: int
+    next: int
+    filter_last: int
+    ncols: int
+
+
+@dataclass
+class _Row:
+    values: list[Any] = field(default_factory=list)  # normalized: float, datetime, str, None
+    kinds: list[str] = field(default_factory=list)
+
+
+def merge_wards(parts: list[tuple[str, Table]], ward_label: str) -> Table:
+    """Several wards' tables of one kind as one table with a leading ward column (one
+    auto-filter, frozen header and print title per sheet), columns united in order."""
+    cols: list[Col] = []
+    for _, t in parts:
+        for j, c in enumerate(t.columns):
+            if all(c.key != x.key for x in cols):
+                before = t.columns[j - 1].key if j else None
+                at = next((k + 1 for k, x in enumerate(cols) if x.key == before), len(cols))
+                cols.insert(at if before else 0, c)
+    first = parts[0][1]
+    out = Table(first.key, first.title, [Col("ward", ward_label), *cols])
+    out.unit_note, out.note = first.unit_note, first.note
+    for ward, t in parts:
+        index = {c.key: j for j, c in enumerate(t.columns)}
+        for i, row in enumerate(t.rows):
+            out.rows.append([ward, *(row[index[c.key]] if c.key in index else None for c in cols)])
+            out.roles.append(t.role(i))
+    return out
+
+
+class TableWriter:
+    """Writes view tables with one set of styles."""
+
+    def __init__(self, styles: Styles, f: Fmt) -> None:
+        self.st, self.f = styles, f
+        self.ditto = messages(f.lang).get("doc.ditto", "〃")
+
+    def string(self, ws: Any, r: int, c: int, text: str, fmt: Any = None) -> None:
+        ws.write_string(r, c, neutralize(text), fmt if fmt is not None else self.st.text)
+
+    def unit_note(self, t: Table) -> str | None:
+        """The unit line above a money table; in 千円 it says the cells hold yen."""
+        note = t.unit_note
+        if note is None and any(c.kind == "yen" for c in t.columns):
+            unit = self.f.unit_label()
+            note = f"（単位：{unit}）" if self.f.lang == "ja" else f"(Unit: {unit})"
+        if note and self.f.unit == "thousand":
+            if self.f.lang == "ja" and note.endswith("）"):
+                note = note[:-1] + "。セルの値は円）"
+            elif note.endswith(")"):
+                note = note[:-1] + "; cells hold yen)"
+        return note
+
+    def table(self, ws: Any, row: int, t: Table, *, title: bool = True) -> Placed:
+        """Write `t` from sheet row `row`; where it landed."""
+        width = max(len(t.columns), 1)
+        if title:
+            self.string(ws, row, 0, t.title, self.st.h2)
+            note = self.unit_note(t)
+            if note:
+                self.string(ws, row, width - 1, note, self.st.unit)
+            row += 1
+        if t.note:
+            self.string(ws, row, 0, t.note)
+            row += 1
+        for j, col in enumerate(t.columns):
+            self.string(ws, row, j, col.label, self.st.head)
+        first = row + 1
+        rows = self._normalize(t)
+        roles = [t.role(i) for i in range(len(t.rows))]
+        self._write_rows(ws, first, t, rows, roles)
+        last = first + max(len(t.rows), 1) - 1
+        trailing = 0
+        for role in reversed(roles):
+            if role == "detail":
+                break
+            trailing += 1
+        filter_last = max(first + len(t.rows) - trailing - 1, row)
+        return Placed(row, first, last, last + 2, filter_last, width)
+
+    def _normalize(self, t: Table) -> list[_Row]:
+        out: list[_Row] = []
+        last_text: dict[int, str] = {}
+        for values in t.rows:
+            r = _Row()
+            for j, v in enumerate(values):
+                value, kind = t.kind_of(j, v)
+                if isinstance(value, str):
+                    text = value.strip()
+                    if text == self.ditto:
+                        value = last_text.get(j)
+                    elif text in EMPTY:
+                        value = None
+                    elif kind == "month":
+                        value = month_date(text) or value
+                    if isinstance(value, str):
+                        last_text[j] = value
+                elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                    value = float(value)
+                r.values.append(value)
+                r.kinds.append(kind)
+            out.append(r)
+        return out
+
+    def _write_rows(
+        self, ws: Any, first: int, t: Table, rows: list[_Row], roles: list[str]
+    ) -> None:
+        keys = [c.key for c in t.columns]
+        aggregates = aggregated_rows(roles)
+        for i, r in enumerate(rows):
+            sheet_row, role = first + i, roles[i]
+            formulas: dict[int, tuple[str, float]] = {}
+            numbers = {k: v for k, v in zip(keys, r.values, strict=False) if isinstance(v, float)}
+            refs = aggregates.get(i) or []
+            for j, value in enumerate(r.values if refs else []):
+                if r.kinds[j] not in ADDITIVE or not isinstance(value, float):
+                    continue
+                parts = [rows[k].values[j] for k in refs]
+                total = sum(p for p in parts if isinstance(p, float))
+                if any(isinstance(p, float) for p in parts) and close(total, value, money=True):
+                    formulas[j] = (sum_formula([first + k for k in refs], j), total)
+                    numbers[keys[j]] = total
+            cells = {k: cell_ref(sheet_row, j) for j, k in enumerate(keys)}
+            for j, value in enumerate(r.values):
+                if j in formulas or r.kinds[j] not in NUMERIC or not isinstance(value, float):
+                    continue
+                found = derived_formula(keys[j], numbers, value, cells)
+                if found:
+                    formulas[j] = found
+            for j, value in enumerate(r.values):
+                self._cell(ws, sheet_row, j, value, r.kinds[j], role, formulas.get(j))
+
+    def _cell(
+        self,
+        ws: Any,
+        r: int,
+        c: int,
+        value: Any,
+        kind: str,
+        role: str,
+        formula: tuple[str, float] | None,
+    ) -> None:
+        st = self.st
+        if formula is not None:
+            ws.write_formula(r, c, formula[0], st.kind(kind, role), formula[1])
+        elif value is None:
+            ws.write_blank(r, c, None, st.kind(kind, role))
+        elif isinstance(value, datetime):
+            ws.write_datetime(r, c, value, st.cell(month_format(self.f, value), role))
+        elif isinstance(value, float):
+            ws.write_number(r, c, value, st.kind(kind, role))
+        else:
+            wrap = len(str(value)) > 40
+            ws.write_string(r, c, neutralize(str(value)), st.cell("", role, wrap))

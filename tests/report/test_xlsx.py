@@ -1,0 +1,288 @@
+"""The report workbook read back with openpyxl: a working file, not an export (issue #17 item 6).
+
+Print setup, frozen panes, filters, borders, months as dates, 小計/合計 as formulas that add up
+to the model's figures, every finding, no placeholders in cells, document properties, and the
+same figures once LibreOffice recalculates every formula (skipped without LibreOffice).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from gcfinops import api, report
+from gcfinops.report.model import ReportData
+from gcfinops.report.safety import FORMULA_START
+from report import lake
+from report.xlsx_eval import evaluate, formula_cells
+
+DETAIL = {"業務別": "B5", "月次推移": "B5", "削減候補": "A5", "換算レート": "A5"}
+LANDSCAPE = {"月次推移", "削減候補", "区間比較"}
+
+
+@pytest.fixture(scope="module")
+def data(fixed_ws: Path) -> ReportData:
+    return api.report("all", workspace=fixed_ws, as_of=lake.AS_OF)
+
+
+@pytest.fixture(scope="module")
+def one(fixed_ws: Path) -> ReportData:
+    return api.report("131121", workspace=fixed_ws, as_of=lake.AS_OF)
+
+
+def _book(data: ReportData, **kw: Any) -> Any:
+    payload = report.render(data, "xlsx", **kw)
+    assert isinstance(payload, bytes)
+    return openpyxl.load_workbook(io.BytesIO(payload))
+
+
+def _rows(ws: Any) -> dict[str, list[Any]]:
+    """Rows by the text of their first (or, with a ward column, second) cell."""
+    return {str(r[0].value): list(r) for r in ws.iter_rows() if r[0].value is not None}
+
+
+def _header_row(ws: Any) -> int:
+    return int(ws.print_title_rows.split(":")[0].lstrip("$"))
+
+
+def test_sheets_numbers_formats_charts_and_safe_text(data: ReportData) -> None:
+    wb = _book(data)
+    assert wb.sheetnames == [
+        *("概要", "目標・予算", "業務別", "月次推移", "削減候補", "区間比較", "前提"),
+        "換算レート",
+    ]
+    plan = [[c.value for c in row] for row in wb["目標・予算"].iter_rows()]
+    r30 = [r for r in plan if r[0] == "平成30年度比3割削減"]  # 千代田区 (600,000), 世田谷区
+    assert [(r[5], r[8], r[9]) for r in r30] == [
+        (700_000, -100_000, "達成"),
+        (1_400_000, 2_035_000, "未達"),
+    ]
+    summary = {
+        str(r[0].value): r[1] for r in wb["概要"].iter_rows(min_col=1, max_col=2) if r[0].value
+    }
+    forecast = next(c for c in summary.values() if c.value == 3_435_000)
+    assert forecast.data_type == "n" and '"△"' in forecast.number_format
+    ratio = next(c for c in summary.values() if c.value == pytest.approx(1.7175))
+    assert ratio.number_format == "0.0%"  # 171.8%, not ×1.72
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row]
+    texts = [c.value for c in cells if c.data_type == "s"]
+    assert "'" + lake.HOSTILE_SERVICE in texts
+    assert not any(t.startswith(FORMULA_START) for t in texts)
+    for ws in wb:  # the only formulas are the workbook's own sums and ratios
+        for c in formula_cells(ws):
+            evaluate(ws, c.coordinate)
+    with zipfile.ZipFile(io.BytesIO(report.render(data, "xlsx"))) as z:  # type: ignore[arg-type]
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 6  # summary bars, cost items, monthly per ward
+
+
+def test_thousand_unit_keeps_yen_in_cells_and_scales_the_format(data: ReportData) -> None:
+    wb = _book(data, lang="en", unit="thousand")
+    assert wb.sheetnames[0] == "Summary"
+    cell = next(
+        r[1] for r in wb["Summary"].iter_rows(min_col=1, max_col=2) if r[1].value == 3_435_000
+    )
+    assert cell.number_format == "#,##0,;-#,##0,;-"
+    units = [c.value for row in wb["Summary"].iter_rows() for c in row if c.value]
+    assert "(Unit: ¥ thousand; cells hold yen)" in units or any(
+        isinstance(u, str) and u.endswith("; cells hold yen)") for u in units
+    )
+
+
+@pytest.mark.parametrize("ward", ["one", "all"])
+def test_every_sheet_prints_on_a4_one_page_wide_with_header_and_footer(
+    ward: str, request: pytest.FixtureRequest
+) -> None:
+    wb = _book(request.getfixturevalue("one" if ward == "one" else "data"))
+    for ws in wb:
+        setup = ws.page_setup
+        assert setup.paperSize == 9, ws.title
+        assert setup.orientation == ("landscape" if ws.title in LANDSCAPE else "portrait")
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0  # 1 wide, any height
+        assert ws.print_options.horizontalCentered
+        assert "標準化対象システム" in (ws.oddHeader.left.text or "")
+        assert "&P" in (ws.oddFooter.center.text or "")
+        if ws.title in DETAIL:
+            assert ws.print_title_rows == "$4:$4", ws.title
+
+
+def test_detail_sheets_freeze_under_the_header_and_filter_the_details(one: ReportData) -> None:
+    wb = _book(one)
+    for title, pane in DETAIL.items():
+        ws = wb[title]
+        assert ws.freeze_panes == pane, title
+        header = _header_row(ws)
+        ref = ws.auto_filter.ref
+        assert ref and ref.startswith("A4:"), (title, ref)
+        last = int("".join(ch for ch in ref.split(":")[1] if ch.isdigit()))
+        below = ws.cell(last + 1, 1).value
+        assert below is None or below == "合計", (title, below)  # the 合計 row stays outside
+        assert header == 4
+    systems = wb["業務別"]
+    assert systems.auto_filter.ref == "A4:F6"  # 2 業務; 合計 in row 7
+
+
+def test_several_wards_share_one_table_with_a_ward_column(data: ReportData) -> None:
+    wb = _book(data)
+    ws = wb["業務別"]
+    assert ws.freeze_panes == "C5" and ws["A4"].value == "区"
+    wards = {c.value for c in ws["A"][4:] if c.value}
+    assert wards == {"世田谷区", "千代田区"}
+    totals = [r for r in ws.iter_rows(min_row=5) if r[1].value == "合計"]
+    assert len(totals) == 2 and all(str(r[3].value).startswith("=SUM(") for r in totals)
+
+
+def test_table_cells_have_borders_and_totals_a_double_rule(one: ReportData) -> None:
+    ws = _book(one)["業務別"]
+    for row in ws.iter_rows(min_row=4, max_row=7, max_col=6):
+        for c in row:
+            assert all(
+                getattr(c.border, side).style for side in ("left", "right", "top", "bottom")
+            ), c.coordinate
+    assert ws["B7"].border.top.style == "double" and ws["B7"].font.b
+
+
+def test_months_are_dates_shown_in_wareki(one: ReportData) -> None:
+    ws = _book(one)["月次推移"]
+    months = [ws.cell(r, 1) for r in range(5, 17)]
+    assert [c.value for c in months] == [
+        datetime(2025 + (m < 4), m, 1) for m in (*range(4, 13), 1, 2, 3)
+    ]
+    assert all(c.is_date and c.number_format == '[$-411]ggge"年"m"月"' for c in months)
+    fx = _book(one)["換算レート"]
+    assert fx["A5"].value == datetime(2025, 9, 1) and fx["A5"].is_date
+
+
+def test_totals_are_formulas_adding_up_to_the_model(one: ReportData) -> None:
+    wb = _book(one)
+    w = one.wards[0]
+    systems = wb["業務別"]
+    total = _rows(systems)["合計"]
+    assert [c.value for c in total[1:4]] == ["=SUM(B5:B6)", "=SUM(C5:C6)", "=SUM(D5:D6)"]
+    assert evaluate(systems, "B7") == pytest.approx(w.baseline_jpy)
+    assert evaluate(systems, "C7") == pytest.approx(w.actual_to_date_jpy)
+    assert evaluate(systems, "D7") == pytest.approx(w.forecast_jpy)
+    assert evaluate(systems, "E7") == pytest.approx(w.forecast_ratio_to_baseline)
+    summary = wb["概要"]
+    items = next(r for r in summary.iter_rows() if r[0].value == "合計")
+    forecast = next(c for c in items if str(c.value).startswith("=SUM(") and c.column == 5)
+    assert evaluate(summary, forecast.coordinate) == pytest.approx(w.forecast_jpy)
+    # every formula of the workbook evaluates to the figure cached beside it
+    cached = openpyxl.load_workbook(io.BytesIO(report.render(one, "xlsx")), data_only=True)  # type: ignore[arg-type]
+    count = 0
+    for ws in wb:
+        for c in formula_cells(ws):
+            expected = cached[ws.title][c.coordinate].value
+            assert evaluate(ws, c.coordinate) == pytest.approx(expected), (ws.title, c.coordinate)
+            count += 1
+    assert count >= 20
+
+
+def test_a_changed_detail_flows_into_the_total(one: ReportData) -> None:
+    ws = _book(one)["業務別"]
+    before = evaluate(ws, "D7")
+    ws["D5"].value = ws["D5"].value + 1_000  # a 財政課 user edits a 見込
+    assert evaluate(ws, "D7") == before + 1_000
+    assert evaluate(ws, "E7") == pytest.approx((before + 1_000) / evaluate(ws, "B7"))
+
+
+def test_no_placeholders_in_cells(data: ReportData) -> None:
+    wb = _book(data)
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.value not in ("〃", "—", "(same)"), (ws.title, c.coordinate)
+
+
+def test_every_finding_is_on_its_sheet_not_only_the_top(one: ReportData) -> None:
+    w = one.wards[0]
+    assert len(w.all_findings) == w.findings_count == 3
+    short = replace(one, wards=[replace(w, top_findings=w.top_findings[:1])])
+    ws = _book(short)["削減候補"]
+    rows = [r for r in ws.iter_rows(min_row=5) if r[0].value]
+    assert len(rows) == 3 and {r[2].value for r in rows} >= {"i-1", lake.HOSTILE_RESOURCE}
+    assert ws["A3"].value == "削減候補一覧"
+
+
+def test_document_properties(one: ReportData, data: ReportData) -> None:
+    payload = report.render(one, "xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(payload))  # type: ignore[arg-type]
+    props = wb.properties
+    assert props.title and "世田谷区" in props.title
+    assert props.created == one.as_of.replace(tzinfo=None) or props.created is not None
+    with zipfile.ZipFile(io.BytesIO(payload)) as z:  # type: ignore[arg-type]
+        app = z.read("docProps/app.xml").decode()
+        custom = z.read("docProps/custom.xml").decode()
+    assert "<Company>世田谷区</Company>" in app
+    assert "DataAsOf" in custom
+    with zipfile.ZipFile(io.BytesIO(report.render(data, "xlsx"))) as z:  # type: ignore[arg-type]
+        assert "<Company></Company>" in z.read("docProps/app.xml").decode()  # several wards
+
+
+def test_same_bytes_for_the_same_inputs(one: ReportData) -> None:
+    assert report.render(one, "xlsx") == report.render(one, "xlsx")
+
+
+_RECALC = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_recalculates_every_formula_to_the_same_figure(
+    one: ReportData, tmp_path: Path
+) -> None:
+    """LibreOffice (told to recalculate on load) computes what the workbook caches, and renders
+    the 和暦 month format."""
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
+    src = tmp_path / "r.xlsx"
+    src.write_bytes(report.render(one, "xlsx"))  # type: ignore[arg-type]
+    out = tmp_path / "out"
+    cmd = [
+        "soffice",
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        str(out),
+        str(src),
+    ]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180, env={**os.environ})
+    ours = openpyxl.load_workbook(src, data_only=True)
+    formulas = openpyxl.load_workbook(src)
+    theirs = openpyxl.load_workbook(out / "r.xlsx", data_only=True)
+    checked = 0
+    for ws in formulas:
+        for c in formula_cells(ws):
+            got = theirs[ws.title][c.coordinate].value
+            want = ours[ws.title][c.coordinate].value
+            assert got == pytest.approx(want), (ws.title, c.coordinate, got, want)
+            checked += 1
+    assert checked >= 20
+    # the 月次推移 sheet (4th) as LibreOffice shows it: 和暦 months, 千円-free yen, △
+    sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,4"
+    cmd[cmd.index("xlsx")] = sheet
+    cmd[cmd.index(str(out))] = str(tmp_path / "csv")
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    (shown,) = (tmp_path / "csv").glob("*.csv")
+    lines = shown.read_text(encoding="utf-8").splitlines()
+    assert lines[4].startswith("令和7年4月,確定,100,000,") or lines[4].startswith(
+        '令和7年4月,確定,"100,000"'
+    ), lines[4]
