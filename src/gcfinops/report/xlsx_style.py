@@ -69,7 +69,7 @@ class Styles:
         self.wb, self.f = wb, f
         self.font = {"font_name": "Meiryo UI" if f.lang == "ja" else "Calibri", "font_size": 10}
         self.numbers = number_formats(f)
-        self._cache: dict[tuple[str, str, bool], Any] = {}
+        self._cache: dict[tuple[str, str, bool, bool], Any] = {}
         self.text = wb.add_format(self.font)
         self.wrap = wb.add_format({**self.font, "text_wrap": True, "valign": "top"})
         self.title = wb.add_format({**self.font, "bold": True, "font_size": 13})
@@ -79,15 +79,20 @@ class Styles:
             {**self.font, "bold": True, "bg_color": "#EEF3F9", "border": 1, "text_wrap": True}
         )
 
-    def cell(self, num_format: str, role: str = "detail", wrap: bool = False) -> Any:
-        """A bordered data cell with `num_format` ('' = General) for a row `role`."""
-        key = (num_format, role, wrap)
+    def cell(
+        self, num_format: str, role: str = "detail", wrap: bool = False, right: bool = False
+    ) -> Any:
+        """A bordered data cell with `num_format` ('' = General) for a row `role`; `right`
+        aligns text like a number (皆増 / 皆減 in a ratio column)."""
+        key = (num_format, role, wrap, right)
         if key not in self._cache:
             spec: dict[str, Any] = {**self.font, **ROLE_STYLES.get(role, ROLE_STYLES["detail"])}
             if num_format:
                 spec["num_format"] = num_format
             if wrap:
                 spec.update(text_wrap=True, valign="top")
+            if right:
+                spec["align"] = "right"
             self._cache[key] = self.wb.add_format(spec)
         return self._cache[key]
 

@@ -192,5 +192,7 @@ class TableWriter:
         elif isinstance(value, float):
             ws.write_number(r, c, value, st.kind(kind, role))
         else:
-            wrap = len(str(value)) > 40
-            ws.write_string(r, c, neutralize(str(value)), st.cell("", role, wrap))
+            text = str(value)
+            right = kind == "mark" or kind in NUMERIC  # 皆増 / 皆減, 未分析 in a number column
+            style = st.cell("", role, wrap=len(text) > 40 and not right, right=right)
+            ws.write_string(r, c, neutralize(text), style)
