@@ -19,15 +19,20 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from gcfinops import api, report
+from gcfinops.report.i18n import Fmt, messages
 from gcfinops.report.model import ReportData
 from gcfinops.report.safety import FORMULA_START
+from gcfinops.report.tables import Table
+from gcfinops.report.view import build_view
 from report import lake
 from report.xlsx_eval import evaluate, formula_cells
 
 DETAIL = {"業務別": "B5", "月次推移": "B5", "削減候補": "A5", "換算レート": "A5"}
 LANDSCAPE = {"月次推移", "削減候補", "区間比較"}
+TOTAL = messages("ja")["doc.total"]
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +49,11 @@ def _book(data: ReportData, **kw: Any) -> Any:
     payload = report.render(data, "xlsx", **kw)
     assert isinstance(payload, bytes)
     return openpyxl.load_workbook(io.BytesIO(payload))
+
+
+def _view(data: ReportData, key: str) -> Table:
+    """The view table `key` of the first ward: what every other format prints."""
+    return next(t for t in build_view(data, Fmt("ja")).wards[0].tables if t.key == key)
 
 
 def _rows(ws: Any) -> dict[str, list[Any]]:
@@ -64,8 +74,8 @@ def test_sheets_numbers_formats_charts_and_safe_text(data: ReportData) -> None:
     plan = [[c.value for c in row] for row in wb["目標・予算"].iter_rows()]
     r30 = [r for r in plan if r[0] == "平成30年度比3割削減"]  # 千代田区 (600,000), 世田谷区
     assert [(r[5], r[8], r[9]) for r in r30] == [
-        (700_000, -100_000, "達成"),
-        (1_400_000, 2_035_000, "未達"),
+        (700_000, -100_000, messages("ja")["doc.yes"]),
+        (1_400_000, 2_035_000, messages("ja")["doc.no"]),
     ]
     summary = {
         str(r[0].value): r[1] for r in wb["概要"].iter_rows(min_col=1, max_col=2) if r[0].value
@@ -122,15 +132,15 @@ def test_detail_sheets_freeze_under_the_header_and_filter_the_details(one: Repor
     for title, pane in DETAIL.items():
         ws = wb[title]
         assert ws.freeze_panes == pane, title
-        header = _header_row(ws)
+        assert _header_row(ws) == 4
         ref = ws.auto_filter.ref
         assert ref and ref.startswith("A4:"), (title, ref)
         last = int("".join(ch for ch in ref.split(":")[1] if ch.isdigit()))
         below = ws.cell(last + 1, 1).value
-        assert below is None or below == "合計", (title, below)  # the 合計 row stays outside
-        assert header == 4
-    systems = wb["業務別"]
-    assert systems.auto_filter.ref == "A4:F6"  # 2 業務; 合計 in row 7
+        assert below is None or below == TOTAL, (title, below)  # 合計 stays outside the filter
+    systems = _view(one, "by_business_system")
+    width = get_column_letter(len(systems.columns))
+    assert wb["業務別"].auto_filter.ref == f"A4:{width}{4 + len(systems.rows) - 1}"
 
 
 def test_several_wards_share_one_table_with_a_ward_column(data: ReportData) -> None:
@@ -139,18 +149,20 @@ def test_several_wards_share_one_table_with_a_ward_column(data: ReportData) -> N
     assert ws.freeze_panes == "C5" and ws["A4"].value == "区"
     wards = {c.value for c in ws["A"][4:] if c.value}
     assert wards == {"世田谷区", "千代田区"}
-    totals = [r for r in ws.iter_rows(min_row=5) if r[1].value == "合計"]
-    assert len(totals) == 2 and all(str(r[3].value).startswith("=SUM(") for r in totals)
+    totals = [r for r in ws.iter_rows(min_row=5) if r[1].value == TOTAL]
+    assert len(totals) == 2 and all(str(r[2].value).startswith("=SUM(") for r in totals)
 
 
 def test_table_cells_have_borders_and_totals_a_double_rule(one: ReportData) -> None:
     ws = _book(one)["業務別"]
-    for row in ws.iter_rows(min_row=4, max_row=7, max_col=6):
+    t = _view(one, "by_business_system")
+    last = 4 + len(t.rows)
+    for row in ws.iter_rows(min_row=4, max_row=last, max_col=len(t.columns)):
         for c in row:
             assert all(
                 getattr(c.border, side).style for side in ("left", "right", "top", "bottom")
             ), c.coordinate
-    assert ws["B7"].border.top.style == "double" and ws["B7"].font.b
+    assert ws.cell(last, 2).border.top.style == "double" and ws.cell(last, 2).font.b
 
 
 def test_months_are_dates_shown_in_wareki(one: ReportData) -> None:
@@ -164,20 +176,41 @@ def test_months_are_dates_shown_in_wareki(one: ReportData) -> None:
     assert fx["A5"].value == datetime(2025, 9, 1) and fx["A5"].is_date
 
 
+def _check_totals(ws: Any, t: Table, header: int) -> int:
+    """Every 小計/合計 amount of view table `t` (header on sheet row `header`) is a SUM formula
+    of the sheet that evaluates to the view's figure; how many."""
+    checked = 0
+    for i, row in enumerate(t.rows):
+        if t.role(i) == "detail":
+            continue
+        for j in range(len(t.columns)):
+            value, kind = t.kind_of(j, row[j])
+            if kind != "yen" or not isinstance(value, (int, float)):
+                continue
+            cell = ws.cell(header + 1 + i, j + 1)
+            if str(cell.value).startswith("=SUM("):
+                assert evaluate(ws, cell.coordinate) == pytest.approx(value), cell.coordinate
+                checked += 1
+    return checked
+
+
 def test_totals_are_formulas_adding_up_to_the_model(one: ReportData) -> None:
     wb = _book(one)
     w = one.wards[0]
-    systems = wb["業務別"]
-    total = _rows(systems)["合計"]
-    assert [c.value for c in total[1:4]] == ["=SUM(B5:B6)", "=SUM(C5:C6)", "=SUM(D5:D6)"]
-    assert evaluate(systems, "B7") == pytest.approx(w.baseline_jpy)
-    assert evaluate(systems, "C7") == pytest.approx(w.actual_to_date_jpy)
-    assert evaluate(systems, "D7") == pytest.approx(w.forecast_jpy)
-    assert evaluate(systems, "E7") == pytest.approx(w.forecast_ratio_to_baseline)
+    systems, header = _view(one, "by_business_system"), 4
+    assert _check_totals(wb["業務別"], systems, header) >= 3
+    col = {c.key: j + 1 for j, c in enumerate(systems.columns)}
+    total = wb["業務別"].cell(header + len(systems.rows), col["forecast"])
+    assert total.value.startswith("=SUM(")
+    assert evaluate(wb["業務別"], total.coordinate) == pytest.approx(w.forecast_jpy)
+    ratio = wb["業務別"].cell(total.row, col["ratio"])
+    assert evaluate(wb["業務別"], ratio.coordinate) == pytest.approx(w.forecast_ratio_to_baseline)
+    months = _view(one, "by_month")
+    assert _check_totals(wb["月次推移"], months, header) >= (3 if months.total else 0)
     summary = wb["概要"]
-    items = next(r for r in summary.iter_rows() if r[0].value == "合計")
-    forecast = next(c for c in items if str(c.value).startswith("=SUM(") and c.column == 5)
-    assert evaluate(summary, forecast.coordinate) == pytest.approx(w.forecast_jpy)
+    items = _view(one, "by_cost_item")
+    head = next(r[0].row for r in summary.iter_rows() if r[0].value == items.columns[0].label)
+    assert _check_totals(summary, items, head) >= 4
     # every formula of the workbook evaluates to the figure cached beside it
     cached = openpyxl.load_workbook(io.BytesIO(report.render(one, "xlsx")), data_only=True)  # type: ignore[arg-type]
     count = 0
@@ -191,10 +224,16 @@ def test_totals_are_formulas_adding_up_to_the_model(one: ReportData) -> None:
 
 def test_a_changed_detail_flows_into_the_total(one: ReportData) -> None:
     ws = _book(one)["業務別"]
-    before = evaluate(ws, "D7")
-    ws["D5"].value = ws["D5"].value + 1_000  # a 財政課 user edits a 見込
-    assert evaluate(ws, "D7") == before + 1_000
-    assert evaluate(ws, "E7") == pytest.approx((before + 1_000) / evaluate(ws, "B7"))
+    t = _view(one, "by_business_system")
+    col = {c.key: j + 1 for j, c in enumerate(t.columns)}
+    total = ws.cell(4 + len(t.rows), col["forecast"])
+    before = evaluate(ws, total.coordinate)
+    edited = ws.cell(5, col["forecast"])
+    edited.value = edited.value + 1_000  # a 財政課 user edits a 見込
+    assert evaluate(ws, total.coordinate) == before + 1_000
+    base = evaluate(ws, ws.cell(total.row, col["baseline"]).coordinate)
+    ratio = ws.cell(total.row, col["ratio"]).coordinate
+    assert evaluate(ws, ratio) == pytest.approx((before + 1_000) / base)
 
 
 def test_no_placeholders_in_cells(data: ReportData) -> None:

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.tables import Cell, Col, Table
-from gcfinops.report.xlsx_formulas import aggregated_rows, cell_ref, derived_formula, sum_formula
+from gcfinops.report.xlsx_formulas import (
+    aggregated_rows,
+    cell_ref,
+    derived_formula,
+    pick_derived,
+    sum_formula,
+)
 from gcfinops.report.xlsx_style import Styles, month_format, number_formats
 from gcfinops.report.xlsx_table import TableWriter, merge_wards
 from report.xlsx_eval import evaluate
@@ -54,14 +60,39 @@ def test_every_detail_is_counted_once_in_each_total(roles: list[str]) -> None:
             start = i + 1
 
 
-def test_derived_columns_are_formulas_only_when_they_reproduce_the_model() -> None:
-    cells = {"forecast": "E5", "baseline": "C5", "previous": "G5", "total": "E5"}
+def test_one_derived_rule_per_column_the_one_every_row_reproduces() -> None:
+    cells = {"forecast": "E5", "baseline": "C5", "actual": "D5", "previous": "G5"}
     row = {"forecast": 3_435_000.0, "baseline": 2_000_000.0, "previous": 540_000.0}
-    assert derived_formula("ratio", row, 1.7175, cells) == ('=IF(N(C5)=0,"",E5/C5)', 1.7175)
-    assert derived_formula("ratio", row, 1.5, cells) is None  # not forecast ÷ baseline
-    assert derived_formula("ratio", {"forecast": 1.0}, 1.0, cells) is None
-    growth = derived_formula("change", {"total": 315_000.0, "previous": 90_000.0}, 2.5, cells)
-    assert growth == ('=IF(N(G5)=0,"",E5/G5-1)', 2.5)
+    rule = pick_derived("ratio", [(row, 1.7175)])
+    assert rule is not None
+    assert derived_formula(rule, row, cells) == ('=IF(N(C5)=0,"",E5/C5)', 1.7175)
+    assert pick_derived("ratio", [(row, 1.5)]) is None  # not forecast ÷ baseline
+    assert pick_derived("ratio", [({"forecast": 1.0}, 1.0)]) is None  # no operands anywhere
+    # a row of zeros fits every rule; the row with figures decides: 実績 − 前年, not 見込 − 前年
+    zeros = {"forecast": 0.0, "actual": 0.0, "previous": 0.0}
+    figures = {"forecast": 600_000.0, "actual": 300_000.0, "previous": 0.0}
+    rule = pick_derived("change_amount", [(zeros, 0.0), (figures, 300_000.0)])
+    assert rule is not None and (rule.a, rule.b) == ("actual", "previous")
+    assert derived_formula(rule, zeros, cells) == ("=D5-G5", 0.0)
+
+
+def test_cumulative_is_a_running_sum_of_the_month_totals() -> None:
+    t = Table(
+        "by_month",
+        "月次",
+        [
+            Col("month", "月", "month"),
+            Col("total", "合計", "yen"),
+            Col("cumulative", "累計", "yen"),
+        ],
+    )
+    t.rows = [["2025-04", 10.0, 10.0], ["2025-05", 20.0, 30.0], ["2025-06", 5.0, None]]
+    t.rows.append(["合計", 35.0, None])
+    t.roles = ["detail", "detail", "detail", "total"]
+    ws = _write(t)
+    assert [ws["C3"].value, ws["C4"].value, ws["C5"].value] == ["=B3", "=C3+B4", None]
+    ws["B3"].value = 11
+    assert evaluate(ws, "C4") == 31 and evaluate(ws, "B6") == 36
 
 
 def _write(t: Table, f: Fmt | None = None) -> openpyxl.worksheet.worksheet.Worksheet:

@@ -2,7 +2,8 @@
 
 A test reads the workbook back with openpyxl (formulas as text) and recomputes each formula
 from the cells it refers to, recursively, the way Excel would: `=SUM(C5:C9,C11)`,
-`=IF(N(B5)=0,"",D5/B5)`, `=IF(N(G5)=0,"",E5/G5-1)` and `=D5-F5`. Anything else fails loudly.
+`=IF(N(B5)=0,"",D5/B5)`, `=IF(N(G5)=0,"",E5/G5-1)`, `=D5-F5`, `=F4+E5` and `=E5`.
+Anything else fails loudly.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from openpyxl.utils.cell import range_boundaries
 
 _SUM = re.compile(r"^=SUM\(([A-Z]+\d+(?::[A-Z]+\d+)?(?:,[A-Z]+\d+(?::[A-Z]+\d+)?)*)\)$")
 _RATIO = re.compile(r'^=IF\(N\(([A-Z]+\d+)\)=0,"",([A-Z]+\d+)/([A-Z]+\d+)(-1)?\)$')
-_DIFF = re.compile(r"^=([A-Z]+\d+)-([A-Z]+\d+)$")
+_DIFF = re.compile(r"^=([A-Z]+\d+)([-+])([A-Z]+\d+)$")
+_REF = re.compile(r"^=([A-Z]+\d+)$")
 
 
 def evaluate(ws: Any, ref: str) -> Any:
@@ -38,7 +40,10 @@ def evaluate(ws: Any, ref: str) -> Any:
             return ""
         return evaluate(ws, m.group(2)) / evaluate(ws, m.group(3)) - (1 if m.group(4) else 0)
     if m := _DIFF.match(value):
-        return (evaluate(ws, m.group(1)) or 0) - (evaluate(ws, m.group(2)) or 0)
+        a, b = evaluate(ws, m.group(1)) or 0, evaluate(ws, m.group(3)) or 0
+        return a - b if m.group(2) == "-" else a + b
+    if m := _REF.match(value):
+        return evaluate(ws, m.group(1))
     raise AssertionError(f"{ws.title}!{ref}: unexpected formula {value!r}")
 
 

@@ -110,18 +110,34 @@ DERIVED: tuple[Derived, ...] = (
 )
 
 
-def derived_formula(
-    column: str, row_values: Mapping[str, float], value: float, cells: Mapping[str, str]
-) -> tuple[str, float] | None:
-    """(formula, cached value) for column `column` of a row whose numeric cells are
-    `row_values` (by column key) at sheet cells `cells`; None when no rule reproduces `value`."""
+def pick_derived(column: str, rows: Sequence[tuple[Mapping[str, float], float]]) -> Derived | None:
+    """The rule for column `column` of a table: the first candidate that reproduces the view's
+    value on every row (`(numeric cells by key, value)`) where its operands exist. One rule per
+    column, not per row: on a row of zeros every candidate would match."""
     for d in DERIVED:
         if d.column != column:
             continue
-        a, b = row_values.get(d.a), row_values.get(d.b)
-        if a is None or b is None:
-            continue
-        got = d.value(a, b)
-        if got is not None and close(got, value, money=d.op == "diff"):
-            return d.formula(cells[d.a], cells[d.b]), got
+        used = 0
+        for cells, value in rows:
+            a, b = cells.get(d.a), cells.get(d.b)
+            if a is None or b is None:
+                continue
+            got = d.value(a, b)
+            if got is None or not close(got, value, money=d.op == "diff"):
+                break
+            used += 1
+        else:
+            if used:
+                return d
     return None
+
+
+def derived_formula(
+    d: Derived, row_values: Mapping[str, float], cells: Mapping[str, str]
+) -> tuple[str, float] | None:
+    """(formula, cached value) of rule `d` on one row; None where an operand is missing."""
+    a, b = row_values.get(d.a), row_values.get(d.b)
+    if a is None or b is None:
+        return None
+    got = d.value(a, b)
+    return None if got is None else (d.formula(cells[d.a], cells[d.b]), got)

@@ -21,6 +21,7 @@ from gcfinops.report.xlsx_formulas import (
     cell_ref,
     close,
     derived_formula,
+    pick_derived,
     sum_formula,
 )
 from gcfinops.report.xlsx_style import Styles, month_date, month_format
@@ -149,10 +150,12 @@ class TableWriter:
     ) -> None:
         keys = [c.key for c in t.columns]
         aggregates = aggregated_rows(roles)
-        for i, r in enumerate(rows):
-            sheet_row, role = first + i, roles[i]
-            formulas: dict[int, tuple[str, float]] = {}
-            numbers = {k: v for k, v in zip(keys, r.values, strict=False) if isinstance(v, float)}
+        formulas: list[dict[int, tuple[str, float]]] = [{} for _ in rows]
+        numbers: list[dict[str, float]] = []
+        for i, r in enumerate(rows):  # 小計/合計 first: derived columns use their sums
+            numbers.append(
+                {k: v for k, v in zip(keys, r.values, strict=False) if isinstance(v, float)}
+            )
             refs = aggregates.get(i) or []
             for j, value in enumerate(r.values if refs else []):
                 if r.kinds[j] not in ADDITIVE or not isinstance(value, float):
@@ -160,17 +163,54 @@ class TableWriter:
                 parts = [rows[k].values[j] for k in refs]
                 total = sum(p for p in parts if isinstance(p, float))
                 if any(isinstance(p, float) for p in parts) and close(total, value, money=True):
-                    formulas[j] = (sum_formula([first + k for k in refs], j), total)
-                    numbers[keys[j]] = total
-            cells = {k: cell_ref(sheet_row, j) for j, k in enumerate(keys)}
-            for j, value in enumerate(r.values):
-                if j in formulas or r.kinds[j] not in NUMERIC or not isinstance(value, float):
+                    formulas[i][j] = (sum_formula([first + k for k in refs], j), total)
+                    numbers[i][keys[j]] = total
+        for j, key in enumerate(keys):
+            column = [
+                (numbers[i], r.values[j])
+                for i, r in enumerate(rows)
+                if r.kinds[j] in NUMERIC and isinstance(r.values[j], float) and j not in formulas[i]
+            ]
+            rule = pick_derived(key, column) if column else None
+            for i, r in enumerate(rows):
+                if rule is None or j in formulas[i] or not isinstance(r.values[j], float):
                     continue
-                found = derived_formula(keys[j], numbers, value, cells)
+                cells = {k: cell_ref(first + i, c) for c, k in enumerate(keys)}
+                found = derived_formula(rule, numbers[i], cells)
                 if found:
-                    formulas[j] = found
+                    formulas[i][j] = found
+        self._running(first, keys, rows, roles, formulas)
+        for i, r in enumerate(rows):
             for j, value in enumerate(r.values):
-                self._cell(ws, sheet_row, j, value, r.kinds[j], role, formulas.get(j))
+                self._cell(ws, first + i, j, value, r.kinds[j], roles[i], formulas[i].get(j))
+
+    @staticmethod
+    def _running(
+        first: int,
+        keys: list[str],
+        rows: list[_Row],
+        roles: list[str],
+        formulas: list[dict[int, tuple[str, float]]],
+    ) -> None:
+        """累計 (`cumulative`) as the running sum of 合計 (`total`): the row above plus this
+        month, where the view's figure is exactly that."""
+        if "cumulative" not in keys or "total" not in keys:
+            return
+        cum, tot = keys.index("cumulative"), keys.index("total")
+        previous: tuple[int, float] | None = None  # (sheet row, value) of the last 累計
+        for i, r in enumerate(rows):
+            value, month = r.values[cum], r.values[tot]
+            if roles[i] != "detail" or not isinstance(value, float):
+                previous = None if roles[i] == "total" else previous
+                continue
+            if isinstance(month, float):
+                base = previous[1] if previous else 0.0
+                if close(base + month, value, money=True):
+                    this = cell_ref(first + i, tot)
+                    formula = f"={cell_ref(previous[0], cum)}+{this}" if previous else f"={this}"
+                    formulas[i][cum] = (formula, base + month)
+                    value = base + month
+            previous = (first + i, value)
 
     def _cell(
         self,
