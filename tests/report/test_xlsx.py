@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -325,3 +325,41 @@ def test_libreoffice_recalculates_every_formula_to_the_same_figure(
     assert lines[4].startswith("令和7年4月,確定,100,000,") or lines[4].startswith(
         '令和7年4月,確定,"100,000"'
     ), lines[4]
+
+
+def test_header_block_page_header_and_properties_come_from_the_handout_header(
+    one: ReportData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gcfinops.report import xlsx
+    from gcfinops.report.header import ReportHeader
+
+    header = ReportHeader(
+        title="世田谷区 標準化対象システムの運用経費の状況（令和7年度）",
+        prepared_on=date(2026, 4, 10),
+        prepared_on_label="令和8年4月10日",
+        through_label="令和7年9月30日利用分まで",
+        department="総務部情報政策課 & 財政課",
+        document_number="資料3",
+    )
+    real = xlsx.build_view
+    monkeypatch.setattr(xlsx, "build_view", lambda d, f: replace(real(d, f), header=header))
+    payload = report.render(one, "xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(payload))  # type: ignore[arg-type]
+    props = wb.properties
+    assert props.title == header.title and props.subject == header.through_label
+    assert props.creator == header.department and props.created == datetime(2026, 4, 10)
+    with zipfile.ZipFile(io.BytesIO(payload)) as z:  # type: ignore[arg-type]
+        assert "<Company>世田谷区</Company>" in z.read("docProps/app.xml").decode()
+        assert "資料3" in z.read("docProps/custom.xml").decode()
+    summary = wb["概要"]
+    assert summary["A1"].value == header.title and summary["A2"].value == header.through_label
+    assert [summary["G1"].value, summary["G2"].value, summary["G3"].value] == [
+        "資料3",
+        "令和8年4月10日",
+        "総務部情報政策課 & 財政課",
+    ]
+    for ws in wb:
+        assert ws.oddHeader.left.text == header.title
+        assert ws.oddHeader.right.text == "作成日　令和8年4月10日"
+        assert ws.oddFooter.left.text == "総務部情報政策課 && 財政課"  # & escaped
+        assert ws.oddFooter.center.text == "&P／&N"
