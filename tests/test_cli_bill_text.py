@@ -36,7 +36,7 @@ USAGE_TYPE = "[/tmp] usage"
 _REF = r"[A-Z]{1,3}\d+"
 OWN_FORMULA = re.compile(
     rf"^=(SUM\({_REF}(:{_REF})?(,{_REF}(:{_REF})?)*\)"
-    rf'|IF\(N\({_REF}\)=0,"",{_REF}/{_REF}(-1)?\)|{_REF}([-+]{_REF})?)$'
+    rf'|IF\(N\({_REF}\)=0,"",{_REF}/{_REF}(-1)?\)|{_REF}([-+]{_REF}|\*[0-9.]+)?)$'
 )
 # resource id, service name, tags beyond the ward
 RESOURCES = [

@@ -82,8 +82,17 @@ def test_sheets_numbers_formats_charts_and_safe_text(data: ReportData) -> None:
     }
     forecast = next(c for c in summary.values() if c.value == 3_435_000)
     assert forecast.data_type == "n" and '"△"' in forecast.number_format
-    ratio = next(c for c in summary.values() if c.value == pytest.approx(1.7175))
-    assert ratio.number_format == "0.0%"  # 171.8%, not ×1.72
+    # 総括表: 基準額比, 目標額 and 目標額との差 are formulas over the 基準額 and 見込 rows
+    head = wb["概要"]
+    formulas = {c.coordinate: c for c in formula_cells(head) if c.column == 2}
+    got = {k: evaluate(head, k) for k in formulas}
+    w = next(x for x in data.wards if x.ward == "131121")
+    ratio = next(formulas[k] for k, v in got.items() if v == pytest.approx(1.7175))
+    assert ratio.number_format == "0.0%" and "/" in ratio.value  # 171.8%, not ×1.72
+    target = next(formulas[k] for k, v in got.items() if v == pytest.approx(1_400_000))
+    assert target.value.endswith("*0.7")
+    gap = next(formulas[k] for k, v in got.items() if v == pytest.approx(w.gap_to_target_jpy))
+    assert gap.value.count("-") == 1 and "IF" not in gap.value
     cells = [c for ws in wb for row in ws.iter_rows() for c in row]
     texts = [c.value for c in cells if c.data_type == "s"]
     assert "'" + lake.HOSTILE_SERVICE in texts

@@ -2,7 +2,7 @@
 
 A test reads the workbook back with openpyxl (formulas as text) and recomputes each formula
 from the cells it refers to, recursively, the way Excel would: `=SUM(C5:C9,C11)`,
-`=IF(N(B5)=0,"",D5/B5)`, `=IF(N(G5)=0,"",E5/G5-1)`, `=D5-F5`, `=F4+E5` and `=E5`.
+`=IF(N(B5)=0,"",D5/B5)`, `=IF(N(G5)=0,"",E5/G5-1)`, `=D5-F5`, `=F4+E5`, `=E5` and `=B8*0.7`.
 Anything else fails loudly.
 """
 
@@ -17,6 +17,7 @@ _SUM = re.compile(r"^=SUM\(([A-Z]+\d+(?::[A-Z]+\d+)?(?:,[A-Z]+\d+(?::[A-Z]+\d+)?
 _RATIO = re.compile(r'^=IF\(N\(([A-Z]+\d+)\)=0,"",([A-Z]+\d+)/([A-Z]+\d+)(-1)?\)$')
 _DIFF = re.compile(r"^=([A-Z]+\d+)([-+])([A-Z]+\d+)$")
 _REF = re.compile(r"^=([A-Z]+\d+)$")
+_TIMES = re.compile(r"^=([A-Z]+\d+)\*(\d+(?:\.\d+)?)$")
 
 
 def evaluate(ws: Any, ref: str) -> Any:
@@ -42,6 +43,8 @@ def evaluate(ws: Any, ref: str) -> Any:
     if m := _DIFF.match(value):
         a, b = evaluate(ws, m.group(1)) or 0, evaluate(ws, m.group(3)) or 0
         return a - b if m.group(2) == "-" else a + b
+    if m := _TIMES.match(value):
+        return (evaluate(ws, m.group(1)) or 0) * float(m.group(2))
     if m := _REF.match(value):
         return evaluate(ws, m.group(1))
     raise AssertionError(f"{ws.title}!{ref}: unexpected formula {value!r}")

@@ -61,7 +61,7 @@ class _Book:
     def __init__(self, wb: Any, doc: DocView, data: ReportData, f: Fmt) -> None:
         self.wb, self.doc, self.data, self.f = wb, doc, data, f
         self.st = Styles(wb, f)
-        self.w = TableWriter(self.st, f)
+        self.w = TableWriter(self.st, f, data.target_ratio)
         self.page = PageText.of(doc, f)
         self.names = SHEETS[f.lang]
 

@@ -25,6 +25,7 @@ from gcfinops.report.xlsx_formulas import (
     sum_formula,
 )
 from gcfinops.report.xlsx_style import Styles, month_date, month_format
+from gcfinops.report.xlsx_summary import summary_formulas
 
 EMPTY = frozenset({"—", "－", "-", ""})  # no value: an empty cell, never a dash in a number
 ADDITIVE = frozenset({"yen", "int"})  # kinds a 小計/合計 sums
@@ -74,8 +75,8 @@ def merge_wards(parts: list[tuple[str, Table]], ward_label: str) -> Table:
 class TableWriter:
     """Writes view tables with one set of styles."""
 
-    def __init__(self, styles: Styles, f: Fmt) -> None:
-        self.st, self.f = styles, f
+    def __init__(self, styles: Styles, f: Fmt, target_ratio: float | None = None) -> None:
+        self.st, self.f, self.target_ratio = styles, f, target_ratio
         self.ditto = messages(f.lang).get("doc.ditto", "〃")
 
     def string(self, ws: Any, r: int, c: int, text: str, fmt: Any = None) -> None:
@@ -180,6 +181,10 @@ class TableWriter:
                 if found:
                     formulas[i][j] = found
         self._running(first, keys, rows, roles, formulas)
+        if t.key == "summary" and len(keys) == 2:  # 総括表: label | figure
+            figures = [v if isinstance(v, float) else None for v in (r.values[1] for r in rows)]
+            for i, found in summary_formulas(t, figures, first, self.f, self.target_ratio).items():
+                formulas[i][1] = found
         for i, r in enumerate(rows):
             for j, value in enumerate(r.values):
                 self._cell(ws, first + i, j, value, r.kinds[j], roles[i], formulas[i].get(j))
