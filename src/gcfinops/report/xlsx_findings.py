@@ -9,7 +9,8 @@ identified savings (the largest saving per resource, report.sections.findings).
 from __future__ import annotations
 
 from gcfinops.allocation.systems import get_system
-from gcfinops.report.i18n import Fmt, messages
+from gcfinops.report.handout import rule_name
+from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import Finding, WardReport
 from gcfinops.report.tables import Col, Table
 
@@ -19,18 +20,13 @@ def every_finding(w: WardReport) -> list[Finding]:
     return list(w.all_findings) if w.all_findings else list(w.top_findings)
 
 
-def rule_name(rule_id: str, f: Fmt) -> str:
-    """A rule's name in the report language where the messages have one, else its id."""
-    text = messages(f.lang).get(f"rule.{rule_id}")
-    return text if text else rule_id
-
-
 def findings_table(w: WardReport, f: Fmt, title: str) -> Table:
     t = Table(
         "findings_all",
         title,
         [
             Col("rule", f.t("col.rule")),
+            Col("rule_id", f.t("col.rule_id")),  # the technical id: the working file keeps it
             Col("system", f.t("col.system")),
             Col("resource", f.t("col.resource")),
             Col("monthly_savings", f.t("col.monthly_savings"), "yen"),
@@ -47,7 +43,8 @@ def findings_table(w: WardReport, f: Fmt, title: str) -> Table:
         t.rows.append(
             [
                 rule_name(x.rule_id, f),
-                f.name(system.name_ja, system.name_en) if system else None,
+                x.rule_id,
+                f.name(system.name_ja, system.name_en) if system else f.t("doc.unassigned"),
                 x.resource_id,
                 x.estimated_monthly_savings_jpy,
                 x.estimated_monthly_savings_jpy * 12,

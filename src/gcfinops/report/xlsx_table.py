@@ -86,8 +86,7 @@ class TableWriter:
         """The unit line above a money table; in 千円 it says the cells hold yen."""
         note = t.unit_note
         if note is None and any(c.kind == "yen" for c in t.columns):
-            unit = self.f.unit_label()
-            note = f"（単位：{unit}）" if self.f.lang == "ja" else f"(Unit: {unit})"
+            note = self.f.unit_note()
         if note and self.f.unit == "thousand":
             if self.f.lang == "ja" and note.endswith("）"):
                 note = note[:-1] + "。セルの値は円）"
