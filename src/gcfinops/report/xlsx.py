@@ -168,10 +168,11 @@ def _items_chart(b: _Book, ws: Any, placed: Placed, t: Table) -> None:
     sheet = ws.get_name()
     col = {c.key: j for j, c in enumerate(t.columns)}
     details = [placed.first + i for i in range(len(t.rows)) if t.role(i) == "detail"]
-    if not details or not {"baseline", "forecast"} & set(col):
+    if not details or not {"baseline", "forecast", "actual"} & set(col):
         return
     chart = b.wb.add_chart({"type": "bar"})
-    for key in ("baseline", "forecast"):
+    # baseline against the year's figure: 見込 while months remain, 実績 once all are closed
+    for key in ("baseline", "forecast" if "forecast" in col else "actual"):
         if key in col:
             chart.add_series(
                 {
