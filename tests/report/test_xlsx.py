@@ -374,3 +374,14 @@ def test_header_block_page_header_and_properties_come_from_the_handout_header(
         assert ws.oddHeader.right.text == "作成日　令和8年4月10日"
         assert ws.oddFooter.left.text == "総務部情報政策課 && 財政課"  # & escaped
         assert ws.oddFooter.center.text == "&P／&N"
+
+
+def test_without_findings_the_note_sits_above_the_header_and_panes_follow(
+    tmp_path: Path,
+) -> None:
+    ws_dir = lake.build(tmp_path / "ws", findings=False)
+    wb = _book(api.report("131121", workspace=ws_dir, as_of=lake.AS_OF))
+    sheet = wb["削減候補"]
+    assert sheet["A4"].value == messages("ja")["doc.no_findings"]
+    assert sheet.print_title_rows == "$5:$5" and sheet.freeze_panes == "A6"
+    assert sheet.auto_filter.ref == "A5:H5"

@@ -65,11 +65,11 @@ class _Book:
         self.page = PageText.of(doc, f)
         self.names = SHEETS[f.lang]
 
-    def sheet(self, key: str, *, landscape: bool = False, repeat_row: int | None = None) -> Any:
+    def sheet(self, key: str, *, landscape: bool = False) -> Any:
         ws = self.wb.add_worksheet(self.names[key])
         ws.set_column(0, 0, 36)
         ws.set_column(1, 12, 14)
-        print_setup(ws, self.page, landscape=landscape, repeat_row=repeat_row)
+        print_setup(ws, self.page, landscape=landscape)
         return ws
 
     def title_block(self, ws: Any, row: int = 0) -> int:
@@ -81,10 +81,9 @@ class _Book:
 
     def detail(self, key: str, table: Table, *, landscape: bool, freeze_col: int) -> Any:
         """A sheet of one table: frozen under its header, filtered, header row on every page."""
-        ws = self.sheet(key, landscape=landscape, repeat_row=3)
-        row = self.title_block(ws)
-        placed = self.w.table(ws, row, table)
-        assert placed.header == 3, "the repeated print row is the table header"
+        ws = self.sheet(key, landscape=landscape)
+        placed = self.w.table(ws, self.title_block(ws), table)
+        ws.repeat_rows(placed.header)  # row 4, or 5 under a note (e.g. 未分析)
         ws.freeze_panes(placed.first, freeze_col)
         ws.autofilter(placed.header, 0, max(placed.filter_last, placed.header), placed.ncols - 1)
         return ws, placed

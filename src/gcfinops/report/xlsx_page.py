@@ -50,10 +50,9 @@ class PageText:
         return cls(header[:_HF_LIMIT], (dept[: _HF_LIMIT - len(page)] + page))
 
 
-def print_setup(
-    ws: Any, page: PageText, *, landscape: bool = False, repeat_row: int | None = None
-) -> None:
-    """A4, one page wide, centered, page header/footer; `repeat_row` printed on every page."""
+def print_setup(ws: Any, page: PageText, *, landscape: bool = False) -> None:
+    """A4, one page wide, centered, page header and footer (detail sheets add the rows to
+    repeat on every page once their table is placed)."""
     ws.set_paper(A4)
     if landscape:
         ws.set_landscape()
@@ -64,8 +63,6 @@ def print_setup(
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     ws.set_header(page.header, {"margin": 0.3})
     ws.set_footer(page.footer, {"margin": 0.3})
-    if repeat_row is not None:
-        ws.repeat_rows(repeat_row)
 
 
 def set_properties(wb: Any, doc: DocView, data: ReportData, f: Fmt) -> None:
