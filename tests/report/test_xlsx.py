@@ -160,6 +160,11 @@ def test_several_wards_share_one_table_with_a_ward_column(data: ReportData) -> N
     assert wards == {"世田谷区", "千代田区"}
     totals = [r for r in ws.iter_rows(min_row=5) if r[1].value == TOTAL]
     assert len(totals) == 2 and all(str(r[2].value).startswith("=SUM(") for r in totals)
+    assert ws.auto_filter.ref == f"A4:{get_column_letter(ws.max_column)}{totals[-1][0].row}"
+    # each ward's 合計 adds that ward's rows only
+    col = {c.key: j + 2 for j, c in enumerate(_view(data, "by_business_system").columns)}
+    forecast = {str(r[0].value): evaluate(ws, r[col["forecast"] - 1].coordinate) for r in totals}
+    assert forecast == {w.ward_name: pytest.approx(w.forecast_jpy) for w in data.wards}
 
 
 def test_table_cells_have_borders_and_totals_a_double_rule(one: ReportData) -> None:

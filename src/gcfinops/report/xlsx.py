@@ -85,7 +85,10 @@ class _Book:
         placed = self.w.table(ws, self.title_block(ws), table)
         ws.repeat_rows(placed.header)  # row 4, or 5 under a note (e.g. 未分析)
         ws.freeze_panes(placed.first, freeze_col)
-        ws.autofilter(placed.header, 0, max(placed.filter_last, placed.header), placed.ncols - 1)
+        # several wards: every row, so filtering by 区 shows that ward with its 合計; one ward:
+        # the details only, so sorting never moves the 合計 below them
+        last = placed.last if len(self.doc.wards) > 1 else placed.filter_last
+        ws.autofilter(placed.header, 0, max(last, placed.header), placed.ncols - 1)
         return ws, placed
 
     def ward_table(self, key: str) -> Table:
