@@ -11,6 +11,7 @@ report.xlsx_table, xlsx_formulas, xlsx_style; print setup and properties: report
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 from gcfinops.report.i18n import Fmt
@@ -159,7 +160,8 @@ def _headline_rows(t: Table, wv: WardView) -> list[int]:
             continue
         for i in range(start, len(t.rows)):
             cell, _ = t.kind_of(1, t.rows[i][1])
-            if isinstance(cell, (int, float)) and not isinstance(cell, bool) and cell == value:
+            number = isinstance(cell, (int, float, Decimal)) and not isinstance(cell, bool)
+            if number and float(cell) == float(value):
                 out.append(i)
                 start = i + 1
                 break
