@@ -15,7 +15,7 @@ from gcfinops.report import appendix, crossward, handout, lines, plan_view
 from gcfinops.report.cells import change_cell
 from gcfinops.report.header import ReportHeader
 from gcfinops.report.i18n import Fmt
-from gcfinops.report.model import ReportData, WardReport, ratio
+from gcfinops.report.model import Finding, ReportData, WardReport, ratio
 from gcfinops.report.tables import Cell, Col, Table
 from gcfinops.tax import label as _tax_label
 
@@ -118,9 +118,17 @@ def _by_service(w: WardReport, f: Fmt) -> Table:
 
 
 def _findings(w: WardReport, f: Fmt) -> Table:
+    return findings_table(w, f, "findings", f.t("section.findings"), w.top_findings, "—")
+
+
+def findings_table(
+    w: WardReport, f: Fmt, key: str, title: str, findings: list[Finding], blank: str | None
+) -> Table:
+    """One row per finding (rule name and id, 業務, resource, savings, what to do, confidence);
+    `blank` stands in an empty text cell ("—" in the body, None in the workbook)."""
     t = Table(
-        "findings",
-        f.t("section.findings"),
+        key,
+        title,
         [
             Col("rule", f.t("col.rule")),
             Col("rule_id", f.t("col.rule_id")),
@@ -134,7 +142,7 @@ def _findings(w: WardReport, f: Fmt) -> Table:
     )
     if not w.findings_available:
         t.note = f.t("doc.no_findings")
-    for x in w.top_findings:
+    for x in findings:
         system = get_system(x.business_system) if x.business_system else None
         text = x.recommendation_ja if f.lang == "ja" else x.recommendation
         t.rows.append(
@@ -142,11 +150,11 @@ def _findings(w: WardReport, f: Fmt) -> Table:
                 handout.rule_name(x.rule_id, f),
                 x.rule_id,
                 f.name(system.name_ja, system.name_en) if system else f.t("doc.unassigned"),
-                x.resource_id or "—",
+                x.resource_id or blank,
                 x.estimated_monthly_savings_jpy,
                 x.estimated_monthly_savings_jpy * 12,
-                text or x.recommendation or "—",
-                f.t(f"confidence.{x.confidence}") if x.confidence else "—",
+                text or x.recommendation or blank,
+                f.t(f"confidence.{x.confidence}") if x.confidence else blank,
             ]
         )
     return t

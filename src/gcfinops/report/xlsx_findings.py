@@ -8,11 +8,10 @@ identified savings (the largest saving per resource, report.sections.findings).
 
 from __future__ import annotations
 
-from gcfinops.allocation.systems import get_system
-from gcfinops.report.handout import rule_name
 from gcfinops.report.i18n import Fmt
 from gcfinops.report.model import Finding, WardReport
-from gcfinops.report.tables import Col, Table
+from gcfinops.report.tables import Table
+from gcfinops.report.view import findings_table as view_findings_table
 
 
 def every_finding(w: WardReport) -> list[Finding]:
@@ -21,35 +20,5 @@ def every_finding(w: WardReport) -> list[Finding]:
 
 
 def findings_table(w: WardReport, f: Fmt, title: str) -> Table:
-    t = Table(
-        "findings_all",
-        title,
-        [
-            Col("rule", f.t("col.rule")),
-            Col("rule_id", f.t("col.rule_id")),  # the technical id: the working file keeps it
-            Col("system", f.t("col.system")),
-            Col("resource", f.t("col.resource")),
-            Col("monthly_savings", f.t("col.monthly_savings"), "yen"),
-            Col("annual_savings", f.t("col.annual_savings"), "yen"),
-            Col("recommendation", f.t("col.recommendation")),
-            Col("confidence", f.t("col.confidence")),
-        ],
-    )
-    if not w.findings_available:
-        t.note = f.t("doc.no_findings")
-    for x in every_finding(w):
-        system = get_system(x.business_system) if x.business_system else None
-        text = x.recommendation_ja if f.lang == "ja" else x.recommendation
-        t.rows.append(
-            [
-                rule_name(x.rule_id, f),
-                x.rule_id,
-                f.name(system.name_ja, system.name_en) if system else f.t("doc.unassigned"),
-                x.resource_id,
-                x.estimated_monthly_savings_jpy,
-                x.estimated_monthly_savings_jpy * 12,
-                text or x.recommendation,
-                f.t(f"confidence.{x.confidence}") if x.confidence else None,
-            ]
-        )
-    return t
+    """Every finding of the ward, empty cells where the body prints "—"."""
+    return view_findings_table(w, f, "findings_all", title, every_finding(w), None)
