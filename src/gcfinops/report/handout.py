@@ -16,6 +16,9 @@ from gcfinops.report.lines import is_closed
 from gcfinops.report.model import ReportData, WardReport
 from gcfinops.report.tables import Cell, Col, Table
 
+# baseline.BASIS values (決算 = settled accounts, 予算 = budget) in English text
+_BASIS_EN = {"決算": "settled", "予算": "budget"}
+
 
 def title(data: ReportData, f: Fmt) -> str:
     if data.is_multi_ward:
@@ -121,7 +124,11 @@ def summary_table(w: WardReport, data: ReportData, f: Fmt) -> Table:
         [Col("item", f.t("col.item")), Col("value", f.t("col.value"), "yen")],
     )
     t.unit_note = f.unit_note()
-    basis = "・".join(w.baseline_basis) if f.lang == "ja" else "/".join(w.baseline_basis)
+    basis = (
+        "・".join(w.baseline_basis)
+        if f.lang == "ja"
+        else "/".join(_BASIS_EN.get(b, b) for b in w.baseline_basis)
+    )
     baseline: Any = (
         w.baseline_jpy if w.baseline_jpy is not None else Cell(f.t("doc.no_baseline"), "mark")
     )
