@@ -31,39 +31,27 @@ def evaluate(wards: Iterable[WardBudget], limit: float) -> list[Evaluation]:
     """One evaluation per ward: (forecast − budget) ÷ budget in % against `limit`."""
     out = []
     for w in wards:
-        if w.budget_jpy is None or w.forecast_jpy is None or w.budget_jpy <= 0:
-            out.append(
-                Evaluation(
-                    group=w.ward,
-                    group_name=w.name,
-                    group_name_en=w.name_en,
-                    metric=METRIC,
-                    status="skipped",
-                    value=None,
-                    threshold=limit,
-                    current_jpy=w.forecast_jpy or 0.0,
-                    previous_jpy=w.budget_jpy,
-                    delta_jpy=None,
-                    comparison="budget",
-                    note="no_budget" if w.budget_jpy is None else "no_forecast",
-                )
-            )
-            continue
-        over = w.forecast_jpy - w.budget_jpy
-        pct = over / w.budget_jpy * 100
+        budget, forecast = w.budget_jpy, w.forecast_jpy
+        over = pct = note = None
+        if budget is None or forecast is None or budget <= 0:
+            note = "no_budget" if budget is None else "no_forecast"
+        else:
+            over = forecast - budget
+            pct = over / budget * 100
         out.append(
             Evaluation(
                 group=w.ward,
                 group_name=w.name,
                 group_name_en=w.name_en,
                 metric=METRIC,
-                status="breach" if pct > limit else "ok",
+                status="skipped" if pct is None else ("breach" if pct > limit else "ok"),
                 value=pct,
                 threshold=limit,
-                current_jpy=w.forecast_jpy,
-                previous_jpy=w.budget_jpy,
+                current_jpy=forecast or 0.0,
+                previous_jpy=budget,
                 delta_jpy=over,
                 comparison="budget",
+                note=note,
             )
         )
     return out
