@@ -121,7 +121,8 @@ def tables(data: ReportData, f: Fmt) -> list[Table]:
             Col("ward", f.t("col.ward")),
             Col("forecast", f.t("col.forecast"), "yen"),
             Col("population", f.t("plan.col_population"), "int"),
-            Col("per_resident", f.t("plan.col_per_resident"), "yen"),
+            # in whole yen whatever the table's unit: ¥980 a resident is "1" in 千円
+            Col("per_resident", f.t("plan.col_per_resident"), "int"),
             Col("source", f.t("plan.col_population_source")),
         ],
     )
@@ -131,7 +132,7 @@ def tables(data: ReportData, f: Fmt) -> list[Table]:
                 f.name(w.ward_name, w.ward_name_en),
                 w.forecast_jpy,
                 w.population,
-                w.cost_per_resident_jpy,
+                None if w.cost_per_resident_jpy is None else round(w.cost_per_resident_jpy),
                 w.population_source or f.t("plan.no_population"),
             ]
         )
