@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from gcfinops import tax
 from gcfinops.budget import SETSU_ORDER
+from gcfinops.report.batch import WardRows
 from gcfinops.report.model import Line, WardReport
 from gcfinops.report.plan_model import BudgetLine, BudgetStatus
-
-if TYPE_CHECKING:
-    import duckdb
 
 _UNITEMIZED = ("費目指定なし", "Not itemized")
 _UNMAPPED_SETSU = "未区分"
@@ -46,19 +43,26 @@ def _lines(
 
 
 def ward_budget(
-    con: duckdb.DuckDBPyConnection, w: WardReport, setsu: dict[str, str], basis: tax.TaxBasis
+    batch: WardRows, w: WardReport, setsu: dict[str, str], basis: tax.TaxBasis
 ) -> BudgetStatus | None:
-    """The ward's budget status; None when no budget row of the year was decided by as_of."""
-    rows = con.execute(
-        """SELECT business_system, cost_item, kind, sum(amount_jpy) FROM gcf_budget
-           WHERE ward = ? GROUP BY ALL""",
-        [w.ward],
-    ).fetchall()
+    """The ward's budget status; None when no budget row of the year was decided by as_of.
+    Each query runs once for every selected ward (`report.batch`)."""
+    selected = "ward IN (SELECT ward FROM gcf_selected)"
+    rows = batch.get(
+        "budget:rows",
+        f"""SELECT ward, business_system, cost_item, kind, sum(amount_jpy) FROM gcf_budget
+            WHERE {selected} GROUP BY ALL""",
+        None,
+        w.ward,
+    )
     if not rows:
         return None
-    files = con.execute(
-        "SELECT DISTINCT source_file FROM gcf_budget WHERE ward = ? ORDER BY 1", [w.ward]
-    ).fetchall()
+    files = batch.get(
+        "budget:files",
+        f"SELECT DISTINCT ward, source_file FROM gcf_budget WHERE {selected} ORDER BY 1, 2",
+        None,
+        w.ward,
+    )
 
     def yen(amount: float) -> float:
         return float(

@@ -16,6 +16,7 @@ figures the ward uses, and the source and reference date are printed beside the 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,20 +77,26 @@ def populations(raw: dict[str, Any], path: Path | None, wards: WardDirectory) ->
     return out
 
 
-def _vendors(con: duckdb.DuckDBPyConnection, code: str, fy: int) -> list[str]:
+def _vendors(con: duckdb.DuckDBPyConnection, fy: int) -> dict[str, list[str]]:
+    """The operation-support vendors of every selected ward (one query, not one a ward)."""
     rows = con.execute(
-        """SELECT DISTINCT vendor FROM gcf_noncloud_raw
-           WHERE ward = ? AND cost_item = ? AND fiscal_year = ? AND coalesce(vendor, '') <> ''
-           ORDER BY vendor""",
-        [code, OPERATION_SUPPORT, fy],
+        """SELECT DISTINCT ward, vendor FROM gcf_noncloud_raw
+           WHERE ward IN (SELECT ward FROM gcf_selected) AND cost_item = ? AND fiscal_year = ?
+             AND coalesce(vendor, '') <> ''
+           ORDER BY ward, vendor""",
+        [OPERATION_SUPPORT, fy],
     ).fetchall()
-    return [str(r[0]) for r in rows]
+    out: dict[str, list[str]] = defaultdict(list)
+    for ward, vendor in rows:
+        out[str(ward)].append(str(vendor))
+    return out
 
 
 def build(
     con: duckdb.DuckDBPyConnection, reports: list[WardReport], fy: int, people: Population
 ) -> CrossWard:
     """The comparison of every ward in the report."""
+    vendors = _vendors(con, fy)
     peers = []
     for w in reports:
         line = next((x for x in w.by_cost_item if x.key == OPERATION_SUPPORT), None)
@@ -103,7 +110,7 @@ def build(
                 source,
                 w.forecast_jpy,
                 None if line is None else line.forecast_jpy,
-                _vendors(con, w.ward, fy),
+                vendors.get(w.ward, []),
             )
         )
     return CrossWard(peers)

@@ -183,16 +183,16 @@ def build_report(
     reports = [
         replace(
             r,
-            savings=savings.ward_savings(con, r, history, settings.kpi),
-            targets=targets.ward_targets(con, r, settings.targets, tax_basis),
-            budget=budget.ward_budget(con, r, settings.setsu, tax_basis),
+            savings=savings.ward_savings(batch, r, history, settings.kpi),
+            targets=targets.ward_targets(batch, r, settings.targets, tax_basis),
+            budget=budget.ward_budget(batch, r, settings.setsu, tax_basis),
         )
         for r in reports
     ]
     if fx_rates:
         out = settings.targets.out_of_scope
         reports = [
-            replace(r, fx_scenarios=fx_scenario.ward_scenarios(con, r, period, fx_rates, out))
+            replace(r, fx_scenarios=fx_scenario.ward_scenarios(batch, r, period, fx_rates, out))
             for r in reports
         ]
     if all(r.actual_to_date_jpy == 0 and r.baseline_jpy is None for r in reports):
@@ -311,7 +311,7 @@ def _ward_report(
     if savings is not None:
         savings *= factors.savings
     extra = ward_finance(
-        con, code, splits.rules, INITIAL_ITEM, factors.noncloud_month, factors.noncloud_spread
+        batch, code, splits.rules, INITIAL_ITEM, factors.noncloud_month, factors.noncloud_spread
     )
     unallocated = batch.get(
         "unallocated",
@@ -390,7 +390,7 @@ def _ward_report(
         top_findings=top,
         findings_by_rule=[
             replace(r, annual_savings_jpy=r.annual_savings_jpy * factors.savings)
-            for r in sections.findings_by_rule(con, code, has_findings)
+            for r in sections.findings_by_rule(code, has_findings, batch)
         ],
         untagged_cloud_jpy=extra.untagged_usage_jpy,
         unallocated_system_cloud_jpy=float(unallocated[0][0]) if unallocated else 0.0,

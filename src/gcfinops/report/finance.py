@@ -4,7 +4,9 @@ multipliers of non-cloud and baseline rows.
 
 Reads the TEMP tables of `report.cloud` (gcf_cloud_jpy, gcf_split_matched, gcf_cloud_alloc,
 gcf_cloud_prior) and `report.data` (gcf_months, gcf_noncloud_raw). Every figure covers the
-fiscal year to date (months of the year that are not in the future).
+fiscal year to date (months of the year that are not in the future). Each query reads every
+selected ward at once (`report.batch`): a report for 1,788 municipalities runs six statements
+here, not six per municipality.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from gcfinops import tax
 from gcfinops.allocation.split import SplitRule
+from gcfinops.report.batch import WardRows
 from gcfinops.report.model import Apportioned
 
 if TYPE_CHECKING:
@@ -35,37 +38,51 @@ class WardFinance:
     initial_cost_jpy: float
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> float:
-    row = con.execute(sql, params).fetchone()
-    return float(row[0]) if row and row[0] is not None else 0.0
+_SELECTED = "c.ward IN (SELECT ward FROM gcf_selected)"
+
+
+def _total(batch: WardRows, name: str, sql: str, params: list[object], code: str) -> float:
+    rows = batch.get(name, sql, params, code)
+    return float(rows[0][0]) if rows and rows[0][0] is not None else 0.0
 
 
 def ward_finance(
-    con: duckdb.DuckDBPyConnection,
+    batch: WardRows,
     code: str,
     rules: tuple[SplitRule, ...],
     initial_item: str,
     noncloud_month_factor: str,
     noncloud_spread_factor: str,
 ) -> WardFinance:
-    before = _one(
-        con, f"SELECT sum(c.amount_jpy) FROM gcf_cloud_jpy AS c {_TO_DATE} WHERE c.ward = ?", [code]
+    """One ward's figures; each query runs once for every selected ward (`report.batch`)."""
+    before = _total(
+        batch,
+        "finance:before",
+        f"SELECT c.ward, sum(c.amount_jpy) FROM gcf_cloud_jpy AS c {_TO_DATE} "
+        f"WHERE {_SELECTED} GROUP BY c.ward",
+        [],
+        code,
     )
-    matched = dict(
-        con.execute(
-            f"""SELECT c.rule_no, sum(c.amount_jpy) FROM gcf_split_matched AS c {_TO_DATE}
-                WHERE c.ward = ? AND c.rule_no IS NOT NULL GROUP BY c.rule_no""",
-            [code],
-        ).fetchall()
-    )
+    matched = {
+        rule_no: amount
+        for rule_no, amount in batch.get(
+            "finance:matched",
+            f"""SELECT c.ward, c.rule_no, sum(c.amount_jpy) FROM gcf_split_matched AS c {_TO_DATE}
+                WHERE {_SELECTED} AND c.rule_no IS NOT NULL GROUP BY c.ward, c.rule_no""",
+            [],
+            code,
+        )
+    }
     alloc = {
         (str(r), str(s)): float(a)
-        for r, s, a in con.execute(
-            f"""SELECT c.rule, c.split_status, sum(c.amount_jpy) FROM gcf_cloud_alloc AS c
-                {_TO_DATE} WHERE c.ward = ? AND c.rule IS NOT NULL
-                GROUP BY c.rule, c.split_status""",
-            [code],
-        ).fetchall()
+        for r, s, a in batch.get(
+            "finance:alloc",
+            f"""SELECT c.ward, c.rule, c.split_status, sum(c.amount_jpy) FROM gcf_cloud_alloc AS c
+                {_TO_DATE} WHERE {_SELECTED} AND c.rule IS NOT NULL
+                GROUP BY c.ward, c.rule, c.split_status""",
+            [],
+            code,
+        )
     }
     lines = []
     for i, rule in enumerate(rules):
@@ -84,29 +101,39 @@ def ward_finance(
                 )
             )
     unapportioned = sum(a for (_, s), a in alloc.items() if s == "no_basis")
-    untagged = _one(
-        con,
-        f"""SELECT sum(c.amount_jpy) FROM gcf_cloud_jpy AS c {_TO_DATE}
-            WHERE c.ward = ? AND c.charge_category = 'Usage' AND c.untagged""",
-        [code],
+    untagged = _total(
+        batch,
+        "finance:untagged",
+        f"""SELECT c.ward, sum(c.amount_jpy) FROM gcf_cloud_jpy AS c {_TO_DATE}
+            WHERE {_SELECTED} AND c.charge_category = 'Usage' AND c.untagged
+            GROUP BY c.ward""",
+        [],
+        code,
     )
-    prior = _one(
-        con,
-        f"SELECT sum(c.amount_jpy) FROM gcf_cloud_prior AS c {_TO_DATE} WHERE c.ward = ?",
-        [code],
+    prior = _total(
+        batch,
+        "finance:prior",
+        f"SELECT c.ward, sum(c.amount_jpy) FROM gcf_cloud_prior AS c {_TO_DATE} "
+        f"WHERE {_SELECTED} GROUP BY c.ward",
+        [],
+        code,
     )
-    initial = _one(
-        con,
-        f"""SELECT sum(amount) FROM (
-              SELECT n.amount_jpy * {noncloud_month_factor} AS amount
+    initial = _total(
+        batch,
+        "finance:initial",
+        f"""SELECT i.ward, sum(i.amount) FROM (
+              SELECT n.ward, n.amount_jpy * {noncloud_month_factor} AS amount
               FROM gcf_noncloud_raw AS n JOIN gcf_months AS m ON m.month = n.month
-              WHERE n.ward = ? AND n.cost_item = ? AND m.in_fy AND m.status <> 'future'
+              WHERE n.cost_item = ? AND m.in_fy AND m.status <> 'future'
               UNION ALL
-              SELECT n.amount_jpy / 12.0 * {noncloud_spread_factor}
+              SELECT n.ward, n.amount_jpy / 12.0 * {noncloud_spread_factor}
               FROM gcf_noncloud_raw AS n JOIN gcf_months AS m ON m.fiscal_year = n.fiscal_year
-              WHERE n.month IS NULL AND n.ward = ? AND n.cost_item = ? AND m.in_fy
-                AND m.status <> 'future') AS i""",
-        [code, initial_item, code, initial_item],
+              WHERE n.month IS NULL AND n.cost_item = ? AND m.in_fy
+                AND m.status <> 'future') AS i
+            WHERE i.ward IN (SELECT ward FROM gcf_selected)
+            GROUP BY i.ward""",
+        [initial_item, initial_item],
+        code,
     )
     return WardFinance(before, lines, unapportioned, untagged, prior, initial)
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gcfinops.report.batch import WardRows
 from gcfinops.report.model import WardReport
 from gcfinops.report.period import Period
 from gcfinops.report.plan_model import FxScenario
 
 if TYPE_CHECKING:
-    import duckdb
+    pass
 
 CURRENCY = "USD"
 
@@ -42,7 +43,7 @@ def parse_rates(text: str | None) -> list[float]:
 
 
 def ward_scenarios(
-    con: duckdb.DuckDBPyConnection,
+    batch: WardRows,
     w: WardReport,
     p: Period,
     rates: list[float],
@@ -51,15 +52,18 @@ def ward_scenarios(
     """One scenario per rate; empty without rates or without a run-rate window."""
     if not rates or not p.window or w.forecast_jpy is None:
         return []
-    rows = con.execute(
-        """SELECT c.business_system, sum(c.amount), sum(c.amount * f.rate_jpy)
+    rows = batch.get(  # one query for every selected ward (`report.batch`)
+        "fx-scenario",
+        """SELECT c.ward, c.business_system, sum(c.amount), sum(c.amount * f.rate_jpy)
            FROM gcf_cloud_raw AS c
            JOIN gcf_fx AS f ON f.month = c.month AND f.currency = c.currency
            JOIN gcf_months AS m ON m.month = c.month AND m.in_window
-           WHERE c.ward = ? AND c.currency = ? AND NOT c.prior_year
-           GROUP BY c.business_system""",
-        [w.ward, CURRENCY],
-    ).fetchall()
+           WHERE c.ward IN (SELECT ward FROM gcf_selected) AND c.currency = ?
+             AND NOT c.prior_year
+           GROUP BY c.ward, c.business_system""",
+        [CURRENCY],
+        w.ward,
+    )
     remaining = 12 - p.complete
     n = len(p.window)
     out = []

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from gcfinops import realized
 from gcfinops.config import check_keys
 from gcfinops.errors import ConfigError
+from gcfinops.report.batch import WardRows
 from gcfinops.report.model import WardReport
 from gcfinops.report.plan_model import RealizedFinding, SavingsStatus
 from gcfinops.workspace import Workspace
@@ -54,18 +55,24 @@ def measure_all(con: duckdb.DuckDBPyConnection, ws: Workspace, fy: int) -> list[
 
 
 def ward_savings(
-    con: duckdb.DuckDBPyConnection, w: WardReport, rows: list[realized.Realized], kpi: Kpi
+    batch: WardRows, w: WardReport, rows: list[realized.Realized], kpi: Kpi
 ) -> SavingsStatus | None:
-    """The ward's status; None when no analysis history exists for the ward."""
+    """The ward's status; None when no analysis history exists for the ward. The cloud cost
+    before the year is one query for every selected ward (`report.batch`)."""
     mine = [r for r in rows if r.ward == w.ward]
     if not mine:
         return None
-    before = con.execute(
-        """SELECT coalesce(sum(c.amount_jpy), 0) FROM gcf_cost AS c
+    totals = batch.get(
+        "savings:cloud-before",
+        """SELECT c.ward, coalesce(sum(c.amount_jpy), 0) FROM gcf_cost AS c
            JOIN gcf_months AS m ON m.month = c.month
-           WHERE c.ward = ? AND c.source = 'cloud' AND NOT m.in_fy""",
-        [w.ward],
-    ).fetchone()
+           WHERE c.ward IN (SELECT ward FROM gcf_selected) AND c.source = 'cloud'
+             AND NOT m.in_fy
+           GROUP BY c.ward""",
+        None,
+        w.ward,
+    )
+    before = totals[0] if totals else None
     cloud = next((x for x in w.by_cost_item if x.key == "cloud_usage"), None)
     return SavingsStatus(
         realized_monthly_jpy=sum(r.realized_monthly_jpy or 0.0 for r in mine),

@@ -199,22 +199,24 @@ def findings(
     return (float(total[0]), int(total[1]), findings) if total else (0.0, 0, findings)
 
 
-def findings_by_rule(
-    con: duckdb.DuckDBPyConnection, code: str, available: bool
-) -> list[RuleSavings]:
+def findings_by_rule(code: str, available: bool, batch: WardRows) -> list[RuleSavings]:
     """Every finding of one ward grouped by rule: count and annualized savings (the largest per
-    resource within the rule), largest first; the handout lists kinds, not resources."""
+    resource within the rule), largest first; the handout lists kinds, not resources. One query
+    for every selected ward (`report.batch`); a finding without a resource counts alone."""
     if not available:
         return []
-    rows = con.execute(
-        """SELECT rule_id, count(*), sum(s) * 12 FROM (
-             SELECT rule_id, coalesce(resource_id, CAST(rn AS VARCHAR)) AS rid,
+    rows = batch.get(
+        "findings-by-rule",
+        """SELECT ward, rule_id, count(*), sum(s) * 12 FROM (
+             SELECT ward, rule_id, coalesce(resource_id, CAST(rn AS VARCHAR)) AS rid,
                     max(estimated_monthly_savings) AS s
-             FROM (SELECT *, row_number() OVER () AS rn FROM gcf_findings WHERE ward = ?) AS f
-             GROUP BY rule_id, rid) AS r
-           GROUP BY rule_id ORDER BY round(sum(s) * 12) DESC, rule_id""",
-        [code],
-    ).fetchall()
+             FROM (SELECT *, row_number() OVER (PARTITION BY ward) AS rn FROM gcf_findings
+                   WHERE ward IN (SELECT ward FROM gcf_selected)) AS f
+             GROUP BY ward, rule_id, rid) AS r
+           GROUP BY ward, rule_id ORDER BY ward, round(sum(s) * 12) DESC, rule_id""",
+        None,
+        code,
+    )
     return [RuleSavings(str(r[0]), int(r[1]), float(r[2])) for r in rows]
 
 

@@ -11,27 +11,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from gcfinops import tax
+from gcfinops.report.batch import WardRows
 from gcfinops.report.model import WardReport
 from gcfinops.report.plan_model import TargetStatus
 from gcfinops.targets import TargetConfig, TargetDef
 
-if TYPE_CHECKING:
-    import duckdb
-
 PreBase = dict[str | None, tuple[float, set[int]]]  # 業務 (None = whole ward) → (yen, years)
 
 
-def pre_migration_base(con: duckdb.DuckDBPyConnection, code: str, basis: tax.TaxBasis) -> PreBase:
+def pre_migration_base(batch: WardRows, code: str, basis: tax.TaxBasis) -> PreBase:
     """The ward's pre-migration base per 業務 (gcf_base_pre, `baseline.register_pre_migration`),
-    on the report's tax basis (each row at the rates of the year it describes)."""
-    rows = con.execute(
-        """SELECT business_system, fiscal_year, sum(amount_jpy) FROM gcf_base_pre
-           WHERE ward = ? GROUP BY ALL""",
-        [code],
-    ).fetchall()
+    on the report's tax basis (each row at the rates of the year it describes). One query for
+    every selected ward (`report.batch`)."""
+    rows = batch.get(
+        "targets:pre-migration",
+        """SELECT ward, business_system, fiscal_year, sum(amount_jpy) FROM gcf_base_pre
+           WHERE ward IN (SELECT ward FROM gcf_selected) GROUP BY ALL""",
+        None,
+        code,
+    )
     out: dict[str | None, tuple[float, set[int]]] = defaultdict(lambda: (0.0, set()))
     for system, fy, amount in rows:
         yen = float(tax.convert_fiscal_year(Decimal(str(amount)), int(fy), "included", basis))
@@ -110,8 +110,8 @@ def _status(t: TargetDef, w: WardReport, pre: PreBase, cfg: TargetConfig) -> Tar
 
 
 def ward_targets(
-    con: duckdb.DuckDBPyConnection, w: WardReport, cfg: TargetConfig, basis: tax.TaxBasis
+    batch: WardRows, w: WardReport, cfg: TargetConfig, basis: tax.TaxBasis
 ) -> list[TargetStatus]:
     """Every target (presets, then configured) of one ward, in configuration order."""
-    pre = pre_migration_base(con, w.ward, basis)
+    pre = pre_migration_base(batch, w.ward, basis)
     return [_status(t, w, pre, cfg) for t in cfg.targets]
