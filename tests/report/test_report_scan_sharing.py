@@ -237,3 +237,46 @@ def test_the_pass_translates_to_spark_sql() -> None:
     assert "UNIX_MICROS(L.CHARGEPERIODEND)" in spark.upper()
     assert "EPOCH_US" not in spark.upper()
     assert "GROUPING SETS" in spark and ":stamp" in spark
+
+
+class CountingAll(Counting):
+    """A DuckDB connection that records every statement."""
+
+    def execute(self, query: str, parameters: Any = None) -> Any:
+        self._log.append(query)
+        return self._con.execute(query, parameters)
+
+    def sql(self, query: str, **kw: Any) -> Any:
+        self._log.append(query)
+        return self._con.sql(query, **kw)
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement of the report sessions during the test."""
+    log: list[str] = []
+    original = sqlengine.duckdb_session
+
+    @contextmanager
+    def counted(**kw: Any) -> Iterator[Any]:
+        with original(**kw) as con:
+            yield CountingAll(con, log)
+
+    monkeypatch.setattr(sqlengine, "duckdb_session", counted)
+    return log
+
+
+def test_statements_of_a_report_for_all_wards_do_not_grow_with_wards(
+    fixed_ws: Path, tmp_path: Path, statements: list[str]
+) -> None:
+    """Finance, targets, budget, savings, findings by rule, FX scenarios and the cross-ward
+    vendors run one statement for every ward (`report.batch`), not one a ward: 1,788
+    municipalities cost what 2 wards cost in statements."""
+    bigger = _more_wards(fixed_ws, tmp_path / "ws", 5)
+    counts = []
+    for ws, wards in ((fixed_ws, 2), (bigger, 7)):
+        statements.clear()
+        data = api.report("all", workspace=ws, as_of=lake.AS_OF, fx_scenario="140,160")
+        assert len(data.wards) == wards
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
