@@ -16,15 +16,10 @@ target's gap in the same scope as the target.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from gcfinops.report.batch import WardRows
 from gcfinops.report.model import WardReport
 from gcfinops.report.period import Period
 from gcfinops.report.plan_model import FxScenario
-
-if TYPE_CHECKING:
-    pass
 
 CURRENCY = "USD"
 
