@@ -479,6 +479,81 @@ def test_allocation_per_distinct_input_matches_per_row(
     assert {"131130", "131091", "131032"} <= wards  # 渋谷区 (exact `ward`), 品川区, 港区
 
 
+def test_tags_per_distinct_json_text_match_per_row(
+    tmp_workspace: Workspace, tmp_path: Path
+) -> None:
+    """Issue 14 item 1, second round: CUR 2.0 `Tags` (and every lake column computed from one
+    JSON map alone) is computed once per distinct JSON text and joined back. Every lake and
+    folded row must hold what the per-row mapping of the CSV gives, for blank cells, `{}`,
+    `user_` / `aws_` keys, case variants and empty values."""
+    from gcfinops.adapters.base import compile_select
+    from gcfinops.db import connect
+    from gcfinops.readers import open_source, precomputed_columns, relation_sql
+
+    header, rows = cur2_table()
+    tags = header.index("resource_tags")
+    variants = [
+        "",
+        "{}",
+        '{"user_Ward": "港区", "user_ward": "渋谷区", "aws_createdBy": "x"}',
+        '{"user_name": "web-1", "user_env": ""}',
+        '{"aws_only": "1"}',
+    ]
+    for n, row in enumerate(rows):
+        row[tags] = variants[n % len(variants)]
+    source = write_csv(tmp_path / "cur2_tag_variants.csv", header, rows)
+    adapter = adapters.get("aws-cur2")
+    src = open_source(source, tmp_path)
+    typed = dataclasses.replace(src, kind="parquet", types=None)
+    assert {"Tags", "x_VolumeType"} <= set(precomputed_columns(typed, adapter))
+
+    ingest(tmp_workspace, [source])
+    con = connect()
+    cols = "x_SourceRow, CAST(Tags AS VARCHAR), x_VolumeType, ResourceName, BilledCost"
+    stored = con.execute(
+        f"SELECT {cols} FROM read_parquet('{tmp_workspace.root}/*/**/*.parquet', "
+        "hive_partitioning = false) ORDER BY ALL"
+    ).fetchall()
+    per_row = compile_select(adapter, src.header, relation_sql(src, adapter), {}, src.idents)
+    expected = con.execute(f"SELECT {cols} FROM ({per_row}) ORDER BY ALL").fetchall()
+    assert stored == expected
+    assert {r[1] for r in stored} >= {None, "{Ward=港区, ward=渋谷区, aws_createdBy=x}"}
+
+
+def test_typed_copy_leaves_out_unused_text_columns_only(tmp_path: Path) -> None:
+    """Pass 1 writes the columns the mapping reads and every typed column (their values are
+    still checked: a bad number there is an error), not the unused text columns."""
+    from gcfinops.readers import csv_types, open_source, typed_columns
+
+    header, rows = cur2_table()
+    source = write_csv(tmp_path / "cur2.csv", header, rows)
+    adapter = adapters.get("aws-cur2")
+    src = open_source(source, tmp_path)
+    kept = typed_columns(src, adapter)
+    assert "identity_line_item_id" not in kept and "cost_category" not in kept
+    assert "resource_tags" in kept and "line_item_unblended_cost" in kept
+    typed = [h for h, t in csv_types(src, adapter).items() if t != "VARCHAR"]
+    assert set(typed) <= set(kept)
+    assert "identity_line_item_id" in typed_columns(src, adapter, {"identity_line_item_id": "x"})
+
+
+def test_bad_number_in_a_column_the_lake_does_not_use_still_names_it(
+    tmp_workspace: Workspace, tmp_path: Path
+) -> None:
+    """A typed column no mapping reads is still parsed in pass 1: its bad value is exit 2 with
+    file, line and column (the column pruning of pass 1 must not hide it)."""
+    header, rows = cur2_table()
+    col = "savings_plan_savings_plan_rate"  # declared DECIMAL, read by no mapping
+    header.append(col)
+    for row in rows:
+        row.append("0.5")
+    rows[1][-1] = "NaN"
+    source = write_csv(tmp_path / "cur2_bad_rate.csv", header, rows)
+    with pytest.raises(InputError) as e:
+        ingest(tmp_workspace, [source])
+    assert e.value.line == 3 and e.value.column == col
+
+
 def test_partitioned_write_out_of_memory_is_written_again_without_the_limit(
     tmp_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -25,6 +25,7 @@ import json
 import math
 import re
 import zlib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,7 +33,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gcfinops.adapters.base import ROW, Adapter, quote_ident, sql_literal
+from gcfinops.adapters.base import (
+    PRE,
+    ROW,
+    Adapter,
+    per_map_columns,
+    quote_ident,
+    render,
+    source_refs,
+    sql_literal,
+)
 from gcfinops.errors import EmptyFileError, EncodingError, InputError, TruncatedFileError
 from gcfinops.schema import MONEY
 
@@ -67,6 +77,7 @@ class SourceFile:
     encoding: str
     types: dict[str, str] | None = None  # Parquet column types
     padded: tuple[str, ...] = ()  # trailing header columns that no row has (read as NULL)
+    only: frozenset[str] | None = None  # the header columns read_path holds (None: all of them)
     warnings: list[str] = field(default_factory=list)
 
     @functools.cached_property
@@ -322,14 +333,34 @@ def csv_types(src: SourceFile, adapter: Adapter) -> dict[str, str]:
     return {h: adapter.csv_types.get(canonical.get(h, h), "VARCHAR") for h in src.header}
 
 
-def relation_sql(src: SourceFile, adapter: Adapter) -> str:
-    """A SELECT over the file exposing its columns (typed) plus the 1-based row `__gcf_row`."""
+def precomputed_columns(
+    src: SourceFile, adapter: Adapter, defaults: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Lake columns `relation_sql(src, adapter, them)` computes once per distinct JSON text
+    (adapters.base.per_map_columns), for a Parquet file whose map column is JSON text."""
+    if src.kind != "parquet":
+        return {}
+    present = adapter.canonical(src.header)
+    types = src.types or {}
+    return {
+        name: ref
+        for name, ref in per_map_columns(adapter, src.header, defaults).items()
+        if (src.only is None or present[ref] in src.only)
+        and not types.get(present[ref], "").startswith("map")
+    }
+
+
+def relation_sql(
+    src: SourceFile, adapter: Adapter, precomputed: Mapping[str, str] | None = None
+) -> str:
+    """A SELECT over the file exposing its columns (typed) plus the 1-based row `__gcf_row`,
+    and `__gcf_pre_<column>` for each of `precomputed` (see `precomputed_columns`)."""
     if src.kind == "parquet":
         base = (
             f"SELECT *{_exact_money(src, adapter)}, file_row_number + 1 AS {ROW} FROM read_parquet("
             f"{sql_literal(src.read_path.as_posix())}, file_row_number = true)"
         )
-        return _json_maps(base, src, adapter, is_csv=False)
+        return _json_maps(base, src, adapter, is_csv=False, precomputed=precomputed or {})
     if src.kind == "json":
         return _json_relation(src)
     base = (
@@ -376,18 +407,36 @@ def _csv_options(src: SourceFile, adapter: Adapter) -> str:
     return options
 
 
-def typed_csv_sql(src: SourceFile, adapter: Adapter) -> str:
+def typed_csv_sql(src: SourceFile, adapter: Adapter, columns: list[str] | None = None) -> str:
     """The CSV read alone, typed, without a row number, so DuckDB runs it on every core.
 
     Ingest copies it to a temporary Parquet file first (values that do not parse are rejected
     there, with file, line and column), then maps that file with `file_row_number`: the source
     row stays in the lineage without the single-threaded `row_number() OVER ()`. Insertion order
-    is preserved by the copy, so Parquet row n is CSV data row n.
+    is preserved by the copy, so Parquet row n is CSV data row n. `columns` (header names) limits
+    the copy to those columns (see `typed_columns`); every line is still split and counted.
     """
+    names = "*" if columns is None else ", ".join(quote_ident(src.ident(h)) for h in columns)
     return (
-        f"SELECT * FROM read_csv({sql_literal(src.read_path.as_posix())}, "
+        f"SELECT {names} FROM read_csv({sql_literal(src.read_path.as_posix())}, "
         f"{_csv_options(src, adapter)})"
     )
+
+
+def typed_columns(src: SourceFile, adapter: Adapter, defaults: Collection[str] = ()) -> list[str]:
+    """The header columns the typed copy of a CSV must keep, in header order.
+
+    Those the adapter's SQL reads (`source_refs`), those `--default` names, and every column
+    declared with a type other than VARCHAR: their values are still parsed, so a value that is
+    not a number or a date-time (or is NaN / infinite) stops the ingest naming its line and
+    column even where the lake does not use it. Only unused text columns are left out (a CUR 2.0
+    file: `identity_line_item_id`, `cost_category`, … 13 of 59, of which 3 typed and kept).
+    """
+    present = adapter.canonical(src.header)
+    wanted = source_refs(adapter, src.header) | set(defaults)
+    keep = {present[c] for c in wanted if c in present}
+    types = csv_types(src, adapter)
+    return [h for h in src.header if h in keep or types[h] != "VARCHAR"]
 
 
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL", "double", "float", "halffloat")
@@ -435,17 +484,31 @@ def float_columns(src: SourceFile, adapter: Adapter) -> list[str]:
     return [h for h in src.header if types.get(h, "") in FLOAT_TYPES]
 
 
-def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) -> str:
+def _json_maps(
+    base: str,
+    src: SourceFile,
+    adapter: Adapter,
+    *,
+    is_csv: bool,
+    precomputed: Mapping[str, str] | None = None,
+) -> str:
     """Turn JSON-text map columns (CSV flavour) into MAP(VARCHAR, VARCHAR), naming bad lines.
 
     Over a Parquet file (the typed copy of a CSV) each distinct text is parsed once and joined
-    back: billing exports repeat the same `product` / tag objects on thousands of lines.
+    back: billing exports repeat the same `product` / tag objects on thousands of lines. The
+    lake columns in `precomputed` (lake column → its one JSON column) are computed there too,
+    once per distinct text, as `__gcf_pre_<column>`; a text that is not a JSON object stops the
+    query through them as well, so the check holds even where no mapping reads the map itself.
     """
     canonical = {v: k for k, v in adapter.canonical(src.header).items()}
+    present = adapter.canonical(src.header)
     replace: list[str] = []
+    extra: list[str] = []
     joins: list[str] = []
     for h in src.header:
-        if canonical.get(h, h) not in adapter.json_maps:
+        if canonical.get(h, h) not in adapter.json_maps or (
+            src.only is not None and h not in src.only
+        ):
             continue
         if not is_csv and src.types and src.types.get(h, "").startswith("map"):
             continue
@@ -479,22 +542,41 @@ def _json_maps(base: str, src: SourceFile, adapter: Adapter, *, is_csv: bool) ->
             continue
         alias = f"gcf_j{len(joins)}"
         path = sql_literal(src.read_path.as_posix())
+        # Lake columns computed from this map alone: once per distinct text (inner `p_<n>`),
+        # and once for a blank cell (the template over a NULL map, a constant subquery).
+        mine = [c for c, ref in (precomputed or {}).items() if present.get(ref) == h]
+        per_text = "".join(
+            f", {render(adapter.columns[c].template_for(list(present)), {ref: 'm'})} AS p_{i}"
+            for i, c in enumerate(mine)
+            for ref in [canonical.get(h, h)]
+        )
         joins.append(
             # TRY_CAST: DuckDB may evaluate both CASE branches here; `ok` still catches bad text.
-            f"LEFT JOIN (SELECT raw, CASE WHEN {valid('raw')} THEN "
+            f"LEFT JOIN (SELECT *{per_text} FROM (SELECT raw, CASE WHEN {valid('raw')} THEN "
             "TRY_CAST(TRY_CAST(raw AS JSON) AS MAP(VARCHAR, VARCHAR)) END AS m, "
             f"{valid('raw')} AS ok FROM (SELECT DISTINCT CAST({q} AS VARCHAR) AS raw "
-            f"FROM read_parquet({path}) WHERE {q} IS NOT NULL)) AS {alias} "
+            f"FROM read_parquet({path}) WHERE {q} IS NOT NULL))) AS {alias} "
             f"ON CAST({col} AS VARCHAR) = {alias}.raw"
         )
         replace.append(
             f"CASE WHEN {blank} THEN NULL WHEN {alias}.ok THEN {alias}.m ELSE {bad} END AS {q}"
         )
+        for i, c in enumerate(mine):
+            template = adapter.columns[c].template_for(list(present))
+            empty = (
+                f"(SELECT {render(template, {canonical.get(h, h): 'm'})} "
+                "FROM (SELECT CAST(NULL AS MAP(VARCHAR, VARCHAR)) AS m))"
+            )
+            extra.append(
+                f"CASE WHEN {blank} THEN {empty} WHEN {alias}.ok THEN {alias}.p_{i} "
+                f"ELSE {bad} END AS {quote_ident(PRE + c)}"
+            )
     if not replace:
         return base
+    more = "".join(", " + e for e in extra)
     if not joins:
         return f"SELECT * REPLACE ({', '.join(replace)}) FROM ({base})"
-    return f"SELECT b.* REPLACE ({', '.join(replace)}) FROM ({base}) AS b {' '.join(joins)}"
+    return f"SELECT b.* REPLACE ({', '.join(replace)}){more} FROM ({base}) AS b {' '.join(joins)}"
 
 
 def _sql_text(value: str) -> str:

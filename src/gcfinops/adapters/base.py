@@ -14,7 +14,7 @@ the file's own spelling of a source column, as a string literal, for the same me
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from gcfinops import schema
@@ -216,6 +216,44 @@ class Adapter:
         return (not lacking and not excluded), lacking | {f"(not {c})" for c in excluded}
 
 
+def source_refs(adapter: Adapter, header: list[str]) -> set[str]:
+    """Canonical source columns the adapter's SQL reads for this header (mapping, generated
+    rows, folding; `required` too). A column outside this set never reaches the lake."""
+    present = list(adapter.canonical(header))
+    exprs = [*adapter.columns.values(), *adapter.generated.values()]
+    refs = set().union(*(e.refs_for(present) for e in exprs))
+    refs |= set(_PLACEHOLDER.findall(adapter.fold_when))
+    refs |= set(_PLACEHOLDER.findall(adapter.generate_when))
+    return {r for r in refs if not r.startswith("@")} | set(adapter.required)
+
+
+PRE = "__gcf_pre_"  # prefix of a lake column computed once per distinct JSON text (readers)
+
+
+def per_map_columns(
+    adapter: Adapter, header: list[str], defaults: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Lake columns computed from one JSON map column alone → that column (canonical name).
+
+    Billing exports repeat the same tag / product objects on thousands of lines; such a column
+    (CUR 2.0 `Tags`: the `user_` prefix stripped from every key) can be computed once per
+    distinct JSON text and joined back (readers._json_maps) instead of once per row. Not for
+    columns the adapter's generated rows override, nor those reading the row number.
+    """
+    if not adapter.json_maps:
+        return {}
+    present = adapter.canonical(header)
+    out: dict[str, str] = {}
+    for name, e in adapter.columns.items():
+        refs = e.refs_for(list(present))
+        if name in adapter.generated or len(refs) != 1:
+            continue
+        (ref,) = refs
+        if ref in adapter.json_maps and ref in present and ref not in (defaults or {}):
+            out[name] = ref
+    return out
+
+
 def render(
     template: str,
     present: Mapping[str, str],
@@ -258,11 +296,14 @@ def compile_select(
     source_sql: str,
     defaults: Mapping[str, str] | None = None,
     idents: Mapping[str, str] | None = None,
+    precomputed: Collection[str] = (),
 ) -> str:
     """One SELECT producing the mapped lake columns (+ `__gcf_fold`) from `source_sql`.
 
     `source_sql` must expose the header's columns and `__gcf_row`; `idents` maps a header name
     to its name in `source_sql` where they differ (case variants, see readers.duckdb_names).
+    A lake column in `precomputed` is read from `source_sql`'s `__gcf_pre_<column>` (see
+    `per_map_columns`) instead of computed here.
     """
     present = adapter.canonical(header)
     generating = adapter.generate_when.strip().upper() != "FALSE"
@@ -270,7 +311,9 @@ def compile_select(
     for name in schema.MAPPED_COLUMNS:
         template = adapter.columns[name].template_for(list(present))
         sql = render(template, present, defaults, idents=idents)
-        if generating and name in adapter.generated:
+        if name in precomputed:
+            sql = quote_ident(PRE + name)
+        elif generating and name in adapter.generated:
             extra = adapter.generated[name].template_for(list(present))
             sql = f"CASE WHEN {GEN} THEN ({render(extra, present, defaults, idents=idents)})"
             sql += f" ELSE ({render(template, present, defaults, idents=idents)}) END"
