@@ -520,6 +520,38 @@ def test_tags_per_distinct_json_text_match_per_row(
     assert {r[1] for r in stored} >= {None, "{Ward=港区, ward=渋谷区, aws_createdBy=x}"}
 
 
+def test_lineage_survives_the_parallel_typed_copy(tmp_workspace: Workspace, tmp_path: Path) -> None:
+    """Pass 1 now runs on every core (ingest.TYPED_COPY_SETTINGS); its Parquet row n must still
+    be CSV data line n. A file larger than DuckDB's 32 MB CSV buffer (so it is split between
+    threads) whose every line carries its own number as its cost: each lake row's x_SourceRow
+    must point at the line its cost came from."""
+    header, rows = cur2_table()
+    cost = header.index("line_item_unblended_cost")
+    net = (
+        header.index("line_item_net_unblended_cost")
+        if "line_item_net_unblended_cost" in (header)
+        else None
+    )
+    lines = []
+    for n in range(1, 90_001):
+        row = list(rows[n % len(rows)])
+        row[cost] = str(n)
+        if net is not None:
+            row[net] = ""
+        lines.append(row)
+    source = write_csv(tmp_path / "cur2_numbered.csv", header, lines)
+    assert source.stat().st_size > 40 << 20  # more than one 32 MB buffer
+    ingest(tmp_workspace, [source])
+    import duckdb
+
+    wrong = duckdb.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE x_SourceBilledCost <> x_SourceRow) "
+        f"FROM read_parquet('{tmp_workspace.root}/*/**/*.parquet', hive_partitioning = false) "
+        "WHERE x_SourceBilledCost IS NOT NULL"
+    ).fetchone()
+    assert wrong is not None and wrong[0] >= 60_000 and wrong[1] == 0
+
+
 def test_typed_copy_leaves_out_unused_text_columns_only(tmp_path: Path) -> None:
     """Pass 1 writes the columns the mapping reads and every typed column (their values are
     still checked: a bad number there is an error), not the unused text columns."""
