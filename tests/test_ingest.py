@@ -544,11 +544,12 @@ def test_lineage_survives_the_parallel_typed_copy(tmp_workspace: Workspace, tmp_
     ingest(tmp_workspace, [source])
     import duckdb
 
-    wrong = duckdb.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE x_SourceBilledCost <> x_SourceRow) "
-        f"FROM read_parquet('{tmp_workspace.root}/*/**/*.parquet', hive_partitioning = false) "
-        "WHERE x_SourceBilledCost IS NOT NULL"
-    ).fetchone()
+    with duckdb.connect() as con:
+        wrong = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE x_SourceBilledCost <> x_SourceRow) "
+            f"FROM read_parquet('{tmp_workspace.root}/*/**/*.parquet', hive_partitioning = false) "
+            "WHERE x_SourceBilledCost IS NOT NULL"
+        ).fetchall()[0]
     assert wrong is not None and wrong[0] >= 60_000 and wrong[1] == 0
 
 
