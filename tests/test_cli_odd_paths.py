@@ -27,9 +27,9 @@ FOLDERS = [
         id="glob-characters",
         marks=pytest.mark.xfail(
             strict=True,
-            reason="known bug, not fixed here: the lake and stage globs put the workspace path "
+            reason="known bug, not fixed here: ingest's stage glob puts the workspace path "
             "into read_parquet('…/**/*.parquet') unescaped, so '[prod]' is read as a character "
-            "class and no file matches (ingest.py _reconcile, lake.py lake_view_sql)",
+            "class and no file matches (ingest.py _reconcile; lake.glob_literal escapes it)",
         ),
     ),
 ]

@@ -170,6 +170,22 @@ def test_view_of_an_empty_workspace_is_typed(tmp_path: Path) -> None:
     assert con.execute(f"SELECT count(*) FROM ({sql})").fetchone() == (0,)
 
 
+@pytest.mark.parametrize("folder", ["区 [prod]", "a*b?c", "[x]"])
+def test_view_reads_a_workspace_whose_path_has_glob_characters(tmp_path: Path, folder: str) -> None:
+    """`[prod]` in the workspace path is a folder name, not a character class (read the file)."""
+    w = Workspace(tmp_path / folder / "ws")
+    d = w.lake / APRIL.rel
+    d.mkdir(parents=True)
+    con = duckdb.connect()
+    empty = lake.lake_view_sql(Workspace(tmp_path / "empty"))
+    target = (d / "part.parquet").as_posix().replace("'", "''")
+    con.execute(f"COPY (SELECT * FROM ({empty}) UNION ALL SELECT * FROM ({empty})) TO '{target}'")
+    con.execute(f"COPY (SELECT 1 AS n) TO '{(tmp_path / 'noise.parquet').as_posix()}'")
+    sql = lake.lake_view_sql(w)
+    assert con.execute(f"SELECT count(*) FROM ({sql})").fetchone() == (0,)
+    assert [r[0] for r in con.execute(f"DESCRIBE {sql}").fetchall()] == list(schema.COLUMN_NAMES)
+
+
 # --- durability and damaged journals ------------------------------------------------------------
 
 

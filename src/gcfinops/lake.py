@@ -181,11 +181,25 @@ def lake_view_sql(ws: Workspace) -> str:
     cols = ", ".join(f'"{c}"' for c in schema.COLUMN_NAMES)
     if not ws.has_data():
         return f"SELECT {cols} FROM ({_empty_select()}) WHERE FALSE"
-    path = ws.lake_glob().replace("'", "''")
+    path = lake_glob_literal(ws).replace("'", "''")
     return (
         f"SELECT {cols} FROM read_parquet('{path}', hive_partitioning = false, "
         "union_by_name = true)"
     )
+
+
+def glob_literal(path: str) -> str:
+    """`path` with DuckDB's glob characters escaped, so a folder named `区 [prod]` matches itself.
+
+    DuckDB reads `[`, `*` and `?` in a read_parquet path as a pattern; a one-character class
+    (`[[]`, `[*]`, `[?]`) matches the character literally. `]` alone is already literal.
+    """
+    return "".join(f"[{ch}]" if ch in "[*?" else ch for ch in path)
+
+
+def lake_glob_literal(ws: Workspace) -> str:
+    """The glob of every lake file, with the workspace's own path escaped (see `glob_literal`)."""
+    return glob_literal(ws.lake.as_posix()) + "/**/*.parquet"
 
 
 def _empty_select() -> str:
