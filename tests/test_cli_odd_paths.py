@@ -22,16 +22,8 @@ WIDE = {"COLUMNS": "160"}
 FOLDERS = [
     pytest.param("作業 領域/世田谷区 データ", id="space-japanese"),
     pytest.param("作業 領域/o'brien's 区", id="apostrophe"),
-    pytest.param(
-        "作業 領域/区 [prod]",
-        id="glob-characters",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known bug, not fixed here: ingest's stage glob puts the workspace path "
-            "into read_parquet('…/**/*.parquet') unescaped, so '[prod]' is read as a character "
-            "class and no file matches (ingest.py _reconcile; lake.glob_literal escapes it)",
-        ),
-    ),
+    pytest.param("作業 領域/区 [prod]", id="glob-characters"),
+    pytest.param("作業 領域/a*b?c [x]", id="glob-star-question"),
 ]
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from gcfinops.allocation.wards import WardDirectory
 from gcfinops.config import check_keys, integer_setting, number_setting
+from gcfinops.db import readable_path
 from gcfinops.errors import ConfigError
 from gcfinops.usercsv import ImportResult as ImportResult  # this store's import result
 from gcfinops.usercsv import (
@@ -205,7 +206,7 @@ def register(con: duckdb.DuckDBPyConnection, ws: Workspace, fiscal_year: int) ->
                   source_file
            FROM read_csv($p, header = true, all_varchar = true)
            WHERE CAST(fiscal_year AS INTEGER) = $fy AND {_base_sql(path)} = 'fy2018'""",
-        {"p": str(path), "fy": fiscal_year},
+        {"p": readable_path(path), "fy": fiscal_year},
     )
     return True
 
@@ -234,7 +235,7 @@ def register_pre_migration(con: duckdb.DuckDBPyConnection, ws: Workspace) -> boo
                   CAST(amount_jpy AS DOUBLE), basis
            FROM read_csv($p, header = true, all_varchar = true)
            WHERE base = 'pre_migration'""",
-        {"p": str(path)},
+        {"p": readable_path(path)},
     )
     row = con.execute("SELECT count(*) FROM gcf_base_pre").fetchone()
     return bool(row and row[0])

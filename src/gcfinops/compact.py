@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 
 from gcfinops import lake
-from gcfinops.db import session, sql_string
+from gcfinops.db import read_literal, session, sql_string
 from gcfinops.errors import ReconciliationError
 from gcfinops.workspace import Workspace
 
@@ -138,7 +138,7 @@ def _stage(ws: Workspace, unit: lake.Unit, staged: Path, target: int) -> Compact
 
 
 def _read_sql(files: list[Path]) -> str:
-    paths = ", ".join(sql_string(f.as_posix()) for f in files)
+    paths = ", ".join(read_literal(f) for f in files)
     return f"read_parquet([{paths}], hive_partitioning = false, union_by_name = true)"
 
 

@@ -26,6 +26,7 @@ from gcfinops.baseline import (
     ImportResult,
     parse_item,
 )
+from gcfinops.db import readable_path
 from gcfinops.errors import ConfigError, InputError
 from gcfinops.jpcalendar import month_fiscal_year
 from gcfinops.usercsv import (
@@ -88,7 +89,7 @@ def register(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
                   CAST(amount_jpy AS DOUBLE) AS amount_jpy, vendor, {tax_sql(path)} AS tax,
                   source_file
            FROM read_csv($p, header = true, all_varchar = true)""",
-        {"p": str(path)},
+        {"p": readable_path(path)},
     )
     return True
 

@@ -29,6 +29,25 @@ MACROS = (
 )
 
 
+def readable_path(path: Path | str) -> str:
+    """`path` as DuckDB's file readers take it, every character literal.
+
+    read_parquet / read_csv / read_json expand `[`, `*` and `?` as a glob even in a plain file
+    name, so a workspace in a folder named `区 [prod]` would match nothing. A one-character class
+    (`[[]`, `[*]`, `[?]`) matches the character itself; `]` alone is already literal. Only for
+    reading: COPY … TO writes to the name as given.
+    """
+    text = path.as_posix() if isinstance(path, Path) else path
+    return "".join(f"[{ch}]" if ch in "[*?" else ch for ch in text)
+
+
+def read_literal(path: Path | str, pattern: str = "") -> str:
+    """A SQL string literal naming `path` for a DuckDB reader (see `readable_path`), with an
+    optional glob `pattern` below it (e.g. `**/*.parquet`) that stays a pattern."""
+    text = readable_path(path) + ("/" + pattern if pattern else "")
+    return "'" + text.replace("'", "''") + "'"
+
+
 def connect(
     database: str = ":memory:", *, temp_dir: Path | None = None, memory_limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:

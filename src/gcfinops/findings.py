@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from gcfinops.db import readable_path
 from gcfinops.errors import ConfigError, InputError, NoDataError
 from gcfinops.workspace import Workspace, atomic_path
 
@@ -107,7 +108,7 @@ def register(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
         return False
     try:
         described = con.execute(
-            "DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)}
+            "DESCRIBE SELECT * FROM read_parquet($p)", {"p": readable_path(path)}
         ).fetchall()
     except duckdb.Error as exc:  # IOException, InvalidInputException: not a Parquet file
         raise InputError(
@@ -134,7 +135,7 @@ def register(con: duckdb.DuckDBPyConnection, ws: Workspace) -> bool:
                    {optional}
             FROM read_parquet($p)
             {"WHERE status IS NULL OR status = 'finding'" if "status" in columns else ""}""",
-        {"p": str(path)},
+        {"p": readable_path(path)},
     )
     return True
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from gcfinops import schema
 from gcfinops.adapters.base import quote_ident, sql_literal
-from gcfinops.db import session
+from gcfinops.db import read_literal, session
 from gcfinops.errors import ConfigError, NoDataError
 from gcfinops.workspace import Workspace, atomic_path
 
@@ -111,7 +111,7 @@ def export_focus(
         raise NoDataError("the lake is empty; run `gcfinops ingest` first")
     with session(temp_dir=ws.tmp / "export") as con:
         lake = (
-            f"read_parquet({sql_literal(ws.lake_glob())}, hive_partitioning = true, "
+            f"read_parquet({read_literal(ws.lake, '**/*.parquet')}, hive_partitioning = true, "
             "hive_types_autocast = false, union_by_name = true)"
         )
         held = con.execute(

@@ -40,7 +40,7 @@ from gcfinops.allocation.tags import (
     allocation_table_sql,
     register_lookups,
 )
-from gcfinops.db import connect
+from gcfinops.db import connect, read_literal
 from gcfinops.errors import (
     GcfinopsError,
     InputError,
@@ -373,7 +373,7 @@ def _allocated(
     keys = _allocation_keys(read_src, adapter)
     if keys is None:
         return allocation_select_sql(view, alloc)
-    path = sql_literal(read_src.read_path.as_posix())
+    path = read_literal(read_src.read_path)
     tiny = out.parent / f"{out.name}.keys.parquet"
     try:
         types = con.execute(f"DESCRIBE SELECT * FROM read_parquet({path})").fetchall()
@@ -430,7 +430,7 @@ def _generated_rows(con: duckdb.DuckDBPyConnection, adapter: Adapter, out: Path)
     """Rows the adapter added to the staged file (not read from it; see Adapter.generate_when)."""
     if adapter.generated_when.strip().upper() == "FALSE" or not any(out.rglob("*.parquet")):
         return 0
-    staged = sql_literal((out / "**" / "*.parquet").as_posix())
+    staged = read_literal(out, "**/*.parquet")
     found = con.execute(
         f"SELECT count(*) FROM read_parquet({staged}, hive_partitioning = false) "
         f"WHERE {adapter.generated_when}"
@@ -555,7 +555,7 @@ def _reconcile(
     name), its unit key. `spellings` maps each file to its canonical → own column names, so
     messages use the file's spelling.
     """
-    staged = sql_literal((stage / "**" / "*.parquet").as_posix())
+    staged = read_literal(stage, "**/*.parquet")
     # hive_types_autocast off: an account "0099…" must stay the text of its folder name
     rel = f"read_parquet({staged}, hive_partitioning = true, hive_types_autocast = false)"
     fill_zero_cost_currency(con, stage, warnings)

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from gcfinops.adapters.base import Adapter, quote_ident, sql_literal
+from gcfinops.db import read_literal
 from gcfinops.errors import EmptyFileError
 from gcfinops.readers import SourceFile, empty_reason
 
@@ -97,7 +98,7 @@ def fill_zero_cost_currency(
     All in SQL: one grouped query finds the staged files concerned (one billing account and
     period each, by the staging partitions), and only those are rewritten, with a constant.
     """
-    glob = sql_literal((stage / "**" / "*.parquet").as_posix())
+    glob = read_literal(stage, "**/*.parquet")
     # The footers' null counts first: most ingests have no such row, and then nothing is read.
     nulls = con.execute(
         f"SELECT coalesce(sum(coalesce(stats_null_count, 1)), 1) FROM parquet_metadata({glob}) "
@@ -148,7 +149,7 @@ def fill_zero_cost_currency(
             f"CASE WHEN PricingCurrency IS NULL AND BillingCurrency IS NULL AND {ZERO_COST} "
             "AND PricingCurrencyEffectiveCost IS NOT NULL "
             f"THEN {sql_literal(cur)} ELSE PricingCurrency END AS PricingCurrency) "
-            f"FROM read_parquet({sql_literal(target.as_posix())}, hive_partitioning = false)) "
+            f"FROM read_parquet({read_literal(target)}, hive_partitioning = false)) "
             f"TO {sql_literal(tmp.as_posix())} (FORMAT parquet, COMPRESSION zstd)"
         )
         os.replace(tmp, target)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gcfinops.db import readable_path
 from gcfinops.errors import InputError
 from gcfinops.ledger import Ledger
 from gcfinops.workspace import Workspace, write_text_atomic
@@ -189,12 +190,8 @@ def lake_view_sql(ws: Workspace) -> str:
 
 
 def glob_literal(path: str) -> str:
-    """`path` with DuckDB's glob characters escaped, so a folder named `区 [prod]` matches itself.
-
-    DuckDB reads `[`, `*` and `?` in a read_parquet path as a pattern; a one-character class
-    (`[[]`, `[*]`, `[?]`) matches the character literally. `]` alone is already literal.
-    """
-    return "".join(f"[{ch}]" if ch in "[*?" else ch for ch in path)
+    """`path` with DuckDB's glob characters escaped (`db.readable_path`)."""
+    return readable_path(path)
 
 
 def lake_glob_literal(ws: Workspace) -> str:

@@ -43,6 +43,7 @@ from gcfinops.adapters.base import (
     source_refs,
     sql_literal,
 )
+from gcfinops.db import read_literal
 from gcfinops.errors import EmptyFileError, EncodingError, InputError, TruncatedFileError
 from gcfinops.schema import MONEY
 
@@ -358,14 +359,14 @@ def relation_sql(
     if src.kind == "parquet":
         base = (
             f"SELECT *{_exact_money(src, adapter)}, file_row_number + 1 AS {ROW} FROM read_parquet("
-            f"{sql_literal(src.read_path.as_posix())}, file_row_number = true)"
+            f"{read_literal(src.read_path)}, file_row_number = true)"
         )
         return _json_maps(base, src, adapter, is_csv=False, precomputed=precomputed or {})
     if src.kind == "json":
         return _json_relation(src)
     base = (
         f"SELECT row_number() OVER () AS {ROW}, * FROM read_csv("
-        f"{sql_literal(src.read_path.as_posix())}, {_csv_options(src, adapter)})"
+        f"{read_literal(src.read_path)}, {_csv_options(src, adapter)})"
     )
     return _json_maps(base, src, adapter, is_csv=True)
 
@@ -418,8 +419,7 @@ def typed_csv_sql(src: SourceFile, adapter: Adapter, columns: list[str] | None =
     """
     names = "*" if columns is None else ", ".join(quote_ident(src.ident(h)) for h in columns)
     return (
-        f"SELECT {names} FROM read_csv({sql_literal(src.read_path.as_posix())}, "
-        f"{_csv_options(src, adapter)})"
+        f"SELECT {names} FROM read_csv({read_literal(src.read_path)}, {_csv_options(src, adapter)})"
     )
 
 
@@ -462,7 +462,7 @@ def raise_non_finite(
     )
     row = con.execute(
         f"SELECT file_row_number, CASE {which} END FROM read_parquet("
-        f"{sql_literal(parquet.as_posix())}, file_row_number = true) WHERE {bad} "
+        f"{read_literal(parquet)}, file_row_number = true) WHERE {bad} "
         "ORDER BY file_row_number LIMIT 1"
     ).fetchone()
     if row is None:
@@ -541,7 +541,7 @@ def _json_maps(
             )
             continue
         alias = f"gcf_j{len(joins)}"
-        path = sql_literal(src.read_path.as_posix())
+        path = read_literal(src.read_path)
         # Lake columns computed from this map alone: once per distinct text (inner `p_<n>`),
         # and once for a blank cell (the template over a NULL map, a constant subquery).
         mine = [c for c, ref in (precomputed or {}).items() if present.get(ref) == h]
@@ -734,5 +734,5 @@ def _json_relation(src: SourceFile) -> str:
     )
     return (
         f"SELECT row_number() OVER () AS {ROW}, {cols} FROM read_json_objects("
-        f"{sql_literal(src.read_path.as_posix())}, format = 'newline_delimited')"
+        f"{read_literal(src.read_path)}, format = 'newline_delimited')"
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from gcfinops.db import session, sql_string
+from gcfinops.db import read_literal, readable_path, session, sql_string
 from gcfinops.errors import InputError
 from gcfinops.metrics import azure_monitor, cloudwatch, gcp_monitoring, plain_csv
 from gcfinops.metrics.base import Reader
@@ -99,10 +99,10 @@ def metrics_view_sql(ws: Workspace) -> str:
     files = sorted(metrics_dir(ws).glob("*.parquet")) if metrics_dir(ws).exists() else []
     if not files:
         return empty_select()
-    glob = (metrics_dir(ws) / "*.parquet").as_posix().replace("'", "''")
+    glob = read_literal(metrics_dir(ws), "*.parquet")
     return f"""SELECT resource_id, timestamp, metric, avg(value) AS value,
         coalesce(statistic, 'average') AS statistic, min(source_file) AS source_file
-    FROM read_parquet('{glob}')
+    FROM read_parquet({glob})
     GROUP BY resource_id, timestamp, metric, coalesce(statistic, 'average')"""
 
 
@@ -150,7 +150,7 @@ def detect(path: Path) -> Reader:
             row = con.execute(
                 "SELECT json_keys(json) FROM read_json_objects(?, format = 'auto', "
                 "maximum_object_size = 1073741824) LIMIT 1",
-                [str(path)],
+                [readable_path(path)],
             ).fetchone()
         except duckdb.Error as exc:  # InvalidInputException / IOException: not JSON
             raise InputError(

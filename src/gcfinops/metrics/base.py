@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from gcfinops.db import readable_path
+
 #: Statistic names as stored: CloudWatch / Azure Monitor spellings → one vocabulary.
 STATISTICS_SQL = """(VALUES ('Average', 'average'), ('Maximum', 'maximum'),
     ('Minimum', 'minimum'), ('Sum', 'sum'), ('SampleCount', 'sample_count'))"""
@@ -36,4 +38,4 @@ class Reader:
         return self.sql
 
     def params(self, path: Path, metric: str | None) -> list[object]:
-        return [str(path)] * self.path_params
+        return [readable_path(path)] * self.path_params
