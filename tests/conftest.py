@@ -7,6 +7,9 @@ Kept small on purpose; other test modules depend on these names:
 - `shared_data` (call it: `shared_data("aws", "test_cur.csv")`) / `shared_data_dir`: paths under
   ../shared/reference/data, skipping the test with a clear reason when that folder is not next
   to the repository
+- `sample_lake_copy` (call it: `sample_lake_copy(dest)`): a copy at `dest` of the shipped sample
+  (sample_billing/ config, FX rates and the three clouds) ingested once per session (per xdist
+  worker) — the ingest takes ~30 s on the CI machine and several modules start from it
 - `golden`         compare text with a file under tests/golden/; `GCFINOPS_UPDATE_GOLDEN=1`
   rewrites the file instead (review the diff like code; never edit goldens by hand)
 """
@@ -14,16 +17,19 @@ Kept small on purpose; other test modules depend on these names:
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from gcfinops import api
 from gcfinops.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "reference" / "data"
+SAMPLES = REPO / "sample_billing"
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 UPDATE_GOLDEN = os.environ.get("GCFINOPS_UPDATE_GOLDEN") == "1"
 
@@ -75,3 +81,26 @@ def golden() -> Callable[[str, str], None]:
         assert text == path.read_text(encoding="utf-8"), f"{name} differs from the golden file"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def _ingested_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped sample ingested as `gcfinops demo` does (read-only: copy it, never write)."""
+    if not (SAMPLES / "aws").is_dir():
+        pytest.skip(f"sample exports not generated under {SAMPLES} (sample_billing/generate.py)")
+    root = tmp_path_factory.mktemp("ingested-sample") / "ws"
+    root.mkdir()
+    for name in ("gcfinops.toml", "fx_rates.csv"):
+        shutil.copy(SAMPLES / name, root / name)
+    api.ingest([SAMPLES / "aws", SAMPLES / "azure", SAMPLES / "gcp"], workspace=root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_lake_copy(_ingested_sample: Path) -> Callable[[Path], Path]:
+    """`sample_lake_copy(dest)`: a private copy of the ingested sample workspace at `dest`."""
+
+    def copy(dest: Path) -> Path:
+        return Path(shutil.copytree(_ingested_sample, dest))
+
+    return copy

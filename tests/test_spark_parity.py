@@ -21,7 +21,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -135,13 +135,11 @@ def _assert_parity(root: Path, spark_cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_workspace(
+    tmp_path_factory: pytest.TempPathFactory, sample_lake_copy: Callable[[Path], Path]
+) -> Path:
     """The shipped sample, ingested as `gcfinops demo` does, with metrics, baseline and costs."""
-    root = tmp_path_factory.mktemp("spark-sample") / "ws"
-    root.mkdir()
-    for name in ("gcfinops.toml", "fx_rates.csv"):
-        shutil.copy(SAMPLES / name, root / name)
-    api.ingest([SAMPLES / "aws", SAMPLES / "azure", SAMPLES / "gcp"], workspace=root)
+    root = sample_lake_copy(tmp_path_factory.mktemp("spark-sample") / "ws")
     api.ingest_metrics([SAMPLES / "metrics"], workspace=root)
     api.import_baseline(SAMPLES / "baseline_fy2018.csv", workspace=root)
     api.import_costs(SAMPLES / "noncloud_costs.csv", workspace=root)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -30,12 +29,10 @@ MONTHS = [f"{y}-{m:02d}" for y, m in [(2024 + (i + 3) // 12, (i + 3) % 12 + 1) f
 
 
 @pytest.fixture(scope="module")
-def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("sample")
-    for name in ("gcfinops.toml", "fx_rates.csv"):
-        shutil.copy(SAMPLES / name, root / name)
-    api.ingest([SAMPLES / "aws", SAMPLES / "azure", SAMPLES / "gcp"], workspace=root)
-    return root
+def sample_ws(
+    tmp_path_factory: pytest.TempPathFactory, sample_lake_copy: Callable[[Path], Path]
+) -> Path:
+    return sample_lake_copy(tmp_path_factory.mktemp("sample") / "ws")
 
 
 def test_every_clean_sample_month_is_explained(sample_ws: Path) -> None:

@@ -3,7 +3,7 @@ in a ward after apportionment, and the untagged figure is the genuinely untagged
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,10 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_billing"
 
 
 @pytest.fixture(scope="module")
-def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (SAMPLE / "aws").is_dir():
-        pytest.skip("sample_billing/ exports are absent")
-    root = tmp_path_factory.mktemp("sample-finance")
-    for name in ("gcfinops.toml", "fx_rates.csv"):
-        shutil.copy(SAMPLE / name, root / name)
-    api.ingest([SAMPLE / p for p in ("aws", "azure", "gcp")], workspace=root)
-    return root
+def sample_ws(
+    tmp_path_factory: pytest.TempPathFactory, sample_lake_copy: Callable[[Path], Path]
+) -> Path:
+    return sample_lake_copy(tmp_path_factory.mktemp("sample-finance") / "ws")
 
 
 def _lake_fy2025(ws: Path, where: str) -> dict[str | None, float]:
