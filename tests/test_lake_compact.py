@@ -53,18 +53,19 @@ def _totals(ws: Workspace) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample AWS bills ingested once; each test gets its own copy."""
+def split_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample AWS bills ingested and split into small files once (the split rewrites every
+    unit: ~10 s a time on the CI machine); each test gets its own copy."""
     root = tmp_path_factory.mktemp("compact") / "ws"
     api.ingest([SAMPLES / "aws"], workspace=root)
+    assert _split_units(Workspace(root)) > 0
     return root
 
 
 @pytest.fixture
-def small_files(ingested: Path, tmp_path: Path) -> Workspace:
+def small_files(split_lake: Path, tmp_path: Path) -> Workspace:
     ws = Workspace(tmp_path / "ws")
-    shutil.copytree(ingested, ws.root)
-    assert _split_units(ws) > 0
+    shutil.copytree(split_lake, ws.root)
     return ws
 
 
