@@ -34,7 +34,8 @@ def session(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """`db.session()` for DuckDB; for Spark the same connection wrapped in a SparkBridge."""
     settings = settings_of(ctx)
-    with duckdb_session(temp_dir=temp_dir, memory_limit=memory_limit) as con:
+    limit = memory_limit or settings.memory_limit  # the caller's, else `[engine] memory_limit`
+    with duckdb_session(temp_dir=temp_dir, memory_limit=limit) as con:
         if settings.name == "duckdb":
             yield con
             return
