@@ -27,7 +27,7 @@ from gcfinops.ingest import ingest
 from gcfinops.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).parent / "adapters"))
-from focus_rule_sql import RULES, violations
+from focus_rule_sql import RULES, broken_rules, violations
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "adapters" / "fixtures"
@@ -111,11 +111,7 @@ def test_rules_fire_on_the_old_azure_and_gcp_mapping() -> None:
         "('Usage', 0.5, 0.6, NULL, 0.6, NULL, 2, 'hour', 'Compute', 'Virtual Machines', 'S',"
         " 'Core', NULL, NULL, NULL, NULL, 'us', NULL, 'USD', 0.5, '', 'regular')"
     )
-    caught = {
-        rule
-        for rule, cond in RULES.items()
-        if con.execute(f"SELECT count(*) FROM t WHERE {cond}").fetchone() != (0,)
-    }
+    caught = broken_rules(con, "t")
     con.close()
     assert {
         "list-unit-price-times-quantity-is-list-cost",

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from gcfinops import api, compact, lake
 from gcfinops.cli import app
+from gcfinops.db import read_literal
 from gcfinops.errors import ReconciliationError
 from gcfinops.workspace import Workspace
 
@@ -48,7 +49,8 @@ def _totals(ws: Workspace) -> list[tuple[object, ...]]:
     return duckdb.sql(
         f"SELECT provider, billing_period, billing_account, BillingCurrency, count(*), "
         f"round(sum(BilledCost), 6), round(sum(EffectiveCost), 6), count(DISTINCT x_Ward) "
-        f"FROM read_parquet('{ws.lake_glob()}', hive_partitioning=true) GROUP BY ALL ORDER BY ALL"
+        f"FROM read_parquet({read_literal(ws.lake, '**/*.parquet')}, hive_partitioning=true) "
+        "GROUP BY ALL ORDER BY ALL"
     ).fetchall()
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gcfinops.db import readable_path
+from gcfinops.db import read_literal
 from gcfinops.errors import InputError
 from gcfinops.ledger import Ledger
 from gcfinops.workspace import Workspace, write_text_atomic
@@ -182,21 +182,10 @@ def lake_view_sql(ws: Workspace) -> str:
     cols = ", ".join(f'"{c}"' for c in schema.COLUMN_NAMES)
     if not ws.has_data():
         return f"SELECT {cols} FROM ({_empty_select()}) WHERE FALSE"
-    path = lake_glob_literal(ws).replace("'", "''")
     return (
-        f"SELECT {cols} FROM read_parquet('{path}', hive_partitioning = false, "
-        "union_by_name = true)"
+        f"SELECT {cols} FROM read_parquet({read_literal(ws.lake, '**/*.parquet')}, "
+        "hive_partitioning = false, union_by_name = true)"
     )
-
-
-def glob_literal(path: str) -> str:
-    """`path` with DuckDB's glob characters escaped (`db.readable_path`)."""
-    return readable_path(path)
-
-
-def lake_glob_literal(ws: Workspace) -> str:
-    """The glob of every lake file, with the workspace's own path escaped (see `glob_literal`)."""
-    return glob_literal(ws.lake.as_posix()) + "/**/*.parquet"
 
 
 def _empty_select() -> str:

@@ -95,9 +95,6 @@ class Workspace:
     def cache_dir(self) -> Path:
         return self.state / "cache"
 
-    def lake_glob(self) -> str:
-        return (self.lake / "**" / "*.parquet").as_posix()
-
     def has_data(self) -> bool:
         return self.lake.exists() and any(self.lake.rglob("*.parquet"))
 

@@ -103,3 +103,12 @@ def violations(root: Path, condition: str) -> tuple[int, int, list[tuple[object,
     ).fetchall()
     con.close()
     return (int(total[0]) if total else 0), (int(bad[0]) if bad else 0), sample
+
+
+def broken_rules(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The RULES that at least one row of `table` (on `con`) breaks."""
+    return {
+        rule
+        for rule, cond in RULES.items()
+        if con.execute(f"SELECT count(*) FROM {table} WHERE {cond}").fetchone() != (0,)
+    }
